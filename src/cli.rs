@@ -1,0 +1,295 @@
+//! The command line. Architecture Invariant: the only module that touches files, the terminal
+//! and exit codes; everything else returns output plus diagnostics.
+//!
+//! Exit codes: 0 success; 1 the spec has errors, or `check` found `generated/` stale;
+//! 2 bad usage or an I/O failure.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::{self, Severity};
+use crate::lint;
+use crate::output::Output;
+use crate::spec::{compile, Spec};
+
+/// A project: where it lives and how to build its spec.
+pub struct Project {
+    /// The repository root: Rust paths in diagnostics and `generated/` are relative to it.
+    pub root: PathBuf,
+    pub spec: fn() -> Spec,
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "sextant", about = "Monitoring as code: compile the spec to Prometheus, AlertManager and Grafana configuration")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile the spec and write generated/ (nothing is written when the spec has errors).
+    Build {
+        /// The output folder [default: <repository>/generated].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Compile the spec and compare with generated/; write nothing. Fails when they differ.
+    Check {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print a lint's documentation, or list every lint.
+    Explain {
+        /// The lint's code, such as `promql/unknown-metric`.
+        code: Option<String>,
+        #[arg(long)]
+        list: bool,
+    },
+}
+
+/// Runs the CLI with the process's arguments and maps the result to an exit code.
+pub fn main(project: Project) -> ExitCode {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let code = run(&project, std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    ExitCode::from(code)
+}
+
+/// Runs the CLI on `args` (the first being the program name); returns the exit code.
+pub fn run(
+    project: &Project,
+    args: impl IntoIterator<Item = OsString>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            if e.use_stderr() {
+                let _ = write!(stderr, "{e}");
+                return 2;
+            }
+            let _ = write!(stdout, "{e}");
+            return 0;
+        }
+    };
+    match execute(project, cli.command, stdout, stderr) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            2
+        }
+    }
+}
+
+fn execute(
+    project: &Project,
+    command: Command,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<u8> {
+    match command {
+        Command::Build { out } => {
+            let out = out.unwrap_or_else(|| project.root.join("generated"));
+            let Some(output) = compile_reporting(project, stderr)? else {
+                writeln!(stderr, "error: the spec has errors; nothing was written")?;
+                return Ok(1);
+            };
+            let summary = write_tree(&out, &output)?;
+            writeln!(stdout, "{}", summary.line(&display(project, &out)))?;
+            Ok(0)
+        }
+        Command::Check { out } => {
+            let out = out.unwrap_or_else(|| project.root.join("generated"));
+            let Some(output) = compile_reporting(project, stderr)? else {
+                return Ok(1);
+            };
+            let on_disk = read_tree(&out)?;
+            let differences = diff(&output, &on_disk);
+            let shown = display(project, &out);
+            if differences.is_empty() {
+                writeln!(stdout, "{shown} is up to date ({} files)", output.len())?;
+                Ok(0)
+            } else {
+                for (path, what) in &differences {
+                    writeln!(stderr, "{shown}/{path}: {what}")?;
+                }
+                writeln!(
+                    stderr,
+                    "error: {shown} is not what the spec produces ({} files differ); run `cargo run -- build`",
+                    differences.len()
+                )?;
+                Ok(1)
+            }
+        }
+        Command::Explain { code, list } => match (code, list) {
+            (Some(code), _) => match lint::find(&code) {
+                Some(lint) => {
+                    writeln!(stdout, "{} (default: {})\n\n{}", lint.code, lint.default, lint.explain())?;
+                    Ok(0)
+                }
+                None => {
+                    writeln!(stderr, "error: no lint named {code:?}; `explain --list` lists them")?;
+                    Ok(2)
+                }
+            },
+            (None, _) => {
+                for lint in lint::REGISTRY {
+                    writeln!(stdout, "{:<28} {:<8} {}", lint.code, lint.default.as_str(), lint.summary())?;
+                }
+                Ok(0)
+            }
+        },
+    }
+}
+
+/// Compiles the spec, prints its diagnostics, and returns the output when there is no error.
+fn compile_reporting(project: &Project, stderr: &mut dyn Write) -> io::Result<Option<Output>> {
+    let compiled = compile(&(project.spec)());
+    if !compiled.diagnostics.is_empty() {
+        let root = project.root.clone();
+        let load = move |file: &str| fs::read_to_string(root.join(file)).ok();
+        write!(stderr, "{}", diag::render(&compiled.diagnostics, &load))?;
+        let errors = diag::count(&compiled.diagnostics, Severity::Error);
+        let warnings = diag::count(&compiled.diagnostics, Severity::Warning);
+        writeln!(stderr, "{errors} errors, {warnings} warnings")?;
+    }
+    Ok((!compiled.has_errors()).then_some(compiled.output))
+}
+
+fn display(project: &Project, path: &Path) -> String {
+    path.strip_prefix(&project.root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// What a build changed.
+struct Summary {
+    files: usize,
+    changed: usize,
+    added: usize,
+    removed: usize,
+}
+
+impl Summary {
+    fn line(&self, out: &str) -> String {
+        if self.changed + self.added + self.removed == 0 {
+            format!("{out} is up to date ({} files)", self.files)
+        } else {
+            format!(
+                "wrote {} files to {out} ({} changed, {} added, {} removed)",
+                self.files, self.changed, self.added, self.removed
+            )
+        }
+    }
+}
+
+/// Every file under `dir`, by path relative to it with `/` separators.
+fn read_tree(dir: &Path) -> io::Result<BTreeMap<String, String>> {
+    let mut files = BTreeMap::new();
+    if dir.exists() {
+        walk(dir, "", &mut files)?;
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, prefix: &str, files: &mut BTreeMap<String, String>) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = format!("{prefix}{name}");
+        if entry.file_type()?.is_dir() {
+            walk(&entry.path(), &format!("{path}/"), files)?;
+        } else {
+            let bytes = fs::read(entry.path())?;
+            files.insert(path, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    Ok(())
+}
+
+fn diff(output: &Output, on_disk: &BTreeMap<String, String>) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for (path, contents) in output.files() {
+        match on_disk.get(path) {
+            None => out.push((path.clone(), "missing")),
+            Some(existing) if existing != contents => out.push((path.clone(), "differs")),
+            Some(_) => {}
+        }
+    }
+    for path in on_disk.keys() {
+        if output.get(path).is_none() {
+            out.push((path.clone(), "not produced by the spec (stale)"));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Replaces `dir` with exactly the files of `output`, atomically as far as the file system
+/// allows: the new tree is written beside it, then swapped in with two renames. An unchanged
+/// tree is left untouched.
+fn write_tree(dir: &Path, output: &Output) -> io::Result<Summary> {
+    let on_disk = read_tree(dir)?;
+    let mut summary = Summary {
+        files: output.len(),
+        changed: 0,
+        added: 0,
+        removed: 0,
+    };
+    for (path, contents) in output.files() {
+        match on_disk.get(path) {
+            None => summary.added += 1,
+            Some(existing) if existing != contents => summary.changed += 1,
+            Some(_) => {}
+        }
+    }
+    summary.removed = on_disk.keys().filter(|p| output.get(p).is_none()).count();
+    if summary.changed + summary.added + summary.removed == 0 {
+        return Ok(summary);
+    }
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "generated".into());
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    let staging = parent.join(format!(".{name}.new"));
+    let old = parent.join(format!(".{name}.old"));
+    for leftover in [&staging, &old] {
+        if leftover.exists() {
+            fs::remove_dir_all(leftover)?;
+        }
+    }
+    fs::create_dir_all(&staging)?;
+    for (path, contents) in output.files() {
+        let target = staging.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let mut file = fs::File::create(&target)?;
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+    }
+    if dir.exists() {
+        fs::rename(dir, &old)?;
+    }
+    if let Err(e) = fs::rename(&staging, dir) {
+        // Put the previous tree back so a failure leaves things as they were.
+        if old.exists() {
+            fs::rename(&old, dir)?;
+        }
+        return Err(e);
+    }
+    if old.exists() {
+        fs::remove_dir_all(&old)?;
+    }
+    Ok(summary)
+}

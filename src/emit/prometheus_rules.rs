@@ -1,0 +1,82 @@
+//! Prometheus rule files: one file per rule group, `prometheus/rules/<group>.yml`, in the
+//! format `promtool check rules` reads.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::duration::Duration;
+use crate::ir::{self, RuleKind};
+use crate::output::Output;
+
+#[derive(Serialize)]
+struct File<'a> {
+    groups: Vec<Group<'a>>,
+}
+
+#[derive(Serialize)]
+struct Group<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<Duration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u32>,
+    rules: Vec<Rule<'a>>,
+}
+
+#[derive(Serialize)]
+struct Rule<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alert: Option<&'a str>,
+    expr: String,
+    #[serde(rename = "for", skip_serializing_if = "Duration::is_zero")]
+    for_: Duration,
+    #[serde(skip_serializing_if = "Duration::is_zero")]
+    keep_firing_for: Duration,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    labels: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: &'a BTreeMap<String, String>,
+}
+
+/// The directory rule files are written to, relative to the output root.
+pub const DIR: &str = "prometheus/rules";
+
+pub fn emit(groups: &[ir::Group], out: &mut Output) {
+    for group in groups {
+        let file = File {
+            groups: vec![Group {
+                name: &group.name,
+                interval: group.interval,
+                limit: group.limit,
+                rules: group.rules.iter().map(rule).collect(),
+            }],
+        };
+        let source = match group.place.origin() {
+            Some(origin) => origin.file.to_string(),
+            None => "the spec".to_string(),
+        };
+        let yaml = serde_yaml::to_string(&file).expect("rule files serialize");
+        out.add(
+            format!("{DIR}/{}.yml", group.name),
+            format!("{}{yaml}", super::yaml_header(&source)),
+        );
+    }
+}
+
+fn rule(rule: &ir::Rule) -> Rule<'_> {
+    let name = rule.name.as_str();
+    // A trailing newline would make serde_yaml write `|` instead of `|-`; keep the text tidy.
+    let expr = rule.expr.trim().to_string();
+    Rule {
+        record: (rule.kind == RuleKind::Record).then_some(name),
+        alert: (rule.kind == RuleKind::Alert).then_some(name),
+        expr,
+        for_: rule.for_,
+        keep_firing_for: rule.keep_firing_for,
+        labels: &rule.labels,
+        annotations: &rule.annotations,
+    }
+}

@@ -1,0 +1,3 @@
+//! Lints on alerting rules.
+
+pub mod annotations;

@@ -1,0 +1,48 @@
+use crate::ir::Rule;
+use crate::lint::{lint, At, Context, Finding};
+
+lint! {
+    /// Finds label matchers on labels the selected metric does not have.
+    ///
+    /// ## Why it matters
+    /// A matcher `critic="bias_critic"` on a metric without a `critic` label matches nothing
+    /// (or, with `!=`, everything): the query is silently wrong.
+    ///
+    /// ## Example
+    /// ```promql
+    /// eje_decisions_total{critic="bias_critic"}
+    /// ```
+    ///
+    /// ## Fix
+    /// Match on a label the catalog declares for the metric, or select the metric that carries
+    /// the label (`eje_critic_verdicts_total`). `job` and `instance`, added at scrape time, and
+    /// `le` on a histogram's `_bucket` series are always known.
+    pub static LINT = ("promql/unknown-label", Error, crate::lint::Check::Rule(check));
+}
+
+fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
+    for selector in &rule.analysis.selectors {
+        let Some(name) = &selector.name else { continue };
+        let Some(found) = super::lookup(cx.catalog, name) else { continue };
+        for ((label, _, _), span) in selector.matchers.iter().zip(&selector.matcher_spans) {
+            let known = found.metric.label(label).is_some()
+                || super::TARGET_LABELS.contains(&label.as_str())
+                || (label == "le" && found.suffix == Some("_bucket"));
+            if !known {
+                let labels: Vec<&str> = found.metric.labels.iter().map(|l| l.name).collect();
+                out.push(
+                    Finding::new(
+                        format!("`{name}` has no label `{label}`"),
+                        At::Expr(span.clone()),
+                        "unknown label",
+                    )
+                    .note(if labels.is_empty() {
+                        format!("`{}` has no labels of its own", found.metric.name)
+                    } else {
+                        format!("`{}` has the labels: {}", found.metric.name, labels.join(", "))
+                    }),
+                );
+            }
+        }
+    }
+}

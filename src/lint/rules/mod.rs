@@ -1,0 +1,3 @@
+//! Lints on rules as a whole.
+
+pub mod record_name;

@@ -1,0 +1,38 @@
+use crate::ir::{Rule, RuleKind};
+use crate::lint::{lint, At, Context, Finding};
+
+lint! {
+    /// Finds recording rule names that do not follow `level:metric:operations`.
+    ///
+    /// ## Why it matters
+    /// Prometheus's naming convention tells a reader, from the name alone, what a recorded
+    /// series aggregates (the level: the labels kept), from which metric, and with what
+    /// operations, and it keeps recorded series apart from raw ones (which have no colon).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// record: critic_failure_ratio
+    /// ```
+    ///
+    /// ## Fix
+    /// Name it `critic:eje_critic_failures:ratio_rate5m`: three parts joined by colons, each
+    /// non-empty, the last naming the operations (`rate5m`, `ratio`, `p99`).
+    pub static LINT = ("rules/record-name", Error, crate::lint::Check::Rule(check));
+}
+
+fn check(_: &Context, rule: &Rule, out: &mut Vec<Finding>) {
+    if rule.kind != RuleKind::Record {
+        return;
+    }
+    let parts: Vec<&str> = rule.name.split(':').collect();
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
+        out.push(
+            Finding::new(
+                format!("recording rule name `{}` is not `level:metric:operations`", rule.name),
+                At::Rule,
+                "",
+            )
+            .note("for example `critic:eje_critic_failures:ratio_rate5m`"),
+        );
+    }
+}

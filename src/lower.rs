@@ -1,0 +1,222 @@
+//! Lowering: the DSL's raw values into the validated [`ir`](crate::ir), collecting every
+//! diagnostic on the way (it never stops at the first).
+//!
+//! What is checked here is what Prometheus itself rejects (`promtool check rules`): PromQL that
+//! does not parse, invalid rule, label and annotation names, templates that do not parse, empty
+//! or repeated group names. Advice (naming conventions, catalog checks, hygiene) is the lints'.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diag::{Diagnostic, Origin};
+use crate::gotmpl;
+use crate::ir::{self, Place};
+use crate::promql::{self, is_label_name, is_metric_name};
+use crate::rules::{Rule, RuleGroup};
+
+/// Lowers rule groups; the returned IR holds only the rules that passed.
+pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> Vec<ir::Group> {
+    let mut seen: BTreeMap<&str, Origin> = BTreeMap::new();
+    let mut out = Vec::new();
+    for group in groups {
+        let origin = group.origin;
+        if !is_group_name(&group.name) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "rules/group-name",
+                    format!("invalid rule group name {:?}", group.name),
+                )
+                .at(origin)
+                .note("a group name is also its file name: use letters, digits, `_`, `.` and `-`, starting with a letter or digit"),
+            );
+        }
+        if let Some(first) = seen.insert(&group.name, origin) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "rules/duplicate-group",
+                    format!("rule group {:?} is declared twice", group.name),
+                )
+                .at(origin)
+                .note(format!("first declared at {first}")),
+            );
+        }
+        if group.interval.is_some_and(|i| i.is_zero()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "rules/group-interval",
+                    format!("rule group {:?} has an interval of zero", group.name),
+                )
+                .at(origin)
+                .note("leave the interval unset to use Prometheus's global evaluation interval"),
+            );
+        }
+        let rules = group
+            .rules
+            .iter()
+            .filter_map(|rule| lower_rule(rule, diagnostics))
+            .collect();
+        out.push(ir::Group {
+            name: group.name.clone(),
+            interval: group.interval,
+            limit: group.limit,
+            rules,
+            place: Place::Rust(origin),
+        });
+    }
+    out
+}
+
+fn is_group_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule> {
+    let before = diagnostics.len();
+    let (kind, name, expr, labels, origin) = match rule {
+        Rule::Record(r) => (ir::RuleKind::Record, &r.name, &r.expr.0, &r.labels, r.origin),
+        Rule::Alert(a) => (ir::RuleKind::Alert, &a.name, &a.expr.0, &a.labels, a.origin),
+    };
+    let what = match kind {
+        ir::RuleKind::Record => format!("recording rule {name}"),
+        ir::RuleKind::Alert => format!("alert {name}"),
+    };
+    match kind {
+        ir::RuleKind::Record if !is_metric_name(name) => diagnostics.push(
+            Diagnostic::error("rules/name", format!("invalid recording rule name {name:?}"))
+                .at(origin)
+                .note("a recorded series name must match [a-zA-Z_:][a-zA-Z0-9_:]*"),
+        ),
+        ir::RuleKind::Alert if !is_label_name(name) => diagnostics.push(
+            Diagnostic::error("rules/name", format!("invalid alert name {name:?}"))
+                .at(origin)
+                .note("an alert name becomes the `alertname` label: use letters, digits and `_`, such as `EJECriticHighFailureRate`"),
+        ),
+        _ => {}
+    }
+    let mut labels = labels.clone();
+    if let Rule::Alert(alert) = rule {
+        for reserved in ["severity", "alertname"] {
+            if labels.contains_key(reserved) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "rules/label-name",
+                        format!("{what} sets the label `{reserved}` by hand"),
+                    )
+                    .at(origin)
+                    .note(match reserved {
+                        "severity" => "the severity comes from the constructor: Alert::critical, Alert::warning or Alert::info",
+                        _ => "Prometheus sets `alertname` to the alert's name",
+                    }),
+                );
+            }
+        }
+        labels.insert("severity".into(), alert.severity.as_str().into());
+    }
+    for (label, value) in &labels {
+        if !is_label_name(label) || label.starts_with("__") {
+            diagnostics.push(
+                Diagnostic::error("rules/label-name", format!("invalid label name {label:?} in {what}"))
+                    .at(origin)
+                    .note("a label name must match [a-zA-Z_][a-zA-Z0-9_]* and not start with `__`"),
+            );
+        }
+        check_template(&what, "label", label, value, origin, diagnostics);
+    }
+    let mut annotations = BTreeMap::new();
+    if let Rule::Alert(alert) = rule {
+        for (key, value) in &alert.annotations {
+            if !is_label_name(key) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "rules/annotation-name",
+                        format!("invalid annotation name {key:?} in {what}"),
+                    )
+                    .at(origin)
+                    .note("an annotation name must match [a-zA-Z_][a-zA-Z0-9_]*"),
+                );
+            }
+            check_template(&what, "annotation", key, value, origin, diagnostics);
+        }
+        annotations = alert.annotations.clone();
+    }
+    let parsed = if expr.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::error("promql/syntax", format!("{what} has an empty expression")).at(origin),
+        );
+        None
+    } else {
+        match promql::parse(expr) {
+            Ok(parsed) => Some(parsed),
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::error("promql/syntax", e.message)
+                        .at(origin)
+                        .snippet(format!("{what}: expr"), expr.clone(), e.range, e.label),
+                );
+                None
+            }
+        }
+    };
+    let parsed = parsed?;
+    if diagnostics.len() > before {
+        return None;
+    }
+    let (for_, keep_firing_for) = match rule {
+        Rule::Alert(a) => (a.for_, a.keep_firing_for),
+        Rule::Record(_) => Default::default(),
+    };
+    Some(ir::Rule {
+        kind,
+        name: name.clone(),
+        analysis: promql::analyse(&parsed, expr),
+        expr: expr.clone(),
+        parsed,
+        for_,
+        keep_firing_for,
+        labels,
+        annotations,
+        place: Place::Rust(origin),
+    })
+}
+
+fn check_template(
+    what: &str,
+    field: &str,
+    key: &str,
+    value: &str,
+    origin: Origin,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if let Err(e) = gotmpl::check(value) {
+        diagnostics.push(
+            Diagnostic::error(
+                "rules/template",
+                format!("{field} `{key}` of {what} is not a valid template: {}", e.message),
+            )
+            .at(origin)
+            .snippet(format!("{what}: {field} {key}"), value, e.range, "here"),
+        );
+    }
+}
+
+/// Reports rules repeated in one group: the same record name and labels twice.
+pub fn duplicate_records(groups: &[ir::Group], diagnostics: &mut Vec<Diagnostic>) {
+    for group in groups {
+        let mut seen = BTreeSet::new();
+        for rule in group.rules.iter().filter(|r| r.kind == ir::RuleKind::Record) {
+            if !seen.insert((&rule.name, &rule.labels)) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "rules/duplicate",
+                        format!(
+                            "recording rule {} with the same labels is declared twice in group {:?}",
+                            rule.name, group.name
+                        ),
+                    )
+                    .at_opt(rule.place.origin()),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! The rule DSL: typed rule groups, recording rules and alert rules.
+//!
+//! These are the raw values a spec writes. Nothing here validates: lowering
+//! ([`crate::lower`]) checks everything at once and reports every fault at the Rust line that
+//! declared it, which each constructor records with `#[track_caller]`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use sextant_catalog::{Label, Metric};
+
+use crate::diag::Origin;
+use crate::duration::Duration;
+
+/// An alert's `severity` label: a closed set, so a typo cannot route an alert nowhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AlertSeverity {
+    /// Wakes someone up: user-visible harm now or very soon.
+    Critical,
+    /// Needs a look within working hours.
+    Warning,
+    /// Worth knowing; no action expected.
+    Info,
+}
+
+impl AlertSeverity {
+    pub const ALL: [AlertSeverity; 3] = [
+        AlertSeverity::Critical,
+        AlertSeverity::Warning,
+        AlertSeverity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertSeverity::Critical => "critical",
+            AlertSeverity::Warning => "warning",
+            AlertSeverity::Info => "info",
+        }
+    }
+}
+
+/// A PromQL expression as text: written by hand, built with [`Selector`], or both through
+/// `format!`. It is parsed and checked against the catalog when the spec is lowered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PromQl(pub String);
+
+impl From<&str> for PromQl {
+    fn from(text: &str) -> PromQl {
+        PromQl(text.to_string())
+    }
+}
+
+impl From<String> for PromQl {
+    fn from(text: String) -> PromQl {
+        PromQl(text)
+    }
+}
+
+impl From<Selector> for PromQl {
+    fn from(selector: Selector) -> PromQl {
+        PromQl(selector.to_string())
+    }
+}
+
+impl fmt::Display for PromQl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A selector of a catalog metric: the name comes from the catalog's `static`, so renaming the
+/// metric breaks the build here, and its labels are catalog labels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Selector {
+    metric: &'static Metric,
+    suffix: &'static str,
+    matchers: Vec<(&'static str, &'static str, String)>,
+}
+
+/// Selects the series of `metric`.
+pub fn select(metric: &'static Metric) -> Selector {
+    Selector {
+        metric,
+        suffix: "",
+        matchers: Vec::new(),
+    }
+}
+
+impl Selector {
+    pub fn eq(self, label: &'static Label, value: impl fmt::Display) -> Selector {
+        self.matcher(label, "=", value)
+    }
+
+    pub fn ne(self, label: &'static Label, value: impl fmt::Display) -> Selector {
+        self.matcher(label, "!=", value)
+    }
+
+    pub fn re(self, label: &'static Label, value: impl fmt::Display) -> Selector {
+        self.matcher(label, "=~", value)
+    }
+
+    pub fn not_re(self, label: &'static Label, value: impl fmt::Display) -> Selector {
+        self.matcher(label, "!~", value)
+    }
+
+    fn matcher(mut self, label: &'static Label, op: &'static str, value: impl fmt::Display) -> Selector {
+        self.matchers.push((label.name, op, value.to_string()));
+        self
+    }
+
+    /// A histogram's `_bucket` series.
+    pub fn bucket(mut self) -> Selector {
+        self.suffix = "_bucket";
+        self
+    }
+
+    /// A histogram's `_count` series.
+    pub fn count(mut self) -> Selector {
+        self.suffix = "_count";
+        self
+    }
+
+    /// A histogram's `_sum` series.
+    pub fn sum(mut self) -> Selector {
+        self.suffix = "_sum";
+        self
+    }
+
+    /// The range selector `selector[range]`.
+    pub fn over(&self, range: Duration) -> String {
+        format!("{self}[{range}]")
+    }
+
+    pub fn metric(&self) -> &'static Metric {
+        self.metric
+    }
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.metric.name, self.suffix)?;
+        if !self.matchers.is_empty() {
+            f.write_str("{")?;
+            for (i, (label, op, value)) in self.matchers.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{label}{op}{value:?}")?;
+            }
+            f.write_str("}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A recording rule: `record: level:metric:operations`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub(crate) name: String,
+    pub(crate) expr: PromQl,
+    pub(crate) labels: BTreeMap<String, String>,
+    pub(crate) origin: Origin,
+}
+
+impl Record {
+    #[track_caller]
+    pub fn new(name: impl Into<String>, expr: impl Into<PromQl>) -> Record {
+        Record {
+            name: name.into(),
+            expr: expr.into(),
+            labels: BTreeMap::new(),
+            origin: Origin::caller(),
+        }
+    }
+
+    pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Record {
+        self.labels.insert(name.into(), value.into());
+        self
+    }
+}
+
+/// An alerting rule. Built with the constructor of its severity: [`Alert::critical`],
+/// [`Alert::warning`] or [`Alert::info`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    pub(crate) name: String,
+    pub(crate) expr: PromQl,
+    pub(crate) severity: AlertSeverity,
+    pub(crate) for_: Duration,
+    pub(crate) keep_firing_for: Duration,
+    pub(crate) labels: BTreeMap<String, String>,
+    pub(crate) annotations: BTreeMap<String, String>,
+    pub(crate) origin: Origin,
+}
+
+impl Alert {
+    #[track_caller]
+    pub fn new(name: impl Into<String>, severity: AlertSeverity, expr: impl Into<PromQl>) -> Alert {
+        Alert {
+            name: name.into(),
+            expr: expr.into(),
+            severity,
+            for_: Duration::ZERO,
+            keep_firing_for: Duration::ZERO,
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            origin: Origin::caller(),
+        }
+    }
+
+    #[track_caller]
+    pub fn critical(name: impl Into<String>, expr: impl Into<PromQl>) -> Alert {
+        let mut alert = Alert::new(name, AlertSeverity::Critical, expr);
+        alert.origin = Origin::caller();
+        alert
+    }
+
+    #[track_caller]
+    pub fn warning(name: impl Into<String>, expr: impl Into<PromQl>) -> Alert {
+        let mut alert = Alert::new(name, AlertSeverity::Warning, expr);
+        alert.origin = Origin::caller();
+        alert
+    }
+
+    #[track_caller]
+    pub fn info(name: impl Into<String>, expr: impl Into<PromQl>) -> Alert {
+        let mut alert = Alert::new(name, AlertSeverity::Info, expr);
+        alert.origin = Origin::caller();
+        alert
+    }
+
+    /// How long the condition must hold before the alert fires.
+    pub fn for_(mut self, duration: Duration) -> Alert {
+        self.for_ = duration;
+        self
+    }
+
+    /// How long the alert keeps firing after the condition clears (damps flapping).
+    pub fn keep_firing_for(mut self, duration: Duration) -> Alert {
+        self.keep_firing_for = duration;
+        self
+    }
+
+    pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Alert {
+        self.labels.insert(name.into(), value.into());
+        self
+    }
+
+    pub fn annotation(mut self, name: impl Into<String>, value: impl Into<String>) -> Alert {
+        self.annotations.insert(name.into(), value.into());
+        self
+    }
+
+    pub fn summary(self, text: impl Into<String>) -> Alert {
+        self.annotation("summary", text)
+    }
+
+    pub fn description(self, text: impl Into<String>) -> Alert {
+        self.annotation("description", text)
+    }
+
+    pub fn runbook(self, url: impl Into<String>) -> Alert {
+        self.annotation("runbook_url", url)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A recording or alerting rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rule {
+    Record(Record),
+    Alert(Alert),
+}
+
+impl From<Record> for Rule {
+    fn from(rule: Record) -> Rule {
+        Rule::Record(rule)
+    }
+}
+
+impl From<Alert> for Rule {
+    fn from(rule: Alert) -> Rule {
+        Rule::Alert(rule)
+    }
+}
+
+/// A rule group: rules evaluated together, in order, at one interval. Each group is emitted to
+/// its own file, `prometheus/rules/<name>.yml`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleGroup {
+    pub(crate) name: String,
+    pub(crate) interval: Option<Duration>,
+    pub(crate) limit: Option<u32>,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) origin: Origin,
+}
+
+impl RuleGroup {
+    #[track_caller]
+    pub fn new(name: impl Into<String>) -> RuleGroup {
+        RuleGroup {
+            name: name.into(),
+            interval: None,
+            limit: None,
+            rules: Vec::new(),
+            origin: Origin::caller(),
+        }
+    }
+
+    /// The evaluation interval; Prometheus's global one when not set.
+    pub fn interval(mut self, interval: Duration) -> RuleGroup {
+        self.interval = Some(interval);
+        self
+    }
+
+    /// The most series or alerts one evaluation may produce before the group fails.
+    pub fn limit(mut self, limit: u32) -> RuleGroup {
+        self.limit = Some(limit);
+        self
+    }
+
+    pub fn rule(mut self, rule: impl Into<Rule>) -> RuleGroup {
+        self.rules.push(rule.into());
+        self
+    }
+
+    pub fn rules<R: Into<Rule>>(mut self, rules: impl IntoIterator<Item = R>) -> RuleGroup {
+        self.rules.extend(rules.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
