@@ -26,7 +26,10 @@ pub struct Project {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "sextant", about = "Monitoring as code: compile the spec to Prometheus, AlertManager and Grafana configuration")]
+#[command(
+    name = "sextant",
+    about = "Monitoring as code: compile the spec to Prometheus, AlertManager and Grafana configuration"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -58,7 +61,12 @@ enum Command {
 pub fn main(project: Project) -> ExitCode {
     let stdout = io::stdout();
     let stderr = io::stderr();
-    let code = run(&project, std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    let code = run(
+        &project,
+        std::env::args_os(),
+        &mut stdout.lock(),
+        &mut stderr.lock(),
+    );
     ExitCode::from(code)
 }
 
@@ -132,17 +140,32 @@ fn execute(
         Command::Explain { code, list } => match (code, list) {
             (Some(code), _) => match lint::find(&code) {
                 Some(lint) => {
-                    writeln!(stdout, "{} (default: {})\n\n{}", lint.code, lint.default, lint.explain())?;
+                    writeln!(
+                        stdout,
+                        "{} (default: {})\n\n{}",
+                        lint.code,
+                        lint.default,
+                        lint.explain()
+                    )?;
                     Ok(0)
                 }
                 None => {
-                    writeln!(stderr, "error: no lint named {code:?}; `explain --list` lists them")?;
+                    writeln!(
+                        stderr,
+                        "error: no lint named {code:?}; `explain --list` lists them"
+                    )?;
                     Ok(2)
                 }
             },
             (None, _) => {
                 for lint in lint::REGISTRY {
-                    writeln!(stdout, "{:<28} {:<8} {}", lint.code, lint.default.as_str(), lint.summary())?;
+                    writeln!(
+                        stdout,
+                        "{:<28} {:<8} {}",
+                        lint.code,
+                        lint.default.as_str(),
+                        lint.summary()
+                    )?;
                 }
                 Ok(0)
             }

@@ -175,7 +175,10 @@ impl Diagnostic {
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
-            let file = d.file.as_ref().map(|(path, range)| (path.clone(), range.start));
+            let file = d
+                .file
+                .as_ref()
+                .map(|(path, range)| (path.clone(), range.start));
             (file, d.origin, d.code, d.message.clone())
         };
         key(a).cmp(&key(b))
@@ -183,7 +186,10 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 }
 
 pub fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {
-    diagnostics.iter().filter(|d| d.severity == severity).count()
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == severity)
+        .count()
 }
 
 /// Renders diagnostics as codespan-reporting does, without colour. `load` returns the text of a
@@ -217,7 +223,11 @@ fn to_codespan(
         if let Some(text) = load(name) {
             let range = clamp(range.clone(), &text);
             let id = files.add(name.clone(), text);
-            let label = d.snippet.as_ref().map(|s| s.label.clone()).unwrap_or_default();
+            let label = d
+                .snippet
+                .as_ref()
+                .map(|s| s.label.clone())
+                .unwrap_or_default();
             labels.push(Label::primary(id, range).with_message(label));
         }
     }
@@ -226,13 +236,15 @@ fn to_codespan(
         .and_then(|origin| load(origin.file).map(|text| (origin, text)));
     match (&d.snippet, rust) {
         (Some(snippet), Some((origin, text))) if d.file.is_none() => {
-            let call = line_range(&text, origin.line);
+            let call = call_range(&text, origin);
             match find_in_source(&text, call.start, &snippet.text) {
-                Some(start) => {
+                Some(offsets) => {
+                    let start = offsets[snippet.range.start.min(offsets.len() - 1)];
+                    let end = offsets[snippet.range.end.min(offsets.len() - 1)];
                     let id = files.add(origin.file.to_string(), text);
-                    let range = start + snippet.range.start..start + snippet.range.end;
+                    let range = start..end;
                     labels.push(Label::primary(id, range).with_message(snippet.label.clone()));
-                    if !contains_line(&files, id, origin.line, start) {
+                    if !contains_line(files, id, origin.line, start) {
                         labels.push(
                             Label::secondary(id, call).with_message("declared here".to_string()),
                         );
@@ -252,7 +264,7 @@ fn to_codespan(
             }
         }
         (None, Some((origin, text))) if d.file.is_none() => {
-            let call = line_range(&text, origin.line);
+            let call = call_range(&text, origin);
             let id = files.add(origin.file.to_string(), text);
             labels.push(Label::primary(id, call).with_message("declared here".to_string()));
         }
@@ -279,12 +291,17 @@ fn to_codespan(
         .with_notes(notes)
 }
 
-/// The byte range of 1-based `line` without its newline (empty range at the end when past it).
-fn line_range(text: &str, line: u32) -> Range<usize> {
+/// From the call site's column to the end of its line (an empty range at the end when past it).
+fn call_range(text: &str, origin: Origin) -> Range<usize> {
     let mut start = 0;
     for (index, l) in text.split_inclusive('\n').enumerate() {
-        if index + 1 == line as usize {
-            return start..start + l.trim_end_matches(['\n', '\r']).len();
+        if index + 1 == origin.line as usize {
+            let line = l.trim_end_matches(['\n', '\r']);
+            let column = line
+                .char_indices()
+                .nth(origin.column.saturating_sub(1) as usize)
+                .map_or(line.len(), |(i, _)| i);
+            return start + column..start + line.len();
         }
         start += l.len();
     }
@@ -300,9 +317,10 @@ fn contains_line(files: &SimpleFiles<String, String>, id: usize, line: u32, offs
 }
 
 /// Finds `needle` in `source` at or after `from`, within the next 80 lines: the text of a
-/// literal as written in the Rust file that declared it. Only an exact match counts (raw string
-/// literals keep their text; an escaped or `format!`-built one is shown on its own).
-fn find_in_source(source: &str, from: usize, needle: &str) -> Option<usize> {
+/// literal as written in the Rust file that declared it, verbatim (a raw string) or with Rust's
+/// escapes (`\"`, `\\`, `\n`). Returns the map from each byte offset of `needle` (and its end)
+/// to an offset in `source`. A `format!`-built text is not found and is shown on its own.
+fn find_in_source(source: &str, from: usize, needle: &str) -> Option<Vec<usize>> {
     if needle.is_empty() {
         return None;
     }
@@ -311,7 +329,27 @@ fn find_in_source(source: &str, from: usize, needle: &str) -> Option<usize> {
         .nth(80)
         .map(|(i, _)| from + i)
         .unwrap_or(source.len());
-    source[from..window_end].find(needle).map(|i| from + i)
+    let window = &source[from..window_end];
+    if let Some(at) = window.find(needle) {
+        return Some((0..=needle.len()).map(|i| from + at + i).collect());
+    }
+    let mut escaped = String::new();
+    let mut offsets = Vec::with_capacity(needle.len() + 1);
+    for (i, c) in needle.char_indices() {
+        while offsets.len() <= i {
+            offsets.push(escaped.len());
+        }
+        match c {
+            '"' => escaped.push_str("\\\""),
+            '\\' => escaped.push_str("\\\\"),
+            '\n' => escaped.push_str("\\n"),
+            '\t' => escaped.push_str("\\t"),
+            c => escaped.push(c),
+        }
+    }
+    offsets.push(escaped.len());
+    let at = window.find(&escaped)?;
+    Some(offsets.into_iter().map(|o| from + at + o).collect())
 }
 
 fn clamp(range: Range<usize>, text: &str) -> Range<usize> {

@@ -46,7 +46,11 @@ impl Duration {
             ("m", MINUTE),
             ("s", SECOND),
         ];
-        let order = |unit: &str| ["y", "w", "d", "h", "m", "s", "ms"].iter().position(|u| *u == unit);
+        let order = |unit: &str| {
+            ["y", "w", "d", "h", "m", "s", "ms"]
+                .iter()
+                .position(|u| *u == unit)
+        };
         if text.is_empty() {
             return Err("empty duration".into());
         }
@@ -125,7 +129,14 @@ impl fmt::Display for Duration {
             return f.write_str("0s");
         }
         let mut rest = self.millis;
-        for (unit, size) in [("w", WEEK), ("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND), ("ms", 1)] {
+        for (unit, size) in [
+            ("w", WEEK),
+            ("d", DAY),
+            ("h", HOUR),
+            ("m", MINUTE),
+            ("s", SECOND),
+            ("ms", 1),
+        ] {
             // Prometheus prints weeks only when the whole duration is a number of weeks.
             if unit == "w" && rest % WEEK != 0 {
                 continue;

@@ -9,12 +9,55 @@ use std::ops::Range;
 
 /// The functions a Prometheus alert template may call: Go's built-ins and Prometheus's own.
 const FUNCTIONS: &[&str] = &[
-    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
-    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne", "humanize", "humanize1024",
-    "humanizeDuration", "humanizePercentage", "humanizeTimestamp", "query", "first", "label",
-    "value", "sortByLabel", "strvalue", "args", "tmpl", "safeHtml", "match", "reReplaceAll",
-    "title", "toUpper", "toLower", "stripPort", "stripDomain", "graphLink", "tableLink",
-    "pathPrefix", "externalURL", "parseDuration", "toTime", "toDuration", "now", "urlQueryEscape",
+    "and",
+    "call",
+    "html",
+    "index",
+    "slice",
+    "js",
+    "len",
+    "not",
+    "or",
+    "print",
+    "printf",
+    "println",
+    "urlquery",
+    "eq",
+    "ge",
+    "gt",
+    "le",
+    "lt",
+    "ne",
+    "humanize",
+    "humanize1024",
+    "humanizeDuration",
+    "humanizePercentage",
+    "humanizeTimestamp",
+    "query",
+    "first",
+    "label",
+    "value",
+    "sortByLabel",
+    "strvalue",
+    "args",
+    "tmpl",
+    "safeHtml",
+    "match",
+    "reReplaceAll",
+    "title",
+    "toUpper",
+    "toLower",
+    "stripPort",
+    "stripDomain",
+    "graphLink",
+    "tableLink",
+    "pathPrefix",
+    "externalURL",
+    "parseDuration",
+    "toTime",
+    "toDuration",
+    "now",
+    "urlQueryEscape",
 ];
 
 const VARIABLES: &[&str] = &["$", "$labels", "$value", "$externalLabels", "$externalURL"];
@@ -79,21 +122,17 @@ pub fn check(text: &str) -> Result<TemplateUses, TemplateError> {
             "if" | "range" | "with" | "define" | "block" => {
                 blocks.push((static_keyword(keyword), action.clone()))
             }
-            "end" => {
-                if blocks.pop().is_none() {
-                    return Err(TemplateError {
-                        message: "unexpected {{end}}".into(),
-                        range: action,
-                    });
-                }
+            "end" if blocks.pop().is_none() => {
+                return Err(TemplateError {
+                    message: "unexpected {{end}}".into(),
+                    range: action,
+                });
             }
-            "else" => {
-                if blocks.is_empty() {
-                    return Err(TemplateError {
-                        message: "unexpected {{else}}".into(),
-                        range: action,
-                    });
-                }
+            "else" if blocks.is_empty() => {
+                return Err(TemplateError {
+                    message: "unexpected {{else}}".into(),
+                    range: action,
+                });
             }
             _ => {}
         }
@@ -103,7 +142,9 @@ pub fn check(text: &str) -> Result<TemplateUses, TemplateError> {
                     Some((h, f)) => (format!("${h}"), Some(f)),
                     None => (format!("${var}"), None),
                 };
-                let assigns = words.get(index + 1).is_some_and(|(w, _)| w == ":=" || w == "=");
+                let assigns = words
+                    .get(index + 1)
+                    .is_some_and(|(w, _)| w == ":=" || w == "=");
                 if assigns {
                     declared.push(head.clone());
                 } else if !VARIABLES.contains(&head.as_str()) && !declared.contains(&head) {
@@ -120,8 +161,11 @@ pub fn check(text: &str) -> Result<TemplateUses, TemplateError> {
             } else if let Some(label) = word.strip_prefix(".Labels.") {
                 uses.labels.push((label.to_string(), range.clone()));
             } else if is_identifier(word)
-                && !["if", "range", "with", "define", "block", "end", "else", "template", "nil", "true", "false"]
-                    .contains(&word.as_str())
+                && ![
+                    "if", "range", "with", "define", "block", "end", "else", "template", "nil",
+                    "true", "false",
+                ]
+                .contains(&word.as_str())
                 && !FUNCTIONS.contains(&word.as_str())
             {
                 return Err(TemplateError {
@@ -211,7 +255,13 @@ mod tests {
     #[track_caller]
     fn check_template(text: &str, expect: &str) {
         let got = match check(text) {
-            Ok(uses) => format!("ok {:?}", uses.labels.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>()),
+            Ok(uses) => format!(
+                "ok {:?}",
+                uses.labels
+                    .iter()
+                    .map(|(l, _)| l.as_str())
+                    .collect::<Vec<_>>()
+            ),
             Err(e) => format!("{} at {:?}", e.message, &text[e.range]),
         };
         assert_eq!(got, expect, "{text}");
@@ -220,12 +270,24 @@ mod tests {
     #[test]
     fn templates() {
         check_template("plain text", "ok []");
-        check_template("{{ $labels.critic }} fails {{ $value | humanizePercentage }}", "ok [\"critic\"]");
+        check_template(
+            "{{ $labels.critic }} fails {{ $value | humanizePercentage }}",
+            "ok [\"critic\"]",
+        );
         check_template("{{ if gt $value 0.5 }}high{{ else }}low{{ end }}", "ok []");
         check_template("{{ $labels.critic ", "unclosed action at \"{{\"");
-        check_template("{{ humanise $value }}", "function \"humanise\" not defined at \"humanise\"");
-        check_template("{{ $lables.critic }}", "undefined variable \"$lables\" at \"$lables.critic\"");
-        check_template("{{ if $value }}x", "unexpected EOF: {{if}} has no {{end}} at \"{{ if $value }}\"");
+        check_template(
+            "{{ humanise $value }}",
+            "function \"humanise\" not defined at \"humanise\"",
+        );
+        check_template(
+            "{{ $lables.critic }}",
+            "undefined variable \"$lables\" at \"$lables.critic\"",
+        );
+        check_template(
+            "{{ if $value }}x",
+            "unexpected EOF: {{if}} has no {{end}} at \"{{ if $value }}\"",
+        );
         check_template("x {{ end }}", "unexpected {{end}} at \"{{ end }}\"");
         check_template("{{ $x := 1 }}{{ $x }}", "ok []");
         check_template("{{ printf \"%.2f\" $value }}", "ok []");

@@ -25,6 +25,8 @@ pub mod prelude {
     pub use crate::diag::Severity;
     pub use crate::duration::{days, hours, mins, secs, Duration};
     pub use crate::lint::LintConfig;
-    pub use crate::rules::{select, Alert, AlertSeverity, PromQl, Record, Rule, RuleGroup, Selector};
+    pub use crate::rules::{
+        select, Alert, AlertSeverity, PromQl, Record, Rule, RuleGroup, Selector,
+    };
     pub use crate::spec::{compile, Compiled, Spec};
 }

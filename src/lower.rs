@@ -26,6 +26,7 @@ pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> V
                     format!("invalid rule group name {:?}", group.name),
                 )
                 .at(origin)
+                .snippet("rule group", group.name.as_str(), 0..group.name.len(), "not a valid group name")
                 .note("a group name is also its file name: use letters, digits, `_`, `.` and `-`, starting with a letter or digit"),
             );
         }
@@ -74,7 +75,13 @@ fn is_group_name(name: &str) -> bool {
 fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule> {
     let before = diagnostics.len();
     let (kind, name, expr, labels, origin) = match rule {
-        Rule::Record(r) => (ir::RuleKind::Record, &r.name, &r.expr.0, &r.labels, r.origin),
+        Rule::Record(r) => (
+            ir::RuleKind::Record,
+            &r.name,
+            &r.expr.0,
+            &r.labels,
+            r.origin,
+        ),
         Rule::Alert(a) => (ir::RuleKind::Alert, &a.name, &a.expr.0, &a.labels, a.origin),
     };
     let what = match kind {
@@ -85,11 +92,13 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
         ir::RuleKind::Record if !is_metric_name(name) => diagnostics.push(
             Diagnostic::error("rules/name", format!("invalid recording rule name {name:?}"))
                 .at(origin)
+                .snippet(&what, name.as_str(), 0..name.len(), "not a metric name")
                 .note("a recorded series name must match [a-zA-Z_:][a-zA-Z0-9_:]*"),
         ),
         ir::RuleKind::Alert if !is_label_name(name) => diagnostics.push(
             Diagnostic::error("rules/name", format!("invalid alert name {name:?}"))
                 .at(origin)
+                .snippet(&what, name.as_str(), 0..name.len(), "not a valid alert name")
                 .note("an alert name becomes the `alertname` label: use letters, digits and `_`, such as `EJECriticHighFailureRate`"),
         ),
         _ => {}
@@ -116,9 +125,13 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
     for (label, value) in &labels {
         if !is_label_name(label) || label.starts_with("__") {
             diagnostics.push(
-                Diagnostic::error("rules/label-name", format!("invalid label name {label:?} in {what}"))
-                    .at(origin)
-                    .note("a label name must match [a-zA-Z_][a-zA-Z0-9_]* and not start with `__`"),
+                Diagnostic::error(
+                    "rules/label-name",
+                    format!("invalid label name {label:?} in {what}"),
+                )
+                .at(origin)
+                .snippet(&what, label.as_str(), 0..label.len(), "not a label name")
+                .note("a label name must match [a-zA-Z_][a-zA-Z0-9_]* and not start with `__`"),
             );
         }
         check_template(&what, "label", label, value, origin, diagnostics);
@@ -133,6 +146,12 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
                         format!("invalid annotation name {key:?} in {what}"),
                     )
                     .at(origin)
+                    .snippet(
+                        &what,
+                        key.as_str(),
+                        0..key.len(),
+                        "not a valid annotation name",
+                    )
                     .note("an annotation name must match [a-zA-Z_][a-zA-Z0-9_]*"),
                 );
             }
@@ -142,7 +161,8 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
     }
     let parsed = if expr.trim().is_empty() {
         diagnostics.push(
-            Diagnostic::error("promql/syntax", format!("{what} has an empty expression")).at(origin),
+            Diagnostic::error("promql/syntax", format!("{what} has an empty expression"))
+                .at(origin),
         );
         None
     } else {
@@ -192,7 +212,10 @@ fn check_template(
         diagnostics.push(
             Diagnostic::error(
                 "rules/template",
-                format!("{field} `{key}` of {what} is not a valid template: {}", e.message),
+                format!(
+                    "{field} `{key}` of {what} is not a valid template: {}",
+                    e.message
+                ),
             )
             .at(origin)
             .snippet(format!("{what}: {field} {key}"), value, e.range, "here"),
@@ -204,7 +227,11 @@ fn check_template(
 pub fn duplicate_records(groups: &[ir::Group], diagnostics: &mut Vec<Diagnostic>) {
     for group in groups {
         let mut seen = BTreeSet::new();
-        for rule in group.rules.iter().filter(|r| r.kind == ir::RuleKind::Record) {
+        for rule in group
+            .rules
+            .iter()
+            .filter(|r| r.kind == ir::RuleKind::Record)
+        {
             if !seen.insert((&rule.name, &rule.labels)) {
                 diagnostics.push(
                     Diagnostic::error(

@@ -7,8 +7,8 @@
 
 use std::ops::Range;
 
-pub use promql_parser::parser::Expr;
 use promql_parser::label::MatchOp;
+pub use promql_parser::parser::Expr;
 use promql_parser::parser::{self, LabelModifier};
 
 /// A token of our scanner: enough of PromQL's lexical grammar to place diagnostics.
@@ -23,7 +23,9 @@ pub enum TokenKind {
     Ident,
     Number,
     /// A quoted string; `closed` is false when the input ends inside it.
-    Str { closed: bool },
+    Str {
+        closed: bool,
+    },
     Open(char),
     Close(char),
     Comma,
@@ -146,51 +148,53 @@ fn locate(text: &str, message: String) -> ParseError {
     let whole = trimmed(text);
     let end = text.trim_end().len();
     let found = |range: Range<usize>, label: &str| (range, label.to_string());
-    let (range, label) = if message.starts_with("unclosed left")
-        || message.starts_with("unexpected right")
-    {
-        match unbalanced(text, &toks) {
-            Some((range, true)) => found(range, "this is never closed"),
-            Some((range, false)) => found(range, "closes nothing"),
-            None => found(whole, "here"),
-        }
-    } else if message.starts_with("unterminated quoted string") {
-        match toks
-            .iter()
-            .find(|t| t.kind == TokenKind::Str { closed: false })
-        {
-            Some(t) => found(t.range.start..t.range.start + 1, "this string is never closed"),
-            None => found(whole, "here"),
-        }
-    } else if let Some(bad) = message.strip_prefix("bad number or duration syntax: ") {
-        match toks.iter().find(|t| &text[t.range.clone()] == bad.trim()) {
-            Some(t) => found(t.range.clone(), "not a number or duration"),
-            None => found(whole, "here"),
-        }
-    } else if let Some(regex) = message.strip_prefix("illegal regex for ") {
-        match toks.iter().find(|t| {
-            matches!(t.kind, TokenKind::Str { .. }) && text[t.range.clone()].contains(regex)
-        }) {
-            Some(t) => found(t.range.clone(), "not a valid RE2 regular expression"),
-            None => found(whole, "here"),
-        }
-    } else if let Some(name) = quoted_after(&message, "unknown function with name ") {
-        match call_of(text, &toks, &name) {
-            Some((name_range, _)) => found(name_range, "no such function"),
-            None => found(whole, "here"),
-        }
-    } else if let Some(name) = quoted_after(&message, "in call to function ") {
-        match call_of(text, &toks, &name) {
-            Some((_, call_range)) => found(call_range, "wrong argument type"),
-            None => found(whole, "here"),
-        }
-    } else if message.contains("unexpected end of input") {
-        found(end..end, "input ends here")
-    } else if message == "invalid promql query" {
-        invalid_query_fault(text, &toks).unwrap_or_else(|| found(whole, "cannot be parsed"))
-    } else {
-        found(whole, "here")
-    };
+    let (range, label) =
+        if message.starts_with("unclosed left") || message.starts_with("unexpected right") {
+            match unbalanced(text, &toks) {
+                Some((range, true)) => found(range, "this is never closed"),
+                Some((range, false)) => found(range, "closes nothing"),
+                None => found(whole, "here"),
+            }
+        } else if message.starts_with("unterminated quoted string") {
+            match toks
+                .iter()
+                .find(|t| t.kind == TokenKind::Str { closed: false })
+            {
+                Some(t) => found(
+                    t.range.start..t.range.start + 1,
+                    "this string is never closed",
+                ),
+                None => found(whole, "here"),
+            }
+        } else if let Some(bad) = message.strip_prefix("bad number or duration syntax: ") {
+            match toks.iter().find(|t| &text[t.range.clone()] == bad.trim()) {
+                Some(t) => found(t.range.clone(), "not a number or duration"),
+                None => found(whole, "here"),
+            }
+        } else if let Some(regex) = message.strip_prefix("illegal regex for ") {
+            match toks.iter().find(|t| {
+                matches!(t.kind, TokenKind::Str { .. }) && text[t.range.clone()].contains(regex)
+            }) {
+                Some(t) => found(t.range.clone(), "not a valid RE2 regular expression"),
+                None => found(whole, "here"),
+            }
+        } else if let Some(name) = quoted_after(&message, "unknown function with name ") {
+            match call_of(text, &toks, &name) {
+                Some((name_range, _)) => found(name_range, "no such function"),
+                None => found(whole, "here"),
+            }
+        } else if let Some(name) = quoted_after(&message, "in call to function ") {
+            match call_of(text, &toks, &name) {
+                Some((_, call_range)) => found(call_range, "wrong argument type"),
+                None => found(whole, "here"),
+            }
+        } else if message.contains("unexpected end of input") {
+            found(end..end, "input ends here")
+        } else if message == "invalid promql query" {
+            invalid_query_fault(text, &toks).unwrap_or_else(|| found(whole, "cannot be parsed"))
+        } else {
+            found(whole, "here")
+        };
     let message = match message.as_str() {
         "invalid promql query" => invalid_query_message(&label),
         _ => message,
@@ -248,7 +252,9 @@ fn unbalanced(text: &str, toks: &[Token]) -> Option<(Range<usize>, bool)> {
 /// The name's range and the whole call's range of the first call of function `name`.
 fn call_of(text: &str, toks: &[Token], name: &str) -> Option<(Range<usize>, Range<usize>)> {
     let at = toks.windows(2).position(|w| {
-        w[0].kind == TokenKind::Ident && &text[w[0].range.clone()] == name && w[1].kind == TokenKind::Open('(')
+        w[0].kind == TokenKind::Ident
+            && &text[w[0].range.clone()] == name
+            && w[1].kind == TokenKind::Open('(')
     })?;
     let mut depth = 0;
     for t in &toks[at + 1..] {
@@ -263,7 +269,10 @@ fn call_of(text: &str, toks: &[Token], name: &str) -> Option<(Range<usize>, Rang
             _ => {}
         }
     }
-    Some((toks[at].range.clone(), toks[at].range.start..text.trim_end().len()))
+    Some((
+        toks[at].range.clone(),
+        toks[at].range.start..text.trim_end().len(),
+    ))
 }
 
 /// Places promql-parser's position-less "invalid promql query": an expression that ends on an
@@ -275,11 +284,16 @@ fn invalid_query_fault(text: &str, toks: &[Token]) -> Option<(Range<usize>, Stri
     let last = toks.last()?;
     if last.kind == TokenKind::Operator || last.kind == TokenKind::Comma || is_word(last, KEYWORDS)
     {
-        return Some((last.range.clone(), "expression ends after an operator".into()));
+        return Some((
+            last.range.clone(),
+            "expression ends after an operator".into(),
+        ));
     }
     let operand_end = |t: &Token| {
-        matches!(t.kind, TokenKind::Number | TokenKind::Str { .. } | TokenKind::Close(_))
-            || (t.kind == TokenKind::Ident && !is_word(t, KEYWORDS))
+        matches!(
+            t.kind,
+            TokenKind::Number | TokenKind::Str { .. } | TokenKind::Close(_)
+        ) || (t.kind == TokenKind::Ident && !is_word(t, KEYWORDS))
     };
     let operand_start = |t: &Token| {
         matches!(t.kind, TokenKind::Number | TokenKind::Str { .. })
@@ -417,7 +431,9 @@ impl Walker<'_> {
                     };
                     let keyword = if by { "by" } else { "without" };
                     let span = self
-                        .claim(2, |w, i| w.toks[i].kind == TokenKind::Ident && w.tok_text(i) == keyword)
+                        .claim(2, |w, i| {
+                            w.toks[i].kind == TokenKind::Ident && w.tok_text(i) == keyword
+                        })
                         .map(|i| self.clause_span(i))
                         .or_else(|| op_tok.map(|i| self.toks[i].range.clone()))
                         .unwrap_or(0..0);
@@ -513,11 +529,12 @@ impl Walker<'_> {
             .position(|t| t.kind == TokenKind::Close('}'))
             .map_or(brace_from, |p| brace_from + p);
         for (label, _, _) in &matchers {
-            let found = (brace_from..=brace_end.min(self.toks.len().saturating_sub(1))).find(|&i| {
-                self.toks[i].kind == TokenKind::Ident
-                    && self.tok_text(i) == label
-                    && self.toks.get(i + 1).map(|t| t.kind) == Some(TokenKind::Operator)
-            });
+            let found =
+                (brace_from..=brace_end.min(self.toks.len().saturating_sub(1))).find(|&i| {
+                    self.toks[i].kind == TokenKind::Ident
+                        && self.tok_text(i) == label
+                        && self.toks.get(i + 1).map(|t| t.kind) == Some(TokenKind::Operator)
+                });
             matcher_spans.push(found.map_or(span.clone(), |i| self.toks[i].range.clone()));
         }
         self.out.selectors.push(SelectorUse {
@@ -543,6 +560,23 @@ impl Walker<'_> {
     }
 }
 
+/// `value` as a double-quoted PromQL string literal.
+pub fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Whether `name` is a valid metric name in Prometheus's classic (non-UTF-8) scheme.
 pub fn is_metric_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -565,21 +599,48 @@ mod tests {
     fn check_error(text: &str, expect: &str) {
         let got = match parse(text) {
             Ok(_) => "ok".to_string(),
-            Err(e) => format!("{} at {:?} ({}): {}", e.message, &text[e.range.clone()], e.range.start, e.label),
+            Err(e) => format!(
+                "{} at {:?} ({}): {}",
+                e.message,
+                &text[e.range.clone()],
+                e.range.start,
+                e.label
+            ),
         };
         assert_eq!(got, expect, "{text}");
     }
 
     #[test]
     fn faults_are_placed() {
-        check_error("sum(rate(x[5m])", "unclosed left parenthesis at \"(\" (3): this is never closed");
-        check_error("sum(x))", "unexpected right parenthesis ')' at \")\" (6): closes nothing");
-        check_error("rate(x[5m]) >", "unexpected end of input at \">\" (12): expression ends after an operator");
-        check_error("foo bar", "unexpected token: missing operator at \"bar\" (4): missing operator before this");
-        check_error("nosuch(x)", "unknown function with name 'nosuch' at \"nosuch\" (0): no such function");
+        check_error(
+            "sum(rate(x[5m])",
+            "unclosed left parenthesis at \"(\" (3): this is never closed",
+        );
+        check_error(
+            "sum(x))",
+            "unexpected right parenthesis ')' at \")\" (6): closes nothing",
+        );
+        check_error(
+            "rate(x[5m]) >",
+            "unexpected end of input at \">\" (12): expression ends after an operator",
+        );
+        check_error(
+            "foo bar",
+            "unexpected token: missing operator at \"bar\" (4): missing operator before this",
+        );
+        check_error(
+            "nosuch(x)",
+            "unknown function with name 'nosuch' at \"nosuch\" (0): no such function",
+        );
         check_error("1 + rate(x)", "expected type matrix in call to function 'rate', got vector at \"rate(x)\" (4): wrong argument type");
-        check_error("rate(x[5x])", "bad number or duration syntax: 5x at \"5x\" (7): not a number or duration");
-        check_error("x{a=\"b}", "unterminated quoted string \" at \"\\\"\" (4): this string is never closed");
+        check_error(
+            "rate(x[5x])",
+            "bad number or duration syntax: 5x at \"5x\" (7): not a number or duration",
+        );
+        check_error(
+            "x{a=\"b}",
+            "unterminated quoted string \" at \"\\\"\" (4): this string is never closed",
+        );
     }
 
     #[test]
@@ -589,7 +650,18 @@ mod tests {
         let got: Vec<_> = a
             .selectors
             .iter()
-            .map(|s| format!("{:?} {:?} {:?} {:?}", s.name, &text[s.span.clone()], s.function, s.matcher_spans.iter().map(|r| &text[r.clone()]).collect::<Vec<_>>()))
+            .map(|s| {
+                format!(
+                    "{:?} {:?} {:?} {:?}",
+                    s.name,
+                    &text[s.span.clone()],
+                    s.function,
+                    s.matcher_spans
+                        .iter()
+                        .map(|r| &text[r.clone()])
+                        .collect::<Vec<_>>()
+                )
+            })
             .collect();
         assert_eq!(
             got,

@@ -103,7 +103,12 @@ impl Selector {
         self.matcher(label, "!~", value)
     }
 
-    fn matcher(mut self, label: &'static Label, op: &'static str, value: impl fmt::Display) -> Selector {
+    fn matcher(
+        mut self,
+        label: &'static Label,
+        op: &'static str,
+        value: impl fmt::Display,
+    ) -> Selector {
         self.matchers.push((label.name, op, value.to_string()));
         self
     }
@@ -145,7 +150,7 @@ impl fmt::Display for Selector {
                 if i > 0 {
                     f.write_str(", ")?;
                 }
-                write!(f, "{label}{op}{value:?}")?;
+                write!(f, "{label}{op}{}", crate::promql::quote(value))?;
             }
             f.write_str("}")?;
         }

@@ -131,7 +131,9 @@ pub const DECISION_BUCKETS: &[f64] = &[
 ];
 
 /// Latency buckets for one critic call, in seconds: 1 ms to 5 s.
-pub const CRITIC_BUCKETS: &[f64] = &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+pub const CRITIC_BUCKETS: &[f64] = &[
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
 
 pub static DECISIONS_TOTAL: Metric = Metric {
     name: "eje_decisions_total",

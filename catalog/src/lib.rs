@@ -236,10 +236,14 @@ mod tests {
 
     #[test]
     fn histogram_series_are_found_by_suffix() {
-        let found = eje::CATALOG.lookup("eje_decision_duration_seconds_bucket").unwrap();
+        let found = eje::CATALOG
+            .lookup("eje_decision_duration_seconds_bucket")
+            .unwrap();
         assert_eq!(found.metric.name, "eje_decision_duration_seconds");
         assert_eq!(found.suffix, Some("_bucket"));
-        assert!(eje::CATALOG.lookup("eje_decision_duration_seconds_total").is_none());
+        assert!(eje::CATALOG
+            .lookup("eje_decision_duration_seconds_total")
+            .is_none());
     }
 
     #[test]
@@ -247,9 +251,22 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for m in eje::CATALOG.metrics {
             assert!(seen.insert(m.name), "{} twice", m.name);
-            assert!(m.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-            assert_eq!(m.kind == Kind::Counter, m.name.ends_with("_total"), "{}", m.name);
-            assert_eq!(m.kind == Kind::Histogram, !m.buckets.is_empty(), "{}", m.name);
+            assert!(m
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            assert_eq!(
+                m.kind == Kind::Counter,
+                m.name.ends_with("_total"),
+                "{}",
+                m.name
+            );
+            assert_eq!(
+                m.kind == Kind::Histogram,
+                !m.buckets.is_empty(),
+                "{}",
+                m.name
+            );
             assert!(m.buckets.windows(2).all(|w| w[0] < w[1]), "{}", m.name);
             if !m.unit.is_empty() {
                 assert!(m.name.contains(m.unit), "{}", m.name);

@@ -164,12 +164,12 @@ fn accept_loop(
             let _ = write_response(&mut conn, &Response::text(503, "too many connections\n"));
             continue;
         }
-        let (registry, extra, active) = (registry.clone(), extra.clone(), active.clone());
+        let (registry, extra, done) = (registry.clone(), extra.clone(), active.clone());
         let spawned = std::thread::Builder::new()
             .name("eje-metrics-conn".into())
             .spawn(move || {
                 serve_connection(conn, &registry, extra.as_deref());
-                active.fetch_sub(1, Ordering::AcqRel);
+                done.fetch_sub(1, Ordering::AcqRel);
             });
         if spawned.is_err() {
             // The closure (and its decrement) never ran.

@@ -88,15 +88,18 @@ fn saturation() -> Alert {
 }
 
 fn target_down() -> Alert {
-    Alert::critical("EJETargetDown", format!("{} == 0", select(&eje::UP).eq(&eje::JOB, "eje")))
-        .for_(mins(2))
-        .label("component", "api")
-        .summary("EJE instance {{ $labels.instance }} cannot be scraped")
-        .description(
-            "Prometheus has failed to scrape {{ $labels.instance }} for 2 minutes: the instance is \
+    Alert::critical(
+        "EJETargetDown",
+        format!("{} == 0", select(&eje::UP).eq(&eje::JOB, "eje")),
+    )
+    .for_(mins(2))
+    .label("component", "api")
+    .summary("EJE instance {{ $labels.instance }} cannot be scraped")
+    .description(
+        "Prometheus has failed to scrape {{ $labels.instance }} for 2 minutes: the instance is \
              down or its /metrics endpoint is not answering.",
-        )
-        .runbook(runbook("EJETargetDown"))
+    )
+    .runbook(runbook("EJETargetDown"))
 }
 
 fn metrics_absent() -> Alert {

@@ -47,7 +47,8 @@ fn errors() -> RuleGroup {
     let decisions = select(&eje::DECISIONS_TOTAL);
     let approved = select(&eje::DECISIONS_TOTAL).eq(&eje::VERDICT, Verdict::Approve);
     let failed = select(&eje::DECISIONS_TOTAL).ne(&eje::STATUS, DecisionStatus::Success);
-    let server_errors = select(&eje::REQUESTS_TOTAL).eq(&eje::REQUEST_STATUS, RequestStatus::ServerError);
+    let server_errors =
+        select(&eje::REQUESTS_TOTAL).eq(&eje::REQUEST_STATUS, RequestStatus::ServerError);
     RuleGroup::new("eje-errors")
         // The seed's decision quality: the share of decisions approved. The seed divides the
         // two rates series by series, which matches each series with itself and always gives 1;
@@ -62,7 +63,11 @@ fn errors() -> RuleGroup {
         ))
         .rule(Record::new(
             "job:eje_decisions_errors:ratio_rate5m",
-            format!("{}\n/\n{}", sum_rate("job", &failed), sum_rate("job", &decisions)),
+            format!(
+                "{}\n/\n{}",
+                sum_rate("job", &failed),
+                sum_rate("job", &decisions)
+            ),
         ))
         .rule(Record::new(
             "job_critic:eje_critic_failures:ratio_rate5m",
@@ -101,7 +106,10 @@ fn latency() -> RuleGroup {
                 format!("job_critic:eje_critic_duration_seconds:{name}_rate5m"),
                 format!(
                     "histogram_quantile({quantile}, {})",
-                    sum_rate("job, critic, le", select(&eje::CRITIC_DURATION_SECONDS).bucket())
+                    sum_rate(
+                        "job, critic, le",
+                        select(&eje::CRITIC_DURATION_SECONDS).bucket()
+                    )
                 ),
             ));
     }

@@ -44,7 +44,11 @@ pub struct Lint {
 impl Lint {
     /// The first line of the docs.
     pub fn summary(&self) -> &'static str {
-        self.docs.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+        self.docs
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
     }
 
     /// The docs without rustdoc's leading space.
@@ -201,7 +205,9 @@ fn to_diagnostic(
     d.notes = finding.notes;
     let what = rule.map(|r| r.describe()).unwrap_or_default();
     let (text, range, name) = match (&finding.at, rule) {
-        (At::Expr(range), Some(rule)) => (rule.expr.as_str(), range.clone(), format!("{what}: expr")),
+        (At::Expr(range), Some(rule)) => {
+            (rule.expr.as_str(), range.clone(), format!("{what}: expr"))
+        }
         (At::Annotation(key, range), Some(rule)) => (
             rule.annotations.get(key).map(String::as_str).unwrap_or(""),
             range.clone(),
@@ -247,10 +253,22 @@ mod tests {
         for lint in REGISTRY {
             assert!(seen.insert(lint.code), "{} registered twice", lint.code);
             let (group, name) = lint.code.split_once('/').expect("code is group/name");
-            assert!(["promql", "rules", "alerts", "cardinality"].contains(&group), "{}", lint.code);
-            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", lint.code);
+            assert!(
+                ["promql", "rules", "alerts", "cardinality"].contains(&group),
+                "{}",
+                lint.code
+            );
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                lint.code
+            );
             for section in ["## Why", "## Example", "## Fix"] {
-                assert!(lint.docs.contains(section), "{} docs lack {section}", lint.code);
+                assert!(
+                    lint.docs.contains(section),
+                    "{} docs lack {section}",
+                    lint.code
+                );
             }
         }
     }

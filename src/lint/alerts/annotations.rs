@@ -30,7 +30,11 @@ fn check(_: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     }
     let missing: Vec<&str> = ["summary", "description", "runbook_url"]
         .into_iter()
-        .filter(|key| rule.annotations.get(*key).is_none_or(|v| v.trim().is_empty()))
+        .filter(|key| {
+            rule.annotations
+                .get(*key)
+                .is_none_or(|v| v.trim().is_empty())
+        })
         .collect();
     if !missing.is_empty() {
         out.push(Finding::new(

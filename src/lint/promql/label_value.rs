@@ -23,12 +23,16 @@ lint! {
 fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     for selector in &rule.analysis.selectors {
         let Some(name) = &selector.name else { continue };
-        let Some(found) = super::lookup(cx.catalog, name) else { continue };
+        let Some(found) = super::lookup(cx.catalog, name) else {
+            continue;
+        };
         for ((label, op, value), span) in selector.matchers.iter().zip(&selector.matcher_spans) {
             if !matches!(*op, "=" | "!=") || value.is_empty() {
                 continue;
             }
-            let Some(def) = found.metric.label(label) else { continue };
+            let Some(def) = found.metric.label(label) else {
+                continue;
+            };
             if let Domain::Closed(values) = def.domain {
                 if !values.contains(&value.as_str()) {
                     out.push(

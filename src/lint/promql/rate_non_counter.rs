@@ -23,12 +23,16 @@ lint! {
 
 fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     for selector in &rule.analysis.selectors {
-        let Some(function) = selector.function else { continue };
+        let Some(function) = selector.function else {
+            continue;
+        };
         if !matches!(function, "rate" | "irate" | "increase") {
             continue;
         }
         let Some(name) = &selector.name else { continue };
-        let Some(found) = super::lookup(cx.catalog, name) else { continue };
+        let Some(found) = super::lookup(cx.catalog, name) else {
+            continue;
+        };
         let counter = found.metric.kind == Kind::Counter || found.suffix.is_some();
         if !counter {
             out.push(

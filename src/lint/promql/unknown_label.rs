@@ -23,7 +23,9 @@ lint! {
 fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     for selector in &rule.analysis.selectors {
         let Some(name) = &selector.name else { continue };
-        let Some(found) = super::lookup(cx.catalog, name) else { continue };
+        let Some(found) = super::lookup(cx.catalog, name) else {
+            continue;
+        };
         for ((label, _, _), span) in selector.matchers.iter().zip(&selector.matcher_spans) {
             let known = found.metric.label(label).is_some()
                 || super::TARGET_LABELS.contains(&label.as_str())
@@ -39,7 +41,11 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                     .note(if labels.is_empty() {
                         format!("`{}` has no labels of its own", found.metric.name)
                     } else {
-                        format!("`{}` has the labels: {}", found.metric.name, labels.join(", "))
+                        format!(
+                            "`{}` has the labels: {}",
+                            found.metric.name,
+                            labels.join(", ")
+                        )
                     }),
                 );
             }

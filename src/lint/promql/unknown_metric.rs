@@ -1,5 +1,5 @@
-use crate::lint::{lint, At, Context, Finding};
 use crate::ir::Rule;
+use crate::lint::{lint, At, Context, Finding};
 
 lint! {
     /// Finds selectors of metrics that are neither in the catalog nor recorded by a rule.

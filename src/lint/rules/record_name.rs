@@ -28,7 +28,10 @@ fn check(_: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
         out.push(
             Finding::new(
-                format!("recording rule name `{}` is not `level:metric:operations`", rule.name),
+                format!(
+                    "recording rule name `{}` is not `level:metric:operations`",
+                    rule.name
+                ),
                 At::Rule,
                 "",
             )
