@@ -4,7 +4,6 @@
 //! Stops on SIGINT or SIGTERM (or after `--duration`), flushing its spans.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use eje_runtime::demo::{Driver, DriverConfig, Fault, Faults};

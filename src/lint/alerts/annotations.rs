@@ -10,12 +10,12 @@ lint! {
     /// runbook links").
     ///
     /// ## Example
-    /// ```rust,ignore
+    /// ```text
     /// Alert::warning("EJECriticHighFailureRate", expr).for_(mins(5))
     /// ```
     ///
     /// ## Fix
-    /// ```rust,ignore
+    /// ```text
     /// Alert::warning("EJECriticHighFailureRate", expr)
     ///     .summary("Critic {{ $labels.critic }} fails {{ $value | humanizePercentage }} of calls")
     ///     .description("...")
