@@ -90,3 +90,30 @@ impl Ir {
             .collect()
     }
 }
+
+impl Ir {
+    /// Compresses time by `factor` (60: a minute becomes a second) in every duration the rules
+    /// hold: `for`, `keep_firing_for`, group intervals and the ranges inside expressions. Used to
+    /// build a test stack in which a 5-minute alert fires in 5 seconds; never for production.
+    pub fn scale_time(&mut self, factor: u64) {
+        let scale = |d: Duration| {
+            if d.is_zero() {
+                d
+            } else {
+                Duration::millis((d.as_millis() / factor).max(1))
+            }
+        };
+        for group in &mut self.groups {
+            group.interval = group.interval.map(scale);
+            for rule in &mut group.rules {
+                rule.for_ = scale(rule.for_);
+                rule.keep_firing_for = scale(rule.keep_firing_for);
+                rule.expr = crate::promql::scale_durations(&rule.expr, factor);
+                if let Ok(parsed) = crate::promql::parse(&rule.expr) {
+                    rule.analysis = crate::promql::analyse(&parsed, &rule.expr);
+                    rule.parsed = parsed;
+                }
+            }
+        }
+    }
+}

@@ -560,6 +560,46 @@ impl Walker<'_> {
     }
 }
 
+/// Divides every duration in `text` (range selectors, subquery ranges and steps, `offset`) by
+/// `factor`, keeping the rest of the text as it is: how a test stack compresses time.
+pub fn scale_durations(text: &str, factor: u64) -> String {
+    let toks = tokens(text);
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let mut in_brackets = false;
+    for (i, t) in toks.iter().enumerate() {
+        match t.kind {
+            TokenKind::Open('[') => in_brackets = true,
+            TokenKind::Close(']') => in_brackets = false,
+            _ => {}
+        }
+        let after_offset = i > 0
+            && toks[i - 1].kind == TokenKind::Ident
+            && text[toks[i - 1].range.clone()].eq_ignore_ascii_case("offset");
+        let scalable = matches!(t.kind, TokenKind::Number | TokenKind::Ident)
+            && (in_brackets || after_offset);
+        if !scalable {
+            continue;
+        }
+        // Inside brackets `30m:1m` scans as one or two tokens; scale each side of a colon.
+        let piece = &text[t.range.clone()];
+        let scaled: Vec<String> = piece
+            .split(':')
+            .map(|part| match crate::duration::Duration::parse(part) {
+                Ok(d) if !part.is_empty() => {
+                    crate::duration::Duration::millis((d.as_millis() / factor).max(1)).to_string()
+                }
+                _ => part.to_string(),
+            })
+            .collect();
+        out.push_str(&text[last..t.range.start]);
+        out.push_str(&scaled.join(":"));
+        last = t.range.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 /// `value` as a double-quoted PromQL string literal.
 pub fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
@@ -641,6 +681,15 @@ mod tests {
             "x{a=\"b}",
             "unterminated quoted string \" at \"\\\"\" (4): this string is never closed",
         );
+    }
+
+    #[test]
+    fn durations_are_scaled() {
+        let scale = |t: &str| scale_durations(t, 60);
+        assert_eq!(scale("rate(x[5m])"), "rate(x[5s])");
+        assert_eq!(scale("avg_over_time(x[30d:1h]) offset 1h"), "avg_over_time(x[12h:1m]) offset 1m");
+        assert_eq!(scale("x{a=\"5m\"} > 5"), "x{a=\"5m\"} > 5");
+        assert_eq!(scale("rate(x[90s])"), "rate(x[1s500ms])");
     }
 
     #[test]
