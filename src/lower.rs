@@ -179,6 +179,20 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
         }
     };
     let parsed = parsed?;
+    let analysis = promql::analyse(&parsed, expr);
+    for (function, span) in &analysis.calls {
+        if !PROMETHEUS_FUNCTIONS.contains(function) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "promql/unsupported-function",
+                    format!("`{function}` is not a function of the Prometheus this stack runs (2.42)"),
+                )
+                .at(origin)
+                .snippet(format!("{what}: expr"), expr.clone(), span.clone(), "unknown to Prometheus 2.42")
+                .note("it is newer or experimental (behind a feature flag); `promtool check rules` rejects it"),
+            );
+        }
+    }
     if diagnostics.len() > before {
         return None;
     }
@@ -189,7 +203,7 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
     Some(ir::Rule {
         kind,
         name: name.clone(),
-        analysis: promql::analyse(&parsed, expr),
+        analysis,
         expr: expr.clone(),
         parsed,
         for_,
@@ -199,6 +213,81 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
         place: Place::Rust(origin),
     })
 }
+
+/// The functions of Prometheus 2.42, the version Debian ships and the stack runs: promql-parser
+/// knows newer and experimental ones that this Prometheus rejects.
+const PROMETHEUS_FUNCTIONS: &[&str] = &[
+    "abs",
+    "absent",
+    "absent_over_time",
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "avg_over_time",
+    "ceil",
+    "changes",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "cos",
+    "cosh",
+    "count_over_time",
+    "day_of_month",
+    "day_of_week",
+    "day_of_year",
+    "days_in_month",
+    "deg",
+    "delta",
+    "deriv",
+    "exp",
+    "floor",
+    "histogram_count",
+    "histogram_fraction",
+    "histogram_quantile",
+    "histogram_sum",
+    "holt_winters",
+    "hour",
+    "idelta",
+    "increase",
+    "irate",
+    "label_join",
+    "label_replace",
+    "last_over_time",
+    "ln",
+    "log10",
+    "log2",
+    "max_over_time",
+    "min_over_time",
+    "minute",
+    "month",
+    "pi",
+    "predict_linear",
+    "present_over_time",
+    "quantile_over_time",
+    "rad",
+    "rate",
+    "resets",
+    "round",
+    "scalar",
+    "sgn",
+    "sin",
+    "sinh",
+    "sort",
+    "sort_desc",
+    "sqrt",
+    "stddev_over_time",
+    "stdvar_over_time",
+    "sum_over_time",
+    "tan",
+    "tanh",
+    "time",
+    "timestamp",
+    "vector",
+    "year",
+];
 
 fn check_template(
     what: &str,

@@ -576,8 +576,8 @@ pub fn scale_durations(text: &str, factor: u64) -> String {
         let after_offset = i > 0
             && toks[i - 1].kind == TokenKind::Ident
             && text[toks[i - 1].range.clone()].eq_ignore_ascii_case("offset");
-        let scalable = matches!(t.kind, TokenKind::Number | TokenKind::Ident)
-            && (in_brackets || after_offset);
+        let scalable =
+            matches!(t.kind, TokenKind::Number | TokenKind::Ident) && (in_brackets || after_offset);
         if !scalable {
             continue;
         }
@@ -687,7 +687,10 @@ mod tests {
     fn durations_are_scaled() {
         let scale = |t: &str| scale_durations(t, 60);
         assert_eq!(scale("rate(x[5m])"), "rate(x[5s])");
-        assert_eq!(scale("avg_over_time(x[30d:1h]) offset 1h"), "avg_over_time(x[12h:1m]) offset 1m");
+        assert_eq!(
+            scale("avg_over_time(x[30d:1h]) offset 1h"),
+            "avg_over_time(x[12h:1m]) offset 1m"
+        );
         assert_eq!(scale("x{a=\"5m\"} > 5"), "x{a=\"5m\"} > 5");
         assert_eq!(scale("rate(x[90s])"), "rate(x[1s500ms])");
     }

@@ -300,3 +300,15 @@ fn a_lint_can_be_turned_off_or_raised() {
         "nothing is emitted when there are errors"
     );
 }
+
+#[test]
+fn function_newer_than_the_stacks_prometheus() {
+    check(
+        "unsupported_function",
+        vec![Record::new(
+            "job:eje_decisions:sorted",
+            r#"sort_by_label(sum by (job) (rate(eje_decisions_total[5m])), "job")"#,
+        )
+        .into()],
+    );
+}
