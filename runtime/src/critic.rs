@@ -16,13 +16,13 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
-use std::time::Instant;
 
 use opentelemetry::trace::{Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, ContextGuard, KeyValue};
 use opentelemetry_sdk::trace::SdkTracer;
 use sextant_catalog::eje::{FailureReason, Verdict};
 
+use crate::clock;
 use crate::log::{self, Level};
 use crate::metrics::CriticSeries;
 use crate::trace::attr;
@@ -47,7 +47,11 @@ impl std::fmt::Debug for CriticHandle {
 }
 
 impl CriticHandle {
-    pub(crate) fn new(series: Arc<CriticSeries>, name: Cow<'static, str>, tracer: Option<SdkTracer>) -> Self {
+    pub(crate) fn new(
+        series: Arc<CriticSeries>,
+        name: Cow<'static, str>,
+        tracer: Option<SdkTracer>,
+    ) -> Self {
         CriticHandle {
             series,
             name,
@@ -77,10 +81,16 @@ impl CriticHandle {
         if let Some(tracer) = &self.tracer {
             return self.track_traced(tracer, call);
         }
-        let start = Instant::now();
+        let start = clock::now();
         match catch_unwind(AssertUnwindSafe(call)) {
             Ok(output) => {
-                self.record(start, output.verdict(), None, || output.failure_message(), || output.confidence());
+                self.record(
+                    start,
+                    output.verdict(),
+                    None,
+                    || output.failure_message(),
+                    || output.confidence(),
+                );
                 output
             }
             Err(panic) => {
@@ -94,12 +104,16 @@ impl CriticHandle {
     fn track_traced<R: HasVerdict>(&self, tracer: &SdkTracer, call: impl FnOnce() -> R) -> R {
         let cx = self.start_span(tracer);
         let _attached = cx.clone().attach();
-        let start = Instant::now();
+        let start = clock::now();
         match catch_unwind(AssertUnwindSafe(call)) {
             Ok(output) => {
-                self.record(start, output.verdict(), Some(&cx), || output.failure_message(), || {
-                    output.confidence()
-                });
+                self.record(
+                    start,
+                    output.verdict(),
+                    Some(&cx),
+                    || output.failure_message(),
+                    || output.confidence(),
+                );
                 output
             }
             Err(panic) => {
@@ -134,7 +148,7 @@ impl CriticHandle {
         let attached = cx.as_ref().map(|cx| cx.clone().attach());
         CriticCall {
             handle: self,
-            start: Instant::now(),
+            start: clock::now(),
             cx,
             attached,
             done: false,
@@ -153,7 +167,7 @@ impl CriticHandle {
     #[inline]
     fn record(
         &self,
-        start: Instant,
+        start: u64,
         outcome: Result<Verdict, FailureReason>,
         cx: Option<&Context>,
         message: impl FnOnce() -> Option<String>,
@@ -161,7 +175,7 @@ impl CriticHandle {
     ) {
         let series = &*self.series;
         series.executions.inc();
-        series.duration.observe(start.elapsed().as_secs_f64());
+        series.duration.observe(clock::seconds_since(start));
         match outcome {
             Ok(verdict) => {
                 series.verdicts[verdict.index()].inc();
@@ -200,9 +214,9 @@ impl CriticHandle {
     }
 
     #[cold]
-    fn record_panic(&self, start: Instant, panic: &(dyn std::any::Any + Send), cx: Option<&Context>) {
+    fn record_panic(&self, start: u64, panic: &(dyn std::any::Any + Send), cx: Option<&Context>) {
         self.series.executions.inc();
-        self.series.duration.observe(start.elapsed().as_secs_f64());
+        self.series.duration.observe(clock::seconds_since(start));
         let text = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
@@ -212,11 +226,19 @@ impl CriticHandle {
     }
 
     #[cold]
-    fn record_abandoned(&self, start: Instant, cx: Option<&Context>) {
+    fn record_abandoned(&self, start: u64, cx: Option<&Context>) {
         self.series.executions.inc();
-        self.series.duration.observe(start.elapsed().as_secs_f64());
-        let reason = if std::thread::panicking() { FailureReason::Panic } else { FailureReason::Timeout };
-        self.record_failure(reason, Some("the call ended before the critic answered".into()), cx);
+        self.series.duration.observe(clock::seconds_since(start));
+        let reason = if std::thread::panicking() {
+            FailureReason::Panic
+        } else {
+            FailureReason::Timeout
+        };
+        self.record_failure(
+            reason,
+            Some("the call ended before the critic answered".into()),
+            cx,
+        );
     }
 }
 
@@ -224,7 +246,7 @@ impl CriticHandle {
 #[must_use = "a call dropped unfinished counts as a timeout"]
 pub struct CriticCall<'a> {
     handle: &'a CriticHandle,
-    start: Instant,
+    start: u64,
     cx: Option<Context>,
     attached: Option<ContextGuard>,
     done: bool,
@@ -247,8 +269,12 @@ impl CriticCall<'_> {
     pub fn fail(mut self, reason: FailureReason, message: impl Into<String>) {
         self.done = true;
         self.handle.series.executions.inc();
-        self.handle.series.duration.observe(self.start.elapsed().as_secs_f64());
-        self.handle.record_failure(reason, Some(message.into()), self.cx.as_ref());
+        self.handle
+            .series
+            .duration
+            .observe(clock::seconds_since(self.start));
+        self.handle
+            .record_failure(reason, Some(message.into()), self.cx.as_ref());
     }
 }
 
@@ -269,7 +295,7 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         handle: &'a CriticHandle,
-        start: Option<Instant>,
+        start: Option<u64>,
         cx: Option<Context>,
         done: bool,
     }
@@ -297,7 +323,7 @@ where
         if this.done.to_owned() {
             panic!("TrackedFuture polled after completion");
         }
-        let start = *this.start.get_or_insert_with(Instant::now);
+        let start = *this.start.get_or_insert_with(clock::now);
         if this.cx.is_none() {
             if let Some(tracer) = &this.handle.tracer {
                 *this.cx = Some(this.handle.start_span(tracer));

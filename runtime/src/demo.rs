@@ -20,7 +20,12 @@ use crate::server::{Handler, Request, Response};
 use crate::verdict::{CriticError, CriticOutput, HasVerdict};
 
 /// The critics of the pipeline, in call order.
-pub const CRITICS: [&str; 4] = ["bias_critic", "safety_critic", "privacy_critic", "legal_critic"];
+pub const CRITICS: [&str; 4] = [
+    "bias_critic",
+    "safety_critic",
+    "privacy_critic",
+    "legal_critic",
+];
 
 /// The pipeline's name, on its decision spans.
 pub const PIPELINE: &str = "main_pipeline";
@@ -78,10 +83,16 @@ impl Faults {
     /// Sets the fault of `critic`, one of [`CRITICS`].
     pub fn set(&self, critic: &str, fault: Fault) -> Result<(), String> {
         if !CRITICS.contains(&critic) {
-            return Err(format!("unknown critic {critic:?}, expected one of {}", CRITICS.join(", ")));
+            return Err(format!(
+                "unknown critic {critic:?}, expected one of {}",
+                CRITICS.join(", ")
+            ));
         }
         if !(0.0..=1.0).contains(&fault.fail_ratio) {
-            return Err(format!("failure ratio {} is outside [0, 1]", fault.fail_ratio));
+            return Err(format!(
+                "failure ratio {} is outside [0, 1]",
+                fault.fail_ratio
+            ));
         }
         let mut map = self.by_critic.write().unwrap_or_else(|e| e.into_inner());
         if fault == Fault::default() {
@@ -113,7 +124,10 @@ impl Faults {
         for (critic, fault) in map.iter() {
             let mut entry = serde_json::Map::new();
             entry.insert("fail".into(), fault.fail_ratio.into());
-            entry.insert("latency_ms".into(), (fault.latency.as_millis() as u64).into());
+            entry.insert(
+                "latency_ms".into(),
+                (fault.latency.as_millis() as u64).into(),
+            );
             out.insert(critic.clone(), entry.into());
         }
         serde_json::Value::Object(out).to_string()
@@ -133,7 +147,9 @@ impl Handler for Faults {
         };
         match (request.method.as_str(), request.path.as_str()) {
             ("GET", "/faults") => Some(answer(Ok(()))),
-            ("POST" | "PUT", "/faults") => Some(answer(parse_fault(request).and_then(|(critic, fault)| self.set(&critic, fault)))),
+            ("POST" | "PUT", "/faults") => Some(answer(
+                parse_fault(request).and_then(|(critic, fault)| self.set(&critic, fault)),
+            )),
             ("POST" | "DELETE", "/faults/clear") | ("DELETE", "/faults") => {
                 self.clear(request.param("critic"));
                 Some(answer(Ok(())))
@@ -145,13 +161,20 @@ impl Handler for Faults {
 }
 
 fn parse_fault(request: &Request) -> Result<(String, Fault), String> {
-    let critic = request.param("critic").ok_or("missing parameter critic")?.to_string();
+    let critic = request
+        .param("critic")
+        .ok_or("missing parameter critic")?
+        .to_string();
     let fail_ratio = match request.param("fail") {
-        Some(text) => text.parse::<f64>().map_err(|_| format!("fail={text:?} is not a number"))?,
+        Some(text) => text
+            .parse::<f64>()
+            .map_err(|_| format!("fail={text:?} is not a number"))?,
         None => 0.0,
     };
     let latency_ms = match request.param("latency_ms") {
-        Some(text) => text.parse::<u64>().map_err(|_| format!("latency_ms={text:?} is not a whole number"))?,
+        Some(text) => text
+            .parse::<u64>()
+            .map_err(|_| format!("latency_ms={text:?} is not a whole number"))?,
         None => 0,
     };
     Ok((
@@ -205,7 +228,11 @@ impl Pipeline {
     }
 
     /// One decision: every critic, then the aggregator, inside the decision's span.
-    pub fn decide(&self, runtime: &Runtime, request: &SyntheticRequest) -> Result<CriticOutput, CriticError> {
+    pub fn decide(
+        &self,
+        runtime: &Runtime,
+        request: &SyntheticRequest,
+    ) -> Result<CriticOutput, CriticError> {
         runtime.decide(PIPELINE, || {
             let started = Instant::now();
             let outputs: Vec<Result<CriticOutput, CriticError>> = self
@@ -222,14 +249,22 @@ impl Pipeline {
     }
 
     /// One critic's verdict on a request, with its injected fault.
-    fn evaluate(&self, critic: usize, request: &SyntheticRequest) -> Result<CriticOutput, CriticError> {
+    fn evaluate(
+        &self,
+        critic: usize,
+        request: &SyntheticRequest,
+    ) -> Result<CriticOutput, CriticError> {
         let fault = self.faults.get(CRITICS[critic]);
-        let mut rng = Rng::new(self.seed ^ request.id.rotate_left(17) ^ ((critic as u64 + 1) << 56));
+        let mut rng =
+            Rng::new(self.seed ^ request.id.rotate_left(17) ^ ((critic as u64 + 1) << 56));
         if !fault.latency.is_zero() {
             std::thread::sleep(fault.latency);
         }
         if fault.fail_ratio > 0.0 && rng.next_f64() < fault.fail_ratio {
-            return Err(CriticError::new(FailureReason::Error, format!("{} failed (injected)", CRITICS[critic])));
+            return Err(CriticError::new(
+                FailureReason::Error,
+                format!("{} failed (injected)", CRITICS[critic]),
+            ));
         }
         // Each critic is a little more or less strict, with noise.
         let strictness = [0.0, 0.05, -0.05, 0.02][critic];
@@ -248,9 +283,15 @@ impl Pipeline {
 
 /// Combines the critics' answers: any reject rejects, any escalation or failure escalates, and
 /// more than half failing, or taking longer than [`DECISION_DEADLINE`], fails the decision.
-pub fn aggregate(outputs: &[Result<CriticOutput, CriticError>], elapsed: Duration) -> Result<CriticOutput, CriticError> {
+pub fn aggregate(
+    outputs: &[Result<CriticOutput, CriticError>],
+    elapsed: Duration,
+) -> Result<CriticOutput, CriticError> {
     if elapsed > DECISION_DEADLINE {
-        return Err(CriticError::new(FailureReason::Timeout, format!("decision took {elapsed:?}")));
+        return Err(CriticError::new(
+            FailureReason::Timeout,
+            format!("decision took {elapsed:?}"),
+        ));
     }
     let failed = outputs.iter().filter(|o| o.is_err()).count();
     if failed * 2 > outputs.len() {
@@ -267,7 +308,11 @@ pub fn aggregate(outputs: &[Result<CriticOutput, CriticError>], elapsed: Duratio
     } else {
         Verdict::Approve
     };
-    let agreeing: Vec<f64> = verdicts.iter().filter(|o| o.verdict == verdict).map(|o| o.confidence).collect();
+    let agreeing: Vec<f64> = verdicts
+        .iter()
+        .filter(|o| o.verdict == verdict)
+        .map(|o| o.confidence)
+        .collect();
     let confidence = if agreeing.is_empty() {
         0.5
     } else {
@@ -277,7 +322,11 @@ pub fn aggregate(outputs: &[Result<CriticOutput, CriticError>], elapsed: Duratio
 }
 
 /// Serves one request: refuses an invalid one, else runs the pipeline; counts it by status.
-pub fn handle_request(runtime: &Runtime, pipeline: &Pipeline, request: &SyntheticRequest) -> RequestStatus {
+pub fn handle_request(
+    runtime: &Runtime,
+    pipeline: &Pipeline,
+    request: &SyntheticRequest,
+) -> RequestStatus {
     let status = if !request.valid {
         RequestStatus::ClientError
     } else {
@@ -332,7 +381,8 @@ impl Driver {
         let receiver = Arc::new(Mutex::new(receiver));
         let mut threads = Vec::new();
         for index in 0..workers {
-            let (runtime, pipeline, receiver) = (runtime.clone(), pipeline.clone(), receiver.clone());
+            let (runtime, pipeline, receiver) =
+                (runtime.clone(), pipeline.clone(), receiver.clone());
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("eje-worker-{index}"))
@@ -353,7 +403,11 @@ impl Driver {
                         let request = SyntheticRequest::generate(&mut rng, id);
                         id += 1;
                         if let Err(TrySendError::Full(request)) = sender.try_send(request) {
-                            runtime.metrics().record_request(request.user_type, request.api_version, RequestStatus::ServerError);
+                            runtime.metrics().record_request(
+                                request.user_type,
+                                request.api_version,
+                                RequestStatus::ServerError,
+                            );
                         }
                         next += period;
                         let now = Instant::now();
@@ -361,7 +415,9 @@ impl Driver {
                             // Sleep in short steps so stop is prompt at low rates.
                             std::thread::sleep((next - now).min(Duration::from_millis(100)));
                             while Instant::now() < next && !ticker_stop.load(Ordering::Relaxed) {
-                                std::thread::sleep((next - Instant::now()).min(Duration::from_millis(100)));
+                                std::thread::sleep(
+                                    (next - Instant::now()).min(Duration::from_millis(100)),
+                                );
                             }
                         } else if now - next > Duration::from_secs(1) {
                             // Far behind (the machine stalled): do not burst to catch up.
@@ -410,7 +466,10 @@ mod tests {
     }
 
     #[track_caller]
-    fn check(outputs: &[Result<CriticOutput, CriticError>], expect: Result<Verdict, FailureReason>) {
+    fn check(
+        outputs: &[Result<CriticOutput, CriticError>],
+        expect: Result<Verdict, FailureReason>,
+    ) {
         assert_eq!(aggregate(outputs, Duration::ZERO).verdict(), expect);
     }
 
@@ -419,9 +478,23 @@ mod tests {
         use Verdict::*;
         check(&[ok(Approve, 0.9), ok(Approve, 0.8)], Ok(Approve));
         check(&[ok(Approve, 0.9), ok(Escalate, 0.6)], Ok(Escalate));
-        check(&[ok(Escalate, 0.9), ok(Reject, 0.6), ok(Approve, 0.9)], Ok(Reject));
-        check(&[ok(Approve, 0.9), ok(Approve, 0.9), ok(Approve, 0.9), failed()], Ok(Escalate));
-        check(&[ok(Approve, 0.9), failed(), failed(), failed()], Err(FailureReason::Error));
+        check(
+            &[ok(Escalate, 0.9), ok(Reject, 0.6), ok(Approve, 0.9)],
+            Ok(Reject),
+        );
+        check(
+            &[
+                ok(Approve, 0.9),
+                ok(Approve, 0.9),
+                ok(Approve, 0.9),
+                failed(),
+            ],
+            Ok(Escalate),
+        );
+        check(
+            &[ok(Approve, 0.9), failed(), failed(), failed()],
+            Err(FailureReason::Error),
+        );
         assert_eq!(
             aggregate(&[ok(Approve, 1.0)], DECISION_DEADLINE * 2).verdict(),
             Err(FailureReason::Timeout)
@@ -435,14 +508,18 @@ mod tests {
 
     #[test]
     fn the_prng_is_deterministic_and_spread() {
-        let a: Vec<u64> = (0..4).map({
-            let mut r = Rng::new(7);
-            move |_| r.next_u64()
-        }).collect();
-        let b: Vec<u64> = (0..4).map({
-            let mut r = Rng::new(7);
-            move |_| r.next_u64()
-        }).collect();
+        let a: Vec<u64> = (0..4)
+            .map({
+                let mut r = Rng::new(7);
+                move |_| r.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map({
+                let mut r = Rng::new(7);
+                move |_| r.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
         let mut rng = Rng::new(1);
         let mean = (0..10_000).map(|_| rng.next_f64()).sum::<f64>() / 10_000.0;
@@ -459,18 +536,47 @@ mod tests {
             body: Vec::new(),
         };
         let response = faults.handle(&request).expect("a fault route");
-        assert_eq!(response.status, status, "{}", String::from_utf8_lossy(&response.body));
+        assert_eq!(
+            response.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
         assert_eq!(String::from_utf8(response.body).unwrap().trim(), body);
     }
 
     #[test]
     fn fault_routes_set_show_and_clear() {
         let faults = Faults::default();
-        check_route(&faults, "POST", "/faults?critic=bias_critic&fail=0.9&latency_ms=5", 200, r#"{"bias_critic":{"fail":0.9,"latency_ms":5}}"#);
-        check_route(&faults, "POST", "/faults?critic=legal_critic&latency_ms=1", 200, r#"{"bias_critic":{"fail":0.9,"latency_ms":5},"legal_critic":{"fail":0.0,"latency_ms":1}}"#);
-        check_route(&faults, "POST", "/faults/clear?critic=bias_critic", 200, r#"{"legal_critic":{"fail":0.0,"latency_ms":1}}"#);
+        check_route(
+            &faults,
+            "POST",
+            "/faults?critic=bias_critic&fail=0.9&latency_ms=5",
+            200,
+            r#"{"bias_critic":{"fail":0.9,"latency_ms":5}}"#,
+        );
+        check_route(
+            &faults,
+            "POST",
+            "/faults?critic=legal_critic&latency_ms=1",
+            200,
+            r#"{"bias_critic":{"fail":0.9,"latency_ms":5},"legal_critic":{"fail":0.0,"latency_ms":1}}"#,
+        );
+        check_route(
+            &faults,
+            "POST",
+            "/faults/clear?critic=bias_critic",
+            200,
+            r#"{"legal_critic":{"fail":0.0,"latency_ms":1}}"#,
+        );
         check_route(&faults, "POST", "/faults?critic=nope&fail=1", 400, "unknown critic \"nope\", expected one of bias_critic, safety_critic, privacy_critic, legal_critic");
-        check_route(&faults, "POST", "/faults?critic=bias_critic&fail=2", 400, "failure ratio 2 is outside [0, 1]");
+        check_route(
+            &faults,
+            "POST",
+            "/faults?critic=bias_critic&fail=2",
+            400,
+            "failure ratio 2 is outside [0, 1]",
+        );
         check_route(&faults, "POST", "/faults/clear", 200, "{}");
         check_route(&faults, "GET", "/faults/clear", 405, "method not allowed");
         assert_eq!(faults.get("bias_critic"), Fault::default());

@@ -36,7 +36,9 @@ impl BlockingHttpClient {
         if uri.scheme_str() != Some("http") {
             return Err(format!("unsupported endpoint {uri}: only http:// is supported, put a local collector in front of a TLS one").into());
         }
-        let host = uri.host().ok_or_else(|| format!("endpoint {uri} has no host"))?;
+        let host = uri
+            .host()
+            .ok_or_else(|| format!("endpoint {uri} has no host"))?;
         let port = uri.port_u16().unwrap_or(80);
         let stream = connect(host, port, deadline)?;
         let mut head = format!(
@@ -47,10 +49,15 @@ impl BlockingHttpClient {
             request.body().len(),
         );
         for (name, value) in request.headers() {
-            if name == http::header::CONTENT_LENGTH || name == http::header::HOST || name == http::header::CONNECTION {
+            if name == http::header::CONTENT_LENGTH
+                || name == http::header::HOST
+                || name == http::header::CONNECTION
+            {
                 continue;
             }
-            let value = value.to_str().map_err(|_| format!("header {name} is not visible ASCII"))?;
+            let value = value
+                .to_str()
+                .map_err(|_| format!("header {name} is not visible ASCII"))?;
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str("\r\n");
@@ -116,7 +123,9 @@ fn read_response(stream: &TcpStream, deadline: Instant) -> Result<Response<Bytes
     if !version.starts_with("HTTP/1.") {
         return Err(format!("unexpected protocol {version:?}").into());
     }
-    let status: u16 = code.parse().map_err(|_| format!("malformed status code {code:?}"))?;
+    let status: u16 = code
+        .parse()
+        .map_err(|_| format!("malformed status code {code:?}"))?;
     let mut builder = Response::builder().status(status);
     let mut content_length: Option<usize> = None;
     let mut chunked = false;
@@ -132,7 +141,11 @@ fn read_response(stream: &TcpStream, deadline: Instant) -> Result<Response<Bytes
         };
         let value = value.trim();
         if name.eq_ignore_ascii_case("content-length") {
-            content_length = Some(value.parse().map_err(|_| format!("malformed content-length {value:?}"))?);
+            content_length = Some(
+                value
+                    .parse()
+                    .map_err(|_| format!("malformed content-length {value:?}"))?,
+            );
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             chunked = value.eq_ignore_ascii_case("chunked");
         }
@@ -153,7 +166,9 @@ fn read_response(stream: &TcpStream, deadline: Instant) -> Result<Response<Bytes
     } else {
         let mut body = Vec::new();
         set_timeouts(stream, deadline)?;
-        reader.take(MAX_RESPONSE_BYTES as u64 + 1).read_to_end(&mut body)?;
+        reader
+            .take(MAX_RESPONSE_BYTES as u64 + 1)
+            .read_to_end(&mut body)?;
         if body.len() > MAX_RESPONSE_BYTES {
             return Err("response body is over the limit".into());
         }
@@ -162,7 +177,12 @@ fn read_response(stream: &TcpStream, deadline: Instant) -> Result<Response<Bytes
     Ok(builder.body(Bytes::from(body))?)
 }
 
-fn read_line(reader: &mut impl BufRead, line: &mut String, stream: &TcpStream, deadline: Instant) -> Result<(), HttpError> {
+fn read_line(
+    reader: &mut impl BufRead,
+    line: &mut String,
+    stream: &TcpStream,
+    deadline: Instant,
+) -> Result<(), HttpError> {
     set_timeouts(stream, deadline)?;
     let read = Read::take(&mut *reader, 16 * 1024).read_line(line)?;
     if read == 0 {
@@ -171,14 +191,19 @@ fn read_line(reader: &mut impl BufRead, line: &mut String, stream: &TcpStream, d
     Ok(())
 }
 
-fn read_chunked(reader: &mut impl BufRead, stream: &TcpStream, deadline: Instant) -> Result<Vec<u8>, HttpError> {
+fn read_chunked(
+    reader: &mut impl BufRead,
+    stream: &TcpStream,
+    deadline: Instant,
+) -> Result<Vec<u8>, HttpError> {
     let mut body = Vec::new();
     let mut line = String::new();
     loop {
         line.clear();
         read_line(reader, &mut line, stream, deadline)?;
         let size_text = line.trim().split(';').next().unwrap_or("");
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| format!("malformed chunk size {size_text:?}"))?;
+        let size = usize::from_str_radix(size_text, 16)
+            .map_err(|_| format!("malformed chunk size {size_text:?}"))?;
         if size == 0 {
             // Trailers, then the final empty line.
             loop {
@@ -236,18 +261,27 @@ mod tests {
             .header("content-type", "application/x-protobuf")
             .body(Bytes::from_static(b"hello"))
             .unwrap();
-        let response = BlockingHttpClient::new(Duration::from_secs(5)).send(&request).unwrap();
+        let response = BlockingHttpClient::new(Duration::from_secs(5))
+            .send(&request)
+            .unwrap();
         assert_eq!(response.status().as_u16(), status);
         assert_eq!(response.body().as_ref(), body);
         let sent = String::from_utf8(server.join().unwrap()).unwrap();
         assert!(sent.starts_with("POST /v1/traces HTTP/1.1\r\n"), "{sent}");
-        assert!(sent.contains("content-type: application/x-protobuf\r\n"), "{sent}");
+        assert!(
+            sent.contains("content-type: application/x-protobuf\r\n"),
+            "{sent}"
+        );
         assert!(sent.contains("Content-Length: 5\r\n"), "{sent}");
     }
 
     #[test]
     fn reads_length_chunked_and_close_delimited_answers() {
-        check(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 200, b"ok");
+        check(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            200,
+            b"ok",
+        );
         check(b"HTTP/1.1 503 Busy\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", 503, b"abcde");
         check(b"HTTP/1.0 200 OK\r\n\r\nuntil close", 200, b"until close");
     }
@@ -259,7 +293,9 @@ mod tests {
         drop(closed);
         let request = Request::post(&url).body(Bytes::new()).unwrap();
         let started = Instant::now();
-        assert!(BlockingHttpClient::new(Duration::from_secs(5)).send(&request).is_err());
+        assert!(BlockingHttpClient::new(Duration::from_secs(5))
+            .send(&request)
+            .is_err());
         assert!(started.elapsed() < Duration::from_secs(2));
 
         let silent = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -268,14 +304,22 @@ mod tests {
         let started = Instant::now();
         let result = BlockingHttpClient::new(Duration::from_millis(300)).send(&request);
         assert!(result.is_err());
-        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
         drop(silent);
     }
 
     #[test]
     fn https_is_refused_with_a_reason() {
-        let request = Request::post("https://collector:4318/v1/traces").body(Bytes::new()).unwrap();
-        let error = BlockingHttpClient::new(Duration::from_secs(1)).send(&request).unwrap_err();
+        let request = Request::post("https://collector:4318/v1/traces")
+            .body(Bytes::new())
+            .unwrap();
+        let error = BlockingHttpClient::new(Duration::from_secs(1))
+            .send(&request)
+            .unwrap_err();
         assert!(error.to_string().contains("only http://"), "{error}");
     }
 }

@@ -30,6 +30,7 @@
 //! Architecture Invariant: nothing in this crate needs an async runtime, and no caller can grow
 //! the number of series: every label is a catalog enum or the capped critic name.
 
+mod clock;
 pub mod critic;
 pub mod demo;
 pub mod http_client;

@@ -40,9 +40,15 @@ impl Level {
     }
 
     pub fn parse(text: &str) -> Option<Level> {
-        [Level::Debug, Level::Info, Level::Warn, Level::Error, Level::Off]
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(text))
+        [
+            Level::Debug,
+            Level::Info,
+            Level::Warn,
+            Level::Error,
+            Level::Off,
+        ]
+        .into_iter()
+        .find(|l| l.as_str().eq_ignore_ascii_case(text))
     }
 }
 
@@ -69,7 +75,13 @@ pub fn emit(level: Level, message: &str, fields: &[(&str, Value)]) {
     if !enabled(level) {
         return;
     }
-    let line = format_line(level, message, fields, &Context::current(), SystemTime::now());
+    let line = format_line(
+        level,
+        message,
+        fields,
+        &Context::current(),
+        SystemTime::now(),
+    );
     let mut writer = WRITER.lock().unwrap_or_else(|e| e.into_inner());
     let _ = match writer.as_mut() {
         Some(w) => w.write_all(line.as_bytes()).and_then(|_| w.flush()),
@@ -78,7 +90,13 @@ pub fn emit(level: Level, message: &str, fields: &[(&str, Value)]) {
 }
 
 /// The line `emit` writes, newline included.
-pub fn format_line(level: Level, message: &str, fields: &[(&str, Value)], cx: &Context, now: SystemTime) -> String {
+pub fn format_line(
+    level: Level,
+    message: &str,
+    fields: &[(&str, Value)],
+    cx: &Context,
+    now: SystemTime,
+) -> String {
     let mut out = String::with_capacity(160);
     out.push_str("{\"ts\":\"");
     out.push_str(&rfc3339_millis(now));
@@ -154,7 +172,10 @@ mod tests {
 
     #[track_caller]
     fn check_time(unix_millis: u64, expect: &str) {
-        assert_eq!(rfc3339_millis(UNIX_EPOCH + Duration::from_millis(unix_millis)), expect);
+        assert_eq!(
+            rfc3339_millis(UNIX_EPOCH + Duration::from_millis(unix_millis)),
+            expect
+        );
     }
 
     #[test]

@@ -34,9 +34,8 @@ impl Family {
     fn build(metric: &'static Metric) -> Family {
         let labels: Vec<&str> = metric.labels.iter().map(|l| l.name).collect();
         let built = match metric.kind {
-            Kind::Counter => {
-                IntCounterVec::new(Opts::new(metric.name, metric.help), &labels).map(Family::Counter)
-            }
+            Kind::Counter => IntCounterVec::new(Opts::new(metric.name, metric.help), &labels)
+                .map(Family::Counter),
             Kind::Gauge => {
                 IntGaugeVec::new(Opts::new(metric.name, metric.help), &labels).map(Family::Gauge)
             }
@@ -46,7 +45,12 @@ impl Family {
             )
             .map(Family::Histogram),
         };
-        built.unwrap_or_else(|e| panic!("catalog metric {} is not valid for prometheus: {e}", metric.name))
+        built.unwrap_or_else(|e| {
+            panic!(
+                "catalog metric {} is not valid for prometheus: {e}",
+                metric.name
+            )
+        })
     }
 
     fn collector(&self) -> Box<dyn Collector> {
@@ -132,6 +136,7 @@ impl Metrics {
     /// As [`Metrics::new`], choosing whether the `process_*` collector is registered (a bench or
     /// a test that encodes many times may leave it out: it reads `/proc` on every scrape).
     pub fn with_process_collector(process: bool) -> Metrics {
+        crate::clock::init();
         let registry = Registry::new();
         let mut families = HashMap::new();
         for metric in eje::CATALOG.instrumented() {
@@ -166,7 +171,10 @@ impl Metrics {
             for status in DecisionStatus::ALL {
                 decisions.push(counter(
                     &eje::DECISIONS_TOTAL,
-                    &[(eje::VERDICT.name, verdict.as_str()), (eje::STATUS.name, status.as_str())],
+                    &[
+                        (eje::VERDICT.name, verdict.as_str()),
+                        (eje::STATUS.name, status.as_str()),
+                    ],
                 ));
             }
         }
@@ -187,7 +195,10 @@ impl Metrics {
         }
         let decision_duration = match families.get(eje::DECISION_DURATION_SECONDS.name) {
             Some(Family::Histogram(v)) => v.with_label_values(&[] as &[&str]),
-            _ => panic!("{} is not a registered histogram", eje::DECISION_DURATION_SECONDS.name),
+            _ => panic!(
+                "{} is not a registered histogram",
+                eje::DECISION_DURATION_SECONDS.name
+            ),
         };
         let label_overflow = counter(
             &eje::LABEL_OVERFLOW_TOTAL,
@@ -425,7 +436,13 @@ fn bind_critic(families: &HashMap<&'static str, Family>, name: &str) -> CriticSe
                 .labels
                 .iter()
                 .zip(values)
-                .map(|(label, v)| if label.name == eje::CRITIC.name { name } else { v })
+                .map(|(label, v)| {
+                    if label.name == eje::CRITIC.name {
+                        name
+                    } else {
+                        v
+                    }
+                })
                 .collect();
             family.touch(&values);
         }
@@ -439,7 +456,9 @@ fn bind_critic(families: &HashMap<&'static str, Family>, name: &str) -> CriticSe
         label: name.to_string(),
         executions: counter(&eje::CRITIC_EXECUTIONS_TOTAL, &[critic]),
         duration: match &families[eje::CRITIC_DURATION_SECONDS.name] {
-            Family::Histogram(v) => v.with_label_values(&ordered(&eje::CRITIC_DURATION_SECONDS, &[critic])),
+            Family::Histogram(v) => {
+                v.with_label_values(&ordered(&eje::CRITIC_DURATION_SECONDS, &[critic]))
+            }
             _ => panic!("{} is not a histogram", eje::CRITIC_DURATION_SECONDS.name),
         },
         failures: std::array::from_fn(|i| {
@@ -463,7 +482,12 @@ mod tests {
 
     #[track_caller]
     fn check_combinations(metric: &Metric, registered: Option<&str>, expect: usize) {
-        assert_eq!(combinations(metric, registered).len(), expect, "{}", metric.name);
+        assert_eq!(
+            combinations(metric, registered).len(),
+            expect,
+            "{}",
+            metric.name
+        );
     }
 
     #[test]
@@ -472,7 +496,11 @@ mod tests {
         check_combinations(&eje::REQUESTS_TOTAL, None, 24);
         check_combinations(&eje::DECISIONS_IN_FLIGHT, None, 1);
         check_combinations(&eje::CRITIC_FAILURES_TOTAL, None, 0);
-        check_combinations(&eje::CRITIC_FAILURES_TOTAL, Some("x"), FailureReason::ALL.len());
+        check_combinations(
+            &eje::CRITIC_FAILURES_TOTAL,
+            Some("x"),
+            FailureReason::ALL.len(),
+        );
         check_combinations(&eje::CRITIC_EXECUTIONS_TOTAL, Some("x"), 1);
     }
 
@@ -480,11 +508,20 @@ mod tests {
     fn typed_handles_write_the_series_they_name() {
         let m = Metrics::with_process_collector(false);
         m.decisions(Verdict::Reject, DecisionStatus::Timeout).inc();
-        m.record_request(UserType::Premium, ApiVersion::V2, RequestStatus::ClientError);
+        m.record_request(
+            UserType::Premium,
+            ApiVersion::V2,
+            RequestStatus::ClientError,
+        );
         let text = String::from_utf8(m.encode()).unwrap();
-        assert!(text.contains("eje_decisions_total{status=\"timeout\",verdict=\"REJECT\"} 1\n"), "{text}");
         assert!(
-            text.contains("eje_requests_total{api_version=\"v2\",status=\"4xx\",user_type=\"premium\"} 1\n"),
+            text.contains("eje_decisions_total{status=\"timeout\",verdict=\"REJECT\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "eje_requests_total{api_version=\"v2\",status=\"4xx\",user_type=\"premium\"} 1\n"
+            ),
             "{text}"
         );
         assert!(text.contains("eje_decisions_total{status=\"success\",verdict=\"REJECT\"} 0\n"));

@@ -57,7 +57,11 @@ impl RuntimeBuilder {
 
     /// Exports spans to `exporter` through the same gate and batch processor as OTLP (for tests,
     /// or another backend).
-    pub fn span_exporter<E: SpanExporter + 'static>(mut self, exporter: E, batch: BatchSettings) -> Self {
+    pub fn span_exporter<E: SpanExporter + 'static>(
+        mut self,
+        exporter: E,
+        batch: BatchSettings,
+    ) -> Self {
         self.otlp = None;
         self.exporter = Some(Box::new(move |metrics: &Metrics| {
             Tracing::with_exporter(exporter, "eje", batch, 1.0, metrics.spans_dropped().clone())
@@ -159,7 +163,10 @@ impl Runtime {
                 output
             }
             Err(panic) => {
-                state.finish((Verdict::Escalate, DecisionStatus::Error), Some("the decision panicked".into()));
+                state.finish(
+                    (Verdict::Escalate, DecisionStatus::Error),
+                    Some("the decision panicked".into()),
+                );
                 drop(attached);
                 resume_unwind(panic)
             }
@@ -181,14 +188,20 @@ impl Runtime {
     }
 
     /// Serves `/metrics` (and `extra`'s routes) on `addr` from a thread of its own.
-    pub fn serve(&self, addr: impl ToSocketAddrs, extra: Option<Arc<dyn Handler>>) -> Result<MetricsServer, Error> {
+    pub fn serve(
+        &self,
+        addr: impl ToSocketAddrs,
+        extra: Option<Arc<dyn Handler>>,
+    ) -> Result<MetricsServer, Error> {
         MetricsServer::start(addr, self.metrics.registry().clone(), extra)
     }
 
     /// Exports the spans ended so far, waiting for the export.
     pub fn flush(&self) -> Result<(), Error> {
         match &self.tracing {
-            Some(tracing) => tracing.force_flush().map_err(|e| Error::Trace(format!("flushing spans: {e}"))),
+            Some(tracing) => tracing
+                .force_flush()
+                .map_err(|e| Error::Trace(format!("flushing spans: {e}"))),
             None => Ok(()),
         }
     }
@@ -247,7 +260,9 @@ impl<'a> DecisionState<'a> {
             span.set_attribute(KeyValue::new(attr::VERDICT, verdict.as_str()));
             span.set_attribute(KeyValue::new(attr::STATUS, status.as_str()));
             if status != DecisionStatus::Success {
-                span.set_status(Status::error(message.unwrap_or_else(|| status.as_str().to_string())));
+                span.set_status(Status::error(
+                    message.unwrap_or_else(|| status.as_str().to_string()),
+                ));
             }
             span.end();
         }
@@ -341,7 +356,10 @@ where
             }
             Err(panic) => {
                 if let Some(state) = this.state.take() {
-                    state.finish((Verdict::Escalate, DecisionStatus::Error), Some("the decision panicked".into()));
+                    state.finish(
+                        (Verdict::Escalate, DecisionStatus::Error),
+                        Some("the decision panicked".into()),
+                    );
                 }
                 resume_unwind(panic)
             }

@@ -37,7 +37,10 @@ pub struct Request {
 impl Request {
     /// The first parameter named `name`.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -89,7 +92,9 @@ impl MetricsServer {
         extra: Option<Arc<dyn Handler>>,
     ) -> Result<MetricsServer, Error> {
         let listener = TcpListener::bind(addr).map_err(|e| Error::Bind(e.to_string()))?;
-        let addr = listener.local_addr().map_err(|e| Error::Bind(e.to_string()))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Bind(e.to_string()))?;
         let stop = Arc::new(AtomicBool::new(false));
         let active = Arc::new(AtomicUsize::new(0));
         let thread = {
@@ -312,7 +317,10 @@ fn percent_decode(text: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(byte) => {
                         out.push(byte);
                         i += 2;
@@ -340,7 +348,10 @@ mod tests {
 
     #[test]
     fn forms_are_percent_decoded() {
-        check_form("critic=bias_critic&fail=0.9", &[("critic", "bias_critic"), ("fail", "0.9")]);
+        check_form(
+            "critic=bias_critic&fail=0.9",
+            &[("critic", "bias_critic"), ("fail", "0.9")],
+        );
         check_form("a=x%20y+z&b", &[("a", "x y z"), ("b", "")]);
         check_form("bad=%zz&end=%4", &[("bad", "%zz"), ("end", "%4")]);
         check_form("", &[]);

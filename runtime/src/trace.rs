@@ -114,8 +114,19 @@ impl Tracing {
             .with_timeout(config.export_timeout)
             .with_retry_policy(RetryPolicy::recommended().with_max_retries(config.max_retries))
             .build()
-            .map_err(|e| crate::Error::Trace(format!("building the OTLP exporter for {}: {e}", config.endpoint)))?;
-        Ok(Self::with_exporter(exporter, &config.service_name, config.batch, config.sample_ratio, dropped))
+            .map_err(|e| {
+                crate::Error::Trace(format!(
+                    "building the OTLP exporter for {}: {e}",
+                    config.endpoint
+                ))
+            })?;
+        Ok(Self::with_exporter(
+            exporter,
+            &config.service_name,
+            config.batch,
+            config.sample_ratio,
+            dropped,
+        ))
     }
 
     pub(crate) fn with_exporter<E: SpanExporter + 'static>(
@@ -150,7 +161,11 @@ impl Tracing {
         let provider = SdkTracerProvider::builder()
             .with_span_processor(processor)
             .with_sampler(sampler)
-            .with_resource(Resource::builder().with_service_name(service_name.to_string()).build())
+            .with_resource(
+                Resource::builder()
+                    .with_service_name(service_name.to_string())
+                    .build(),
+            )
             .build();
         let tracer = provider.tracer("eje-runtime");
         Tracing { provider, tracer }
@@ -215,7 +230,9 @@ impl<E: SpanExporter> SpanExporter for CountingExporter<E> {
         let count = batch.len();
         let _ = self
             .pending
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |p| Some(p.saturating_sub(count)));
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |p| {
+                Some(p.saturating_sub(count))
+            });
         let export = self.inner.export(batch);
         let dropped = self.dropped.clone();
         async move {
@@ -249,12 +266,17 @@ pub struct SpanGuard {
 }
 
 impl SpanGuard {
-    pub(crate) fn start(tracer: Option<&SdkTracer>, name: impl Into<Cow<'static, str>>) -> SpanGuard {
+    pub(crate) fn start(
+        tracer: Option<&SdkTracer>,
+        name: impl Into<Cow<'static, str>>,
+    ) -> SpanGuard {
         let Some(tracer) = tracer else {
             return SpanGuard::inert();
         };
         let parent = Context::current();
-        let span = tracer.span_builder(name).start_with_context(tracer, &parent);
+        let span = tracer
+            .span_builder(name)
+            .start_with_context(tracer, &parent);
         let cx = parent.with_span(span);
         let attached = cx.clone().attach();
         SpanGuard {

@@ -156,7 +156,11 @@ mod tests {
     use super::*;
 
     #[track_caller]
-    fn check(output: &dyn HasVerdict, expect: Result<Verdict, FailureReason>, message: Option<&str>) {
+    fn check(
+        output: &dyn HasVerdict,
+        expect: Result<Verdict, FailureReason>,
+        message: Option<&str>,
+    ) {
         assert_eq!(output.verdict(), expect);
         assert_eq!(output.failure_message().as_deref(), message);
     }
@@ -164,13 +168,40 @@ mod tests {
     #[test]
     fn outputs_map_to_verdicts_or_bounded_reasons() {
         check(&Verdict::Reject, Ok(Verdict::Reject), None);
-        check(&CriticOutput::new(Verdict::Approve, 0.9), Ok(Verdict::Approve), None);
-        check(&Ok::<_, String>(Verdict::Escalate), Ok(Verdict::Escalate), None);
-        check(&Err::<Verdict, _>("boom"), Err(FailureReason::Error), Some("boom"));
-        check(&None::<Verdict>, Err(FailureReason::InvalidOutput), Some("the critic returned no verdict"));
-        check(&Ok::<_, String>(Some(Verdict::Approve)), Ok(Verdict::Approve), None);
+        check(
+            &CriticOutput::new(Verdict::Approve, 0.9),
+            Ok(Verdict::Approve),
+            None,
+        );
+        check(
+            &Ok::<_, String>(Verdict::Escalate),
+            Ok(Verdict::Escalate),
+            None,
+        );
+        check(
+            &Err::<Verdict, _>("boom"),
+            Err(FailureReason::Error),
+            Some("boom"),
+        );
+        check(
+            &None::<Verdict>,
+            Err(FailureReason::InvalidOutput),
+            Some("the critic returned no verdict"),
+        );
+        check(
+            &Ok::<_, String>(Some(Verdict::Approve)),
+            Ok(Verdict::Approve),
+            None,
+        );
         let late = CriticError::new(FailureReason::Timeout, "no answer in 1s");
-        check(&Err::<Verdict, _>(late), Err(FailureReason::Timeout), Some("timeout: no answer in 1s"));
-        assert_eq!(Ok::<_, String>(CriticOutput::new(Verdict::Approve, 0.25)).confidence(), Some(0.25));
+        check(
+            &Err::<Verdict, _>(late),
+            Err(FailureReason::Timeout),
+            Some("timeout: no answer in 1s"),
+        );
+        assert_eq!(
+            Ok::<_, String>(CriticOutput::new(Verdict::Approve, 0.25)).confidence(),
+            Some(0.25)
+        );
     }
 }

@@ -50,6 +50,8 @@ struct Counts {
 }
 
 fn counts(runtime: &Runtime, critic: &str) -> Counts {
+    // The failure log lines are checked in spans.rs; here they would only be noise.
+    eje_runtime::log::set_level(eje_runtime::log::Level::Off);
     let e = Exposition::parse(&String::from_utf8(runtime.metrics().encode()).unwrap());
     let critic_label = [("critic", critic)];
     Counts {
@@ -57,11 +59,21 @@ fn counts(runtime: &Runtime, critic: &str) -> Counts {
         durations: e.get("eje_critic_duration_seconds_count", &critic_label),
         verdicts: Verdict::ALL
             .iter()
-            .map(|v| e.get(eje::CRITIC_VERDICTS_TOTAL.name, &[("critic", critic), ("verdict", v.as_str())]))
+            .map(|v| {
+                e.get(
+                    eje::CRITIC_VERDICTS_TOTAL.name,
+                    &[("critic", critic), ("verdict", v.as_str())],
+                )
+            })
             .collect(),
         failures: FailureReason::ALL
             .iter()
-            .map(|r| e.get(eje::CRITIC_FAILURES_TOTAL.name, &[("critic", critic), ("reason", r.as_str())]))
+            .map(|r| {
+                e.get(
+                    eje::CRITIC_FAILURES_TOTAL.name,
+                    &[("critic", critic), ("reason", r.as_str())],
+                )
+            })
             .collect(),
     }
 }
@@ -78,7 +90,11 @@ fn call(handle: &CriticHandle, form: Form, behaviour: Behaviour) -> std::thread:
     catch_unwind(AssertUnwindSafe(|| match form {
         Form::Closure => handle.track(|| run(behaviour)),
         Form::Future => block_on(handle.track_future(async move {
-            YieldThen { n: 2, value: Some(()) }.await;
+            YieldThen {
+                n: 2,
+                value: Some(()),
+            }
+            .await;
             run(behaviour)
         })),
         Form::Guard => {
@@ -91,12 +107,21 @@ fn call(handle: &CriticHandle, form: Form, behaviour: Behaviour) -> std::thread:
 }
 
 #[track_caller]
-fn check(form: Form, behaviour: Behaviour, verdict: Option<Verdict>, failure: Option<FailureReason>) {
+fn check(
+    form: Form,
+    behaviour: Behaviour,
+    verdict: Option<Verdict>,
+    failure: Option<FailureReason>,
+) {
     let runtime = Runtime::builder().process_collector(false).build().unwrap();
     let handle = runtime.critic("bias_critic");
     let before = counts(&runtime, "bias_critic");
     let result = call(&handle, form, behaviour);
-    assert_eq!(result.is_err(), matches!(behaviour, Behaviour::Panic), "{form:?} {behaviour:?}: the panic must be resumed, nothing else panics");
+    assert_eq!(
+        result.is_err(),
+        matches!(behaviour, Behaviour::Panic),
+        "{form:?} {behaviour:?}: the panic must be resumed, nothing else panics"
+    );
     let after = counts(&runtime, "bias_critic");
     let mut expect = before;
     expect.executions += 1.0;
@@ -115,13 +140,28 @@ fn each_call_records_its_verdict_or_its_failure_reason() {
     use Behaviour::*;
     for form in [Form::Closure, Form::Future] {
         check(form, Answer(Verdict::Approve), Some(Verdict::Approve), None);
-        check(form, Output(Verdict::Reject, 0.3), Some(Verdict::Reject), None);
+        check(
+            form,
+            Output(Verdict::Reject, 0.3),
+            Some(Verdict::Reject),
+            None,
+        );
         check(form, Error, None, Some(FailureReason::Error));
-        check(form, CriticError(FailureReason::Timeout), None, Some(FailureReason::Timeout));
+        check(
+            form,
+            CriticError(FailureReason::Timeout),
+            None,
+            Some(FailureReason::Timeout),
+        );
         check(form, NoVerdict, None, Some(FailureReason::InvalidOutput));
         check(form, Panic, None, Some(FailureReason::Panic));
     }
-    check(Form::Guard, Answer(Verdict::Escalate), Some(Verdict::Escalate), None);
+    check(
+        Form::Guard,
+        Answer(Verdict::Escalate),
+        Some(Verdict::Escalate),
+        None,
+    );
     check(Form::Guard, Error, None, Some(FailureReason::Error));
     // A guard unwound by a panic before `finish` records the panic.
     check(Form::Guard, Panic, None, Some(FailureReason::Panic));
@@ -131,13 +171,26 @@ fn each_call_records_its_verdict_or_its_failure_reason() {
 fn latency_lands_in_the_catalog_buckets() {
     let runtime = Runtime::builder().process_collector(false).build().unwrap();
     let handle = runtime.critic("safety_critic");
-    let _ = handle.track(|| run(Behaviour::Sleep(Duration::from_millis(30), Verdict::Approve)));
+    let _ = handle.track(|| {
+        run(Behaviour::Sleep(
+            Duration::from_millis(30),
+            Verdict::Approve,
+        ))
+    });
     let e = Exposition::parse(&String::from_utf8(runtime.metrics().encode()).unwrap());
-    let bucket = |le: &str| e.get("eje_critic_duration_seconds_bucket", &[("critic", "safety_critic"), ("le", le)]);
+    let bucket = |le: &str| {
+        e.get(
+            "eje_critic_duration_seconds_bucket",
+            &[("critic", "safety_critic"), ("le", le)],
+        )
+    };
     assert_eq!(bucket("0.025"), 0.0);
     assert_eq!(bucket("5"), 1.0);
     assert_eq!(bucket("+Inf"), 1.0);
-    let sum = e.get("eje_critic_duration_seconds_sum", &[("critic", "safety_critic")]);
+    let sum = e.get(
+        "eje_critic_duration_seconds_sum",
+        &[("critic", "safety_critic")],
+    );
     assert!((0.03..5.0).contains(&sum), "{sum}");
 }
 
@@ -150,14 +203,22 @@ fn a_future_dropped_before_its_answer_counts_as_a_timeout_and_an_unpolled_one_no
     drop(handle.track_future(async { Verdict::Approve }));
     assert_eq!(counts(&runtime, "legal_critic"), before);
 
-    let mut future = Box::pin(handle.track_future(YieldThen { n: 5, value: Some(Verdict::Approve) }));
+    let mut future = Box::pin(handle.track_future(YieldThen {
+        n: 5,
+        value: Some(Verdict::Approve),
+    }));
     let waker = std::task::Waker::noop();
-    let poll = future.as_mut().poll(&mut std::task::Context::from_waker(waker));
+    let poll = future
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(waker));
     assert!(poll.is_pending());
     drop(future);
     let after = counts(&runtime, "legal_critic");
     assert_eq!(after.executions, before.executions + 1.0);
-    assert_eq!(after.failures[FailureReason::Timeout.index()], before.failures[FailureReason::Timeout.index()] + 1.0);
+    assert_eq!(
+        after.failures[FailureReason::Timeout.index()],
+        before.failures[FailureReason::Timeout.index()] + 1.0
+    );
     assert_eq!(after.verdicts, before.verdicts);
 }
 
@@ -166,7 +227,10 @@ fn a_guard_dropped_unfinished_counts_as_a_timeout_and_fail_takes_a_reason() {
     let runtime = Runtime::builder().process_collector(false).build().unwrap();
     let handle = runtime.critic("privacy_critic");
     drop(handle.start());
-    handle.start().fail(FailureReason::InvalidOutput, "confidence 3.2 is outside [0, 1]");
+    handle.start().fail(
+        FailureReason::InvalidOutput,
+        "confidence 3.2 is outside [0, 1]",
+    );
     let after = counts(&runtime, "privacy_critic");
     assert_eq!(after.executions, 2.0);
     assert_eq!(after.failures[FailureReason::Timeout.index()], 1.0);

@@ -36,14 +36,20 @@ impl Demo {
         });
         let mut demo = Demo { child, lines };
         let started = demo.wait_line("eje-demo started", Duration::from_secs(10));
-        let addr = started["metrics_addr"].as_str().expect("metrics_addr").parse().unwrap();
+        let addr = started["metrics_addr"]
+            .as_str()
+            .expect("metrics_addr")
+            .parse()
+            .unwrap();
         (demo, addr)
     }
 
     fn wait_line(&mut self, message: &str, limit: Duration) -> serde_json::Value {
         let deadline = Instant::now() + limit;
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            let Ok(line) = self.lines.recv_timeout(left) else { break };
+            let Ok(line) = self.lines.recv_timeout(left) else {
+                break;
+            };
             if let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) {
                 if value["msg"] == message {
                     return value;
@@ -79,7 +85,10 @@ impl Drop for Demo {
 }
 
 fn failures(addr: SocketAddr, critic: &str) -> f64 {
-    scrape(addr).get("eje_critic_failures_total", &[("critic", critic), ("reason", "error")])
+    scrape(addr).get(
+        "eje_critic_failures_total",
+        &[("critic", critic), ("reason", "error")],
+    )
 }
 
 fn executions(addr: SocketAddr, critic: &str) -> f64 {
@@ -115,13 +124,23 @@ fn faults_injected_at_run_time_show_on_metrics_and_clear() {
     let exposition = scrape(addr);
     assert_eq!(exposition.get("eje_decision_capacity", &[]), 8.0);
 
-    let (status, body) = http(addr, "POST", "/faults?critic=bias_critic&fail=0.9&latency_ms=0");
+    let (status, body) = http(
+        addr,
+        "POST",
+        "/faults?critic=bias_critic&fail=0.9&latency_ms=0",
+    );
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"bias_critic\":{\"fail\":0.9"), "{body}");
-    let (bias_before, safety_before) = (failures(addr, "bias_critic"), failures(addr, "safety_critic"));
+    let (bias_before, safety_before) = (
+        failures(addr, "bias_critic"),
+        failures(addr, "safety_critic"),
+    );
     wait_calls(addr, "bias_critic", 100.0);
     let bias_failed = failures(addr, "bias_critic") - bias_before;
-    assert!(bias_failed >= 60.0, "bias_critic failed {bias_failed} of ~100 calls at 0.9");
+    assert!(
+        bias_failed >= 60.0,
+        "bias_critic failed {bias_failed} of ~100 calls at 0.9"
+    );
     assert_eq!(failures(addr, "safety_critic"), safety_before);
 
     let (status, body) = http(addr, "POST", "/faults/clear");
@@ -138,7 +157,8 @@ fn faults_injected_at_run_time_show_on_metrics_and_clear() {
     assert!(
         receiver.wait_for(Duration::from_secs(5), |spans| spans
             .iter()
-            .any(|(_, s)| s.name == "bias_critic" && s.status.as_ref().is_some_and(|st| st.code == 2))),
+            .any(|(_, s)| s.name == "bias_critic"
+                && s.status.as_ref().is_some_and(|st| st.code == 2))),
         "a failed bias_critic span reaches the collector"
     );
     let stopped = demo.stop();
@@ -157,16 +177,26 @@ fn faults_from_flags_and_no_traces() {
         "legal_critic=1",
         "--latency",
         "legal_critic=2",
-        "--log-level",
-        "error",
     ]);
     wait_calls(addr, "legal_critic", 20.0);
     let e = scrape(addr);
     let calls = e.get("eje_critic_executions_total", &[("critic", "legal_critic")]);
-    assert_eq!(e.get("eje_critic_failures_total", &[("critic", "legal_critic"), ("reason", "error")]), calls);
-    let sum = e.get("eje_critic_duration_seconds_sum", &[("critic", "legal_critic")]);
+    assert_eq!(
+        e.get(
+            "eje_critic_failures_total",
+            &[("critic", "legal_critic"), ("reason", "error")]
+        ),
+        calls
+    );
+    let sum = e.get(
+        "eje_critic_duration_seconds_sum",
+        &[("critic", "legal_critic")],
+    );
     assert!(sum >= calls * 0.002, "latency {sum} s over {calls} calls");
     let (_, faults) = http(addr, "GET", "/faults");
-    assert_eq!(faults.trim(), r#"{"legal_critic":{"fail":1.0,"latency_ms":2}}"#);
+    assert_eq!(
+        faults.trim(),
+        r#"{"legal_critic":{"fail":1.0,"latency_ms":2}}"#
+    );
     demo.stop();
 }

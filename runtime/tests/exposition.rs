@@ -12,7 +12,9 @@ use sextant_catalog::eje::{self, CRITIC_CAP, CRITIC_OVERFLOW, KNOWN_CRITICS};
 use sextant_catalog::{Domain, Kind, Metric, Origin};
 
 fn serve(runtime: &Runtime) -> MetricsServer {
-    runtime.serve("127.0.0.1:0", None).expect("bind 127.0.0.1:0")
+    runtime
+        .serve("127.0.0.1:0", None)
+        .expect("bind 127.0.0.1:0")
 }
 
 /// Every label combination the metric has at start: closed values, and for the `critic` label
@@ -22,7 +24,9 @@ fn expected_combinations(metric: &Metric) -> Vec<Vec<(&'static str, &'static str
     for label in metric.labels {
         let values: Vec<&'static str> = match label.domain {
             Domain::Closed(values) => values.to_vec(),
-            Domain::Registered { known, overflow, .. } => known.iter().copied().chain([overflow]).collect(),
+            Domain::Registered {
+                known, overflow, ..
+            } => known.iter().copied().chain([overflow]).collect(),
         };
         out = out
             .into_iter()
@@ -47,7 +51,12 @@ fn every_instrumented_metric_is_served_with_catalog_help_type_and_buckets() {
     for metric in eje::CATALOG.instrumented() {
         let family = exposition.family(metric.name);
         assert_eq!(family.help.as_deref(), Some(metric.help), "{}", metric.name);
-        assert_eq!(family.kind.as_deref(), Some(metric.kind.as_str()), "{}", metric.name);
+        assert_eq!(
+            family.kind.as_deref(),
+            Some(metric.kind.as_str()),
+            "{}",
+            metric.name
+        );
         if metric.kind == Kind::Histogram {
             let mut bounds: Vec<f64> = family
                 .samples
@@ -63,15 +72,34 @@ fn every_instrumented_metric_is_served_with_catalog_help_type_and_buckets() {
         }
         checked += 1;
     }
-    assert_eq!(checked, eje::CATALOG.metrics.iter().filter(|m| m.origin == Origin::Instrumented).count());
+    assert_eq!(
+        checked,
+        eje::CATALOG
+            .metrics
+            .iter()
+            .filter(|m| m.origin == Origin::Instrumented)
+            .count()
+    );
     // Nothing served under the eje_ prefix that the catalog does not describe.
     for name in exposition.families.keys().filter(|n| n.starts_with("eje_")) {
-        assert!(eje::CATALOG.get(name).is_some(), "{name} is served but not in the catalog");
+        assert!(
+            eje::CATALOG.get(name).is_some(),
+            "{name} is served but not in the catalog"
+        );
     }
     // The process collector's families, which the catalog lists as external.
-    for metric in eje::CATALOG.metrics.iter().filter(|m| m.origin == Origin::External && m.name.starts_with("process_")) {
+    for metric in eje::CATALOG
+        .metrics
+        .iter()
+        .filter(|m| m.origin == Origin::External && m.name.starts_with("process_"))
+    {
         let family = exposition.family(metric.name);
-        assert_eq!(family.kind.as_deref(), Some(metric.kind.as_str()), "{}", metric.name);
+        assert_eq!(
+            family.kind.as_deref(),
+            Some(metric.kind.as_str()),
+            "{}",
+            metric.name
+        );
     }
     server.shutdown();
 }
@@ -91,7 +119,12 @@ fn every_closed_domain_and_known_critic_series_is_zero_from_the_start() {
                     let sum = format!("{}_sum", metric.name);
                     assert_eq!(exposition.get(&sum, labels), 0.0, "{sum}{labels:?}");
                 }
-                _ => assert_eq!(exposition.get(metric.name, labels), 0.0, "{}{labels:?}", metric.name),
+                _ => assert_eq!(
+                    exposition.get(metric.name, labels),
+                    0.0,
+                    "{}{labels:?}",
+                    metric.name
+                ),
             }
         }
         // No series beyond those: the number of samples is exactly the catalog's count.
@@ -105,7 +138,11 @@ fn every_closed_domain_and_known_critic_series_is_zero_from_the_start() {
             "{}",
             metric.name
         );
-        assert!(combinations.len() as u64 * per_combination as u64 <= metric.max_series(), "{}", metric.name);
+        assert!(
+            combinations.len() as u64 * per_combination as u64 <= metric.max_series(),
+            "{}",
+            metric.name
+        );
     }
     server.shutdown();
 }
@@ -133,17 +170,40 @@ fn the_critic_label_holds_its_cap_under_a_flood_of_names() {
     }
     let admitted = CRITIC_CAP - KNOWN_CRITICS.len();
     let refused = (flood - admitted) as f64;
-    assert_eq!(exposition.get(eje::LABEL_OVERFLOW_TOTAL.name, &[("label", "critic")]), refused);
-    assert_eq!(exposition.get(eje::CRITIC_EXECUTIONS_TOTAL.name, &[("critic", CRITIC_OVERFLOW)]), refused);
-    assert_eq!(exposition.get(eje::CRITIC_EXECUTIONS_TOTAL.name, &[("critic", "critic_0")]), 1.0);
+    assert_eq!(
+        exposition.get(eje::LABEL_OVERFLOW_TOTAL.name, &[("label", "critic")]),
+        refused
+    );
+    assert_eq!(
+        exposition.get(
+            eje::CRITIC_EXECUTIONS_TOTAL.name,
+            &[("critic", CRITIC_OVERFLOW)]
+        ),
+        refused
+    );
+    assert_eq!(
+        exposition.get(eje::CRITIC_EXECUTIONS_TOTAL.name, &[("critic", "critic_0")]),
+        1.0
+    );
     // Every family with a critic label stays within the cap.
-    for metric in eje::CATALOG.instrumented().filter(|m| m.label("critic").is_some()) {
+    for metric in eje::CATALOG
+        .instrumented()
+        .filter(|m| m.label("critic").is_some())
+    {
         let samples = exposition.family(metric.name).samples.len() as u64;
-        assert!(samples <= metric.max_series(), "{}: {samples} > {}", metric.name, metric.max_series());
+        assert!(
+            samples <= metric.max_series(),
+            "{}: {samples} > {}",
+            metric.name,
+            metric.max_series()
+        );
     }
     // Registering a known name again takes no new slot and counts no overflow.
     runtime.critic("bias_critic");
-    assert_eq!(runtime.metrics().critic_label_overflow().get() as f64, refused);
+    assert_eq!(
+        runtime.metrics().critic_label_overflow().get() as f64,
+        refused
+    );
     assert_eq!(runtime.metrics().registered_critics().len(), CRITIC_CAP);
     server.shutdown();
 }
@@ -166,7 +226,11 @@ fn the_server_answers_its_routes_and_stops_promptly() {
     let addr = server.local_addr();
     let started = Instant::now();
     server.shutdown();
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err());
 }
 

@@ -11,13 +11,16 @@ use std::time::Duration;
 
 use common::{attribute, block_on, Collector, YieldThen};
 use eje_runtime::{
-    global, trace_decision, track_critic, BatchSettings, CriticOutput, FailureReason, Runtime, Verdict,
+    global, trace_decision, track_critic, BatchSettings, CriticOutput, FailureReason, Runtime,
+    Verdict,
 };
 use opentelemetry::trace::SpanId;
 
 fn collector() -> &'static Collector {
     static COLLECTOR: OnceLock<Collector> = OnceLock::new();
     COLLECTOR.get_or_init(|| {
+        // Failure log lines are checked in spans.rs; here they would only be noise.
+        eje_runtime::log::set_level(eje_runtime::log::Level::Off);
         let collector = Collector::default();
         let batch = BatchSettings {
             scheduled_delay: Duration::from_millis(20),
@@ -40,7 +43,8 @@ fn executions(critic: &str) -> u64 {
     text.lines()
         .find_map(|l| l.strip_prefix(&prefix))
         .map(|v| v.parse().unwrap())
-        .unwrap_or_else(|| panic!("no series for {critic}"))
+        // A macro binds its critic at the first call: no series before it.
+        .unwrap_or(0)
 }
 
 fn failures(critic: &str, reason: FailureReason) -> u64 {
@@ -71,12 +75,23 @@ fn sync_critic(text: &str) -> Result<CriticOutput, Unavailable> {
         return Ok(CriticOutput::new(Verdict::Escalate, 0.1));
     }
     let score = parse_score(text)?;
-    Ok(CriticOutput::new(if score > 0.5 { Verdict::Reject } else { Verdict::Approve }, score))
+    Ok(CriticOutput::new(
+        if score > 0.5 {
+            Verdict::Reject
+        } else {
+            Verdict::Approve
+        },
+        score,
+    ))
 }
 
 #[track_critic(critic_name = "macro_async_critic")]
 async fn async_critic(polls: usize) -> Verdict {
-    YieldThen { n: polls, value: Some(Verdict::Approve) }.await
+    YieldThen {
+        n: polls,
+        value: Some(Verdict::Approve),
+    }
+    .await
 }
 
 struct Reviewer {
@@ -89,7 +104,11 @@ impl Reviewer {
         if text.contains('!') {
             return None;
         }
-        Some(if self.strict { Verdict::Reject } else { Verdict::Approve })
+        Some(if self.strict {
+            Verdict::Reject
+        } else {
+            Verdict::Approve
+        })
     }
 }
 
@@ -112,14 +131,22 @@ fn second_critic(_text: &str) -> Verdict {
 
 #[track_critic("decision_async_critic")]
 async fn third_critic() -> Verdict {
-    YieldThen { n: 1, value: Some(Verdict::Approve) }.await
+    YieldThen {
+        n: 1,
+        value: Some(Verdict::Approve),
+    }
+    .await
 }
 
 #[trace_decision("macro_pipeline")]
 fn decide(text: &str) -> Result<Verdict, Unavailable> {
     let a = first_critic(text)?;
     let b = second_critic(text);
-    Ok(if a.verdict == Verdict::Approve { b } else { a.verdict })
+    Ok(if a.verdict == Verdict::Approve {
+        b
+    } else {
+        a.verdict
+    })
 }
 
 #[trace_decision("macro_async_pipeline")]
@@ -141,9 +168,15 @@ fn a_tracked_sync_fn_counts_its_calls_errors_and_early_returns() {
 #[test]
 fn tracked_methods_async_fns_and_panics_are_recorded() {
     collector();
-    assert_eq!(Reviewer { strict: true }.review("fine"), Some(Verdict::Reject));
+    assert_eq!(
+        Reviewer { strict: true }.review("fine"),
+        Some(Verdict::Reject)
+    );
     assert_eq!(Reviewer { strict: true }.review("bad!"), None);
-    assert_eq!(failures("macro_method_critic", FailureReason::InvalidOutput), 1);
+    assert_eq!(
+        failures("macro_method_critic", FailureReason::InvalidOutput),
+        1
+    );
     assert_eq!(block_on(async_critic(3)), Verdict::Approve);
     assert_eq!(executions("macro_async_critic"), 1);
     assert!(std::panic::catch_unwind(panicking_critic).is_err());
@@ -160,22 +193,28 @@ fn a_traced_decision_is_the_parent_of_the_tracked_critics_it_calls() {
     let find = |name: &str| {
         spans
             .iter()
-            .filter(|s| s.name == name)
-            .last()
+            .rfind(|s| s.name == name)
             .unwrap_or_else(|| panic!("no span {name}"))
     };
     let decision = find("macro_pipeline");
     assert_eq!(decision.parent_span_id, SpanId::INVALID);
-    assert_eq!(attribute(decision, "eje.verdict").as_deref(), Some("APPROVE"));
+    assert_eq!(
+        attribute(decision, "eje.verdict").as_deref(),
+        Some("APPROVE")
+    );
     let children: Vec<_> = spans
         .iter()
         .filter(|s| s.parent_span_id == decision.span_context.span_id())
         .map(|s| s.name.to_string())
         .collect();
-    assert_eq!(children, ["decision_first_critic", "decision_second_critic"]);
+    assert_eq!(
+        children,
+        ["decision_first_critic", "decision_second_critic"]
+    );
     let async_decision = find("macro_async_pipeline");
-    let async_critic = spans
-        .iter()
-        .find(|s| s.name == "decision_async_critic" && s.parent_span_id == async_decision.span_context.span_id());
+    let async_critic = spans.iter().find(|s| {
+        s.name == "decision_async_critic"
+            && s.parent_span_id == async_decision.span_context.span_id()
+    });
     assert!(async_critic.is_some(), "{spans:#?}");
 }

@@ -8,7 +8,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{closed_port, scrape, Receiver};
-use eje_runtime::demo::{handle_request, Faults, Pipeline, Rng, SyntheticRequest, CRITICS, PIPELINE};
+use eje_runtime::demo::{
+    handle_request, Faults, Pipeline, Rng, SyntheticRequest, CRITICS, PIPELINE,
+};
 use eje_runtime::{BatchSettings, Runtime, TraceConfig};
 
 fn config(endpoint: String, batch: BatchSettings) -> TraceConfig {
@@ -24,10 +26,13 @@ fn config(endpoint: String, batch: BatchSettings) -> TraceConfig {
 
 fn attr(span: &opentelemetry_proto::tonic::trace::v1::Span, key: &str) -> Option<String> {
     use opentelemetry_proto::tonic::common::v1::any_value::Value;
-    span.attributes.iter().find(|kv| kv.key == key).and_then(|kv| match kv.value.as_ref()?.value.as_ref()? {
-        Value::StringValue(s) => Some(s.clone()),
-        other => Some(format!("{other:?}")),
-    })
+    span.attributes
+        .iter()
+        .find(|kv| kv.key == key)
+        .and_then(|kv| match kv.value.as_ref()?.value.as_ref()? {
+            Value::StringValue(s) => Some(s.clone()),
+            other => Some(format!("{other:?}")),
+        })
 }
 
 #[test]
@@ -59,8 +64,18 @@ fn decisions_and_critics_reach_the_collector_with_their_parent_ids() {
     );
     let spans = receiver.spans();
     assert_eq!(spans.len(), expected);
-    assert!(spans.iter().all(|(service, _)| service.contains("eje-wire-test")), "{:?}", spans[0].0);
-    let roots: Vec<_> = spans.iter().map(|(_, s)| s).filter(|s| s.name == PIPELINE).collect();
+    assert!(
+        spans
+            .iter()
+            .all(|(service, _)| service.contains("eje-wire-test")),
+        "{:?}",
+        spans[0].0
+    );
+    let roots: Vec<_> = spans
+        .iter()
+        .map(|(_, s)| s)
+        .filter(|s| s.name == PIPELINE)
+        .collect();
     assert_eq!(roots.len(), decisions as usize);
     for root in roots {
         assert!(root.parent_span_id.is_empty(), "a decision is a root span");
@@ -79,7 +94,10 @@ fn decisions_and_critics_reach_the_collector_with_their_parent_ids() {
         for child in children {
             assert_eq!(child.trace_id, root.trace_id);
             if child.name != "aggregate" {
-                assert_eq!(attr(child, "eje.critic").as_deref(), Some(child.name.as_str()));
+                assert_eq!(
+                    attr(child, "eje.critic").as_deref(),
+                    Some(child.name.as_str())
+                );
                 assert!(attr(child, "eje.verdict").is_some(), "{}", child.name);
             }
         }
@@ -111,11 +129,19 @@ fn the_app_keeps_serving_while_the_collector_is_down_and_counts_what_it_drops() 
         handle_request(&runtime, &pipeline, &request);
     }
     // 1200 spans into a 32-span queue in front of a refusing collector: the decisions never wait.
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 
     let scrape_started = Instant::now();
     let exposition = scrape(server.local_addr());
-    assert!(scrape_started.elapsed() < Duration::from_secs(1), "{:?}", scrape_started.elapsed());
+    assert!(
+        scrape_started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        scrape_started.elapsed()
+    );
     let total: f64 = exposition
         .family("eje_decisions_total")
         .samples
@@ -126,14 +152,21 @@ fn the_app_keeps_serving_while_the_collector_is_down_and_counts_what_it_drops() 
 
     let shutdown_started = Instant::now();
     let _ = runtime.shutdown(Duration::from_secs(3));
-    assert!(shutdown_started.elapsed() < Duration::from_secs(4), "{:?}", shutdown_started.elapsed());
+    assert!(
+        shutdown_started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        shutdown_started.elapsed()
+    );
     // Every span was dropped: at the gate (queue full) or with its failed batch.
-    let spans = decisions as u64 * (1 + CRITICS.len() as u64 + 1);
+    let spans = decisions * (1 + CRITICS.len() as u64 + 1);
     let dropped = runtime.metrics().spans_dropped().get();
     assert!(dropped > spans / 2, "dropped {dropped} of {spans}");
     assert!(dropped <= spans, "dropped {dropped} of {spans}");
     let exposition = scrape(server.local_addr());
-    assert_eq!(exposition.get("eje_trace_spans_dropped_total", &[]), dropped as f64);
+    assert_eq!(
+        exposition.get("eje_trace_spans_dropped_total", &[]),
+        dropped as f64
+    );
     server.shutdown();
 }
 
@@ -146,9 +179,16 @@ fn a_silent_collector_costs_the_app_nothing_and_shutdown_stays_bounded() {
         max_export_batch_size: 16,
         scheduled_delay: Duration::from_millis(10),
     };
-    let mut trace = config(format!("http://{}/v1/traces", silent.local_addr().unwrap()), batch);
+    let mut trace = config(
+        format!("http://{}/v1/traces", silent.local_addr().unwrap()),
+        batch,
+    );
     trace.export_timeout = Duration::from_millis(500);
-    let runtime = Runtime::builder().process_collector(false).otlp(trace).build().unwrap();
+    let runtime = Runtime::builder()
+        .process_collector(false)
+        .otlp(trace)
+        .build()
+        .unwrap();
     let pipeline = Pipeline::new(&runtime, Faults::new(), 9);
     let mut rng = Rng::new(9);
     let started = Instant::now();
@@ -157,10 +197,18 @@ fn a_silent_collector_costs_the_app_nothing_and_shutdown_stays_bounded() {
         request.valid = true;
         handle_request(&runtime, &pipeline, &request);
     }
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     let shutdown_started = Instant::now();
     let _ = runtime.shutdown(Duration::from_secs(2));
-    assert!(shutdown_started.elapsed() < Duration::from_secs(3), "{:?}", shutdown_started.elapsed());
+    assert!(
+        shutdown_started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        shutdown_started.elapsed()
+    );
     assert!(runtime.metrics().spans_dropped().get() > 0);
     drop(silent);
 }

@@ -38,7 +38,13 @@ fn a_decision_span_is_the_parent_of_one_span_per_critic() {
     let (runtime, collector) = traced_runtime();
     let faults = Faults::new();
     faults
-        .set("privacy_critic", eje_runtime::demo::Fault { fail_ratio: 1.0, latency: Duration::ZERO })
+        .set(
+            "privacy_critic",
+            eje_runtime::demo::Fault {
+                fail_ratio: 1.0,
+                latency: Duration::ZERO,
+            },
+        )
         .unwrap();
     let pipeline = Pipeline::new(&runtime, faults, 7);
     let request = SyntheticRequest {
@@ -55,22 +61,50 @@ fn a_decision_span_is_the_parent_of_one_span_per_critic() {
     let decisions = named(&spans, PIPELINE);
     assert_eq!(decisions.len(), 1, "{spans:#?}");
     let decision = decisions[0];
-    assert_eq!(decision.parent_span_id, SpanId::INVALID, "the decision is a root");
-    assert_eq!(attribute(decision, "eje.decision").as_deref(), Some(PIPELINE));
-    assert_eq!(attribute(decision, "eje.verdict").as_deref(), Some(decided.verdict.as_str()));
-    assert_eq!(attribute(decision, "eje.status").as_deref(), Some("success"));
+    assert_eq!(
+        decision.parent_span_id,
+        SpanId::INVALID,
+        "the decision is a root"
+    );
+    assert_eq!(
+        attribute(decision, "eje.decision").as_deref(),
+        Some(PIPELINE)
+    );
+    assert_eq!(
+        attribute(decision, "eje.verdict").as_deref(),
+        Some(decided.verdict.as_str())
+    );
+    assert_eq!(
+        attribute(decision, "eje.status").as_deref(),
+        Some("success")
+    );
 
     for critic in CRITICS {
         let found = named(&spans, critic);
         assert_eq!(found.len(), 1, "{critic}");
         let span = found[0];
-        assert_eq!(span.parent_span_id, decision.span_context.span_id(), "{critic}");
-        assert_eq!(span.span_context.trace_id(), decision.span_context.trace_id(), "{critic}");
+        assert_eq!(
+            span.parent_span_id,
+            decision.span_context.span_id(),
+            "{critic}"
+        );
+        assert_eq!(
+            span.span_context.trace_id(),
+            decision.span_context.trace_id(),
+            "{critic}"
+        );
         assert_eq!(attribute(span, "eje.critic").as_deref(), Some(critic));
         if critic == "privacy_critic" {
-            assert_eq!(attribute(span, "eje.failure_reason").as_deref(), Some("error"));
+            assert_eq!(
+                attribute(span, "eje.failure_reason").as_deref(),
+                Some("error")
+            );
             assert_eq!(attribute(span, "eje.verdict"), None);
-            assert!(matches!(&span.status, Status::Error { description } if description.contains("injected")), "{:?}", span.status);
+            assert!(
+                matches!(&span.status, Status::Error { description } if description.contains("injected")),
+                "{:?}",
+                span.status
+            );
         } else {
             assert!(attribute(span, "eje.verdict").is_some(), "{critic}");
             assert!(attribute(span, "eje.confidence").is_some(), "{critic}");
@@ -92,11 +126,20 @@ fn async_critics_are_children_of_an_async_decision_and_span_guards_nest() {
     let bias = runtime.critic("bias_critic");
     let verdict = block_on(runtime.decide_future("async_pipeline", async {
         let first = bias
-            .track_future(YieldThen { n: 1, value: Some(CriticOutput::new(Verdict::Approve, 0.8)) })
+            .track_future(YieldThen {
+                n: 1,
+                value: Some(CriticOutput::new(Verdict::Approve, 0.8)),
+            })
             .await;
-        YieldThen { n: 1, value: Some(()) }.await;
+        YieldThen {
+            n: 1,
+            value: Some(()),
+        }
+        .await;
         // A guard makes its span current on this thread: keep it within one poll.
-        let _lookup = runtime.span("database_lookup").with("query_type", "precedent");
+        let _lookup = runtime
+            .span("database_lookup")
+            .with("query_type", "precedent");
         first.verdict
     }));
     assert_eq!(verdict, Verdict::Approve);
@@ -107,7 +150,10 @@ fn async_critics_are_children_of_an_async_decision_and_span_guards_nest() {
     let lookup = named(&spans, "database_lookup")[0];
     assert_eq!(critic.parent_span_id, decision.span_context.span_id());
     assert_eq!(lookup.parent_span_id, decision.span_context.span_id());
-    assert_eq!(attribute(lookup, "query_type").as_deref(), Some("precedent"));
+    assert_eq!(
+        attribute(lookup, "query_type").as_deref(),
+        Some("precedent")
+    );
     assert_eq!(attribute(critic, "eje.verdict").as_deref(), Some("APPROVE"));
     assert_eq!(attribute(critic, "eje.confidence").as_deref(), Some("0.8"));
     runtime.shutdown(Duration::from_secs(2)).unwrap();
@@ -116,19 +162,33 @@ fn async_critics_are_children_of_an_async_decision_and_span_guards_nest() {
 #[test]
 fn a_failed_decision_is_escalated_with_an_error_status() {
     let (runtime, collector) = traced_runtime();
-    let out: Result<Verdict, String> = runtime.decide("failing_pipeline", || Err("store down".into()));
+    let out: Result<Verdict, String> =
+        runtime.decide("failing_pipeline", || Err("store down".into()));
     assert!(out.is_err());
     drop(runtime.decision("abandoned_pipeline"));
     runtime.flush().unwrap();
     let spans = collector.spans();
     for name in ["failing_pipeline", "abandoned_pipeline"] {
         let span = named(&spans, name)[0];
-        assert_eq!(attribute(span, "eje.verdict").as_deref(), Some("ESCALATE"), "{name}");
-        assert_eq!(attribute(span, "eje.status").as_deref(), Some("error"), "{name}");
+        assert_eq!(
+            attribute(span, "eje.verdict").as_deref(),
+            Some("ESCALATE"),
+            "{name}"
+        );
+        assert_eq!(
+            attribute(span, "eje.status").as_deref(),
+            Some("error"),
+            "{name}"
+        );
         assert!(matches!(span.status, Status::Error { .. }), "{name}");
     }
     let metrics = runtime.metrics();
-    assert_eq!(metrics.decisions(Verdict::Escalate, eje_runtime::DecisionStatus::Error).get(), 2);
+    assert_eq!(
+        metrics
+            .decisions(Verdict::Escalate, eje_runtime::DecisionStatus::Error)
+            .get(),
+        2
+    );
     assert_eq!(metrics.decision_duration().get_sample_count(), 2);
     assert_eq!(metrics.in_flight_gauge().get(), 0);
     runtime.shutdown(Duration::from_secs(2)).unwrap();
@@ -158,7 +218,10 @@ fn a_log_line_leads_to_its_span() {
     let _ = runtime.decide("log_pipeline", || {
         critic.track(|| {
             eje_runtime::log!(Level::Info, "looking up precedents", request = 17);
-            Err::<Verdict, _>(eje_runtime::CriticError::new(FailureReason::Timeout, "no answer"))
+            Err::<Verdict, _>(eje_runtime::CriticError::new(
+                FailureReason::Timeout,
+                "no answer",
+            ))
         })
     });
     runtime.flush().unwrap();
@@ -172,8 +235,16 @@ fn a_log_line_leads_to_its_span() {
         .collect();
     assert_eq!(lines.len(), 2, "{text}");
     for line in &lines {
-        assert_eq!(line["trace_id"], span.span_context.trace_id().to_string(), "{line}");
-        assert_eq!(line["span_id"], span.span_context.span_id().to_string(), "{line}");
+        assert_eq!(
+            line["trace_id"],
+            span.span_context.trace_id().to_string(),
+            "{line}"
+        );
+        assert_eq!(
+            line["span_id"],
+            span.span_context.span_id().to_string(),
+            "{line}"
+        );
     }
     assert_eq!(lines[1]["level"], "warn");
     assert_eq!(lines[1]["reason"], "timeout");

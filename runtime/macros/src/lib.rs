@@ -29,7 +29,10 @@ impl Parse for NameArg {
         input.parse::<Token![=]>()?;
         let lit: LitStr = input.parse()?;
         input.parse::<Option<Token![,]>>()?;
-        if !matches!(key.to_string().as_str(), "critic_name" | "name" | "pipeline") {
+        if !matches!(
+            key.to_string().as_str(),
+            "critic_name" | "name" | "pipeline"
+        ) {
             return Err(syn::Error::new(
                 key.span(),
                 format!("unknown argument `{key}`, expected a string literal or `name = \"...\"`"),
@@ -43,7 +46,7 @@ impl Parse for NameArg {
 /// (an `Err` or a panic) and the verdict returned. The return type implements
 /// `eje_runtime::HasVerdict`. Works on sync and async fns and methods.
 ///
-/// ```ignore
+/// ```text
 /// #[eje_runtime::track_critic("bias_critic")]
 /// fn evaluate_bias(text: &str) -> Result<CriticOutput, MyError> { ... }
 /// ```
@@ -76,7 +79,7 @@ pub fn track_critic(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// calls inside it are children of, and the decision metrics (count by verdict and status,
 /// latency, in-flight). The return type implements `eje_runtime::HasVerdict`.
 ///
-/// ```ignore
+/// ```text
 /// #[eje_runtime::trace_decision("main_pipeline")]
 /// fn process_request(data: &Request) -> Verdict { ... }
 /// ```
@@ -97,15 +100,19 @@ pub fn trace_decision(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// whose value is bound with the declared return type, so `?` and `return` inside it know their
 /// type (the way async-trait does it); with `impl Trait` in return position there is no type to
 /// write, and the body is left as is.
-fn wrap(mut function: ItemFn, call: impl FnOnce(TokenStream2, bool) -> TokenStream2) -> TokenStream {
+fn wrap(
+    mut function: ItemFn,
+    call: impl FnOnce(TokenStream2, bool) -> TokenStream2,
+) -> TokenStream {
     let is_async = function.sig.asyncness.is_some();
     let block = &function.block;
     let typed = match &function.sig.output {
         ReturnType::Type(_, ty) if !mentions_impl(ty.to_token_stream()) => {
             let ret = Ident::new("__eje_ret", Span::mixed_site());
             quote! {{
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
                 let #ret: #ty = #block;
-                #[allow(unreachable_code)]
+                #[allow(unreachable_code, clippy::let_and_return)]
                 #ret
             }}
         }

@@ -76,13 +76,20 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
             "--rate" => options.driver.rate = number(&flag, &value()?)?,
             "--workers" => options.driver.workers = number(&flag, &value()?)?,
             "--seed" => options.driver.seed = number(&flag, &value()?)?,
-            "--duration" => options.duration = Some(Duration::from_secs_f64(number(&flag, &value()?)?)),
+            "--duration" => {
+                options.duration = Some(Duration::from_secs_f64(number(&flag, &value()?)?))
+            }
             "--sample-ratio" => trace.sample_ratio = number(&flag, &value()?)?,
-            "--batch-delay-ms" => trace.batch.scheduled_delay = Duration::from_millis(number(&flag, &value()?)?),
-            "--otlp-timeout-ms" => trace.export_timeout = Duration::from_millis(number(&flag, &value()?)?),
+            "--batch-delay-ms" => {
+                trace.batch.scheduled_delay = Duration::from_millis(number(&flag, &value()?)?)
+            }
+            "--otlp-timeout-ms" => {
+                trace.export_timeout = Duration::from_millis(number(&flag, &value()?)?)
+            }
             "--log-level" => {
                 let text = value()?;
-                options.log_level = Level::parse(&text).ok_or_else(|| format!("unknown log level {text:?}"))?;
+                options.log_level =
+                    Level::parse(&text).ok_or_else(|| format!("unknown log level {text:?}"))?;
             }
             "--fail" | "--latency" => {
                 let text = value()?;
@@ -106,7 +113,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
             other => return Err(format!("unknown flag {other:?}; see --help")),
         }
     }
-    if !(options.driver.rate > 0.0) {
+    if options.driver.rate.is_nan() || options.driver.rate <= 0.0 {
         return Err("--rate must be above 0".into());
     }
     options.trace = traces.then_some(trace);
@@ -114,7 +121,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
 }
 
 fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, String> {
-    text.parse().map_err(|_| format!("{flag}: {text:?} is not a valid number"))
+    text.parse()
+        .map_err(|_| format!("{flag}: {text:?} is not a valid number"))
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -163,9 +171,15 @@ fn run(options: Options) -> Result<(), String> {
     for (critic, fault) in &options.faults {
         faults.set(critic, *fault)?;
     }
-    let server = runtime
-        .serve(options.metrics_addr.as_str(), Some(faults.clone()))
-        .map_err(|e| format!("{e} (address {})", options.metrics_addr))?;
+    // The driver first, so the first scrape already sees the capacity.
+    let driver = Driver::start(runtime, faults.clone(), options.driver);
+    let server = match runtime.serve(options.metrics_addr.as_str(), Some(faults.clone())) {
+        Ok(server) => server,
+        Err(e) => {
+            driver.stop();
+            return Err(format!("{e} (address {})", options.metrics_addr));
+        }
+    };
     log!(
         Level::Info,
         "eje-demo started",
@@ -176,7 +190,6 @@ fn run(options: Options) -> Result<(), String> {
         faults = faults.to_json(),
     );
 
-    let driver = Driver::start(runtime, faults, options.driver);
     let started = Instant::now();
     while !STOP.load(Ordering::SeqCst) && options.duration.is_none_or(|d| started.elapsed() < d) {
         std::thread::sleep(Duration::from_millis(50));
@@ -219,8 +232,20 @@ mod tests {
         assert_eq!(
             o.faults,
             vec![
-                ("bias_critic".to_string(), Fault { fail_ratio: 0.5, latency: Duration::from_millis(20) }),
-                ("legal_critic".to_string(), Fault { fail_ratio: 1.0, latency: Duration::ZERO }),
+                (
+                    "bias_critic".to_string(),
+                    Fault {
+                        fail_ratio: 0.5,
+                        latency: Duration::from_millis(20)
+                    }
+                ),
+                (
+                    "legal_critic".to_string(),
+                    Fault {
+                        fail_ratio: 1.0,
+                        latency: Duration::ZERO
+                    }
+                ),
             ]
         );
         assert!(parse_words("--no-traces").unwrap().trace.is_none());
@@ -229,9 +254,21 @@ mod tests {
     #[test]
     fn bad_flags_say_what_is_wrong() {
         assert_eq!(parse_words("--rate").unwrap_err(), "--rate needs a value");
-        assert_eq!(parse_words("--rate x").unwrap_err(), "--rate: \"x\" is not a valid number");
-        assert_eq!(parse_words("--rate 0").unwrap_err(), "--rate must be above 0");
-        assert_eq!(parse_words("--fail bias_critic").unwrap_err(), "--fail takes CRITIC=VALUE, got \"bias_critic\"");
-        assert_eq!(parse_words("--bogus").unwrap_err(), "unknown flag \"--bogus\"; see --help");
+        assert_eq!(
+            parse_words("--rate x").unwrap_err(),
+            "--rate: \"x\" is not a valid number"
+        );
+        assert_eq!(
+            parse_words("--rate 0").unwrap_err(),
+            "--rate must be above 0"
+        );
+        assert_eq!(
+            parse_words("--fail bias_critic").unwrap_err(),
+            "--fail takes CRITIC=VALUE, got \"bias_critic\""
+        );
+        assert_eq!(
+            parse_words("--bogus").unwrap_err(),
+            "unknown flag \"--bogus\"; see --help"
+        );
     }
 }

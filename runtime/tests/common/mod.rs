@@ -19,13 +19,18 @@ use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 pub fn http(addr: SocketAddr, method: &str, target: &str) -> (u16, String) {
     let mut conn = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
     conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    conn.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
+    conn.set_write_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     write!(conn, "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     conn.read_to_end(&mut raw).expect("read the response");
     let text = String::from_utf8(raw).expect("utf-8 response");
     let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status code");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
     (status, body.to_string())
 }
 
@@ -57,7 +62,8 @@ impl Exposition {
         for line in text.lines() {
             if let Some(rest) = line.strip_prefix("# HELP ") {
                 let (name, help) = rest.split_once(' ').unwrap_or((rest, ""));
-                out.families.entry(name.to_string()).or_default().help = Some(help.replace("\\n", "\n").replace("\\\\", "\\"));
+                out.families.entry(name.to_string()).or_default().help =
+                    Some(help.replace("\\n", "\n").replace("\\\\", "\\"));
                 current = name.to_string();
             } else if let Some(rest) = line.strip_prefix("# TYPE ") {
                 let (name, kind) = rest.split_once(' ').expect("TYPE name kind");
@@ -67,20 +73,32 @@ impl Exposition {
                 continue;
             } else {
                 let (series, labels, value) = parse_sample(line);
-                assert!(series.starts_with(&current), "sample {series} outside its family {current}");
-                out.families.entry(current.clone()).or_default().samples.push((series, labels, value));
+                assert!(
+                    series.starts_with(&current),
+                    "sample {series} outside its family {current}"
+                );
+                out.families
+                    .entry(current.clone())
+                    .or_default()
+                    .samples
+                    .push((series, labels, value));
             }
         }
         out
     }
 
     pub fn family(&self, name: &str) -> &Family {
-        self.families.get(name).unwrap_or_else(|| panic!("no family {name}"))
+        self.families
+            .get(name)
+            .unwrap_or_else(|| panic!("no family {name}"))
     }
 
     /// The value of the series `series` with exactly `labels`.
     pub fn value(&self, series: &str, labels: &[(&str, &str)]) -> Option<f64> {
-        let want: BTreeMap<String, String> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let want: BTreeMap<String, String> = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         self.families
             .values()
             .flat_map(|f| &f.samples)
@@ -211,7 +229,9 @@ impl<T: Unpin> Future for YieldThen<T> {
 /// An OTLP/HTTP trace receiver on 127.0.0.1: decodes each posted `ExportTraceServiceRequest`.
 pub struct Receiver {
     pub addr: SocketAddr,
-    pub requests: Arc<Mutex<Vec<opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest>>>,
+    pub requests: Arc<
+        Mutex<Vec<opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest>>,
+    >,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -270,7 +290,11 @@ impl Receiver {
     }
 
     /// Waits until `done(spans)` holds, at most `limit`.
-    pub fn wait_for(&self, limit: Duration, done: impl Fn(&[(String, opentelemetry_proto::tonic::trace::v1::Span)]) -> bool) -> bool {
+    pub fn wait_for(
+        &self,
+        limit: Duration,
+        done: impl Fn(&[(String, opentelemetry_proto::tonic::trace::v1::Span)]) -> bool,
+    ) -> bool {
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if done(&self.spans()) {
@@ -293,7 +317,9 @@ impl Drop for Receiver {
 
 fn serve_otlp(
     mut conn: TcpStream,
-    requests: &Mutex<Vec<opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest>>,
+    requests: &Mutex<
+        Vec<opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest>,
+    >,
 ) {
     use prost::Message;
     conn.set_nonblocking(false).unwrap();
@@ -314,7 +340,8 @@ fn serve_otlp(
         .lines()
         .find_map(|l| {
             let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse().ok())?
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
         })
         .unwrap_or(0);
     let mut body = data[head_end + 4..].to_vec();
@@ -325,8 +352,15 @@ fn serve_otlp(
         }
     }
     assert!(head.starts_with("POST /v1/traces HTTP/1.1"), "{head}");
-    assert!(head.to_ascii_lowercase().contains("content-type: application/x-protobuf"), "{head}");
-    let request = opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest::decode(&body[..])
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/x-protobuf"),
+        "{head}"
+    );
+    let request =
+        opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest::decode(
+            &body[..],
+        )
         .expect("a protobuf ExportTraceServiceRequest");
     requests.lock().unwrap().push(request);
     let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
