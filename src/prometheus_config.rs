@@ -81,6 +81,8 @@ pub struct PrometheusConfig {
 }
 
 impl PrometheusConfig {
+    // No `Default`: the value records the line that declared it.
+    #[allow(clippy::new_without_default)]
     #[track_caller]
     pub fn new() -> PrometheusConfig {
         PrometheusConfig {

@@ -476,6 +476,8 @@ pub struct InhibitRule {
 }
 
 impl InhibitRule {
+    // No `Default`: the value records the line that declared it.
+    #[allow(clippy::new_without_default)]
     #[track_caller]
     pub fn new() -> InhibitRule {
         InhibitRule {

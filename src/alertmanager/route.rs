@@ -77,6 +77,8 @@ pub fn parse_labels<S: AsRef<str>>(args: &[S]) -> Result<BTreeMap<String, String
 pub fn show(config: &Config) -> String {
     let mut out = String::from("Routing tree:\n.\n");
     draw(&config.route, "", true, &mut out);
+    // amtool ends the tree with an empty line.
+    out.push('\n');
     out
 }
 
@@ -105,4 +107,27 @@ fn slug(route: &Route) -> String {
     slug.push_str("  receiver: ");
     slug.push_str(&route.receiver);
     slug
+}
+
+/// Whether an alert with labels `alert` is muted while an alert with labels `firing` fires, by
+/// any inhibit rule: `alert` matches the target matchers, `firing` the source matchers, and
+/// both have the same values of the `equal` labels (missing on both counts as equal). As in
+/// AlertManager, an alert matching both sides is not inhibited by one that also does.
+pub fn inhibits(
+    config: &Config,
+    firing: &BTreeMap<String, String>,
+    alert: &BTreeMap<String, String>,
+) -> bool {
+    let all = |matchers: &[super::ir::Matcher], labels: &BTreeMap<String, String>| {
+        matchers
+            .iter()
+            .all(|m| m.matches(labels.get(&m.name).map(String::as_str).unwrap_or("")))
+    };
+    config.inhibit_rules.iter().any(|rule| {
+        let both = |labels| all(&rule.source, labels) && all(&rule.target, labels);
+        all(&rule.target, alert)
+            && all(&rule.source, firing)
+            && rule.equal.iter().all(|l| firing.get(l) == alert.get(l))
+            && !(both(alert) && both(firing))
+    })
 }
