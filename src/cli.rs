@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::alertmanager;
 use crate::diag::{self, Severity};
 use crate::lint;
 use crate::output::Output;
@@ -48,6 +49,11 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Test or show the AlertManager route tree, as `amtool config routes` does.
+    Routes {
+        #[command(subcommand)]
+        command: RoutesCommand,
+    },
     /// Print a lint's documentation, or list every lint.
     Explain {
         /// The lint's code, such as `promql/unknown-metric`.
@@ -55,6 +61,17 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum RoutesCommand {
+    /// Print the receivers an alert with these labels goes to, comma-separated.
+    Test {
+        /// The alert's labels, as `name=value`.
+        labels: Vec<String>,
+    },
+    /// Print the route tree.
+    Show,
 }
 
 /// Runs the CLI with the process's arguments and maps the result to an exit code.
@@ -136,6 +153,36 @@ fn execute(
                 )?;
                 Ok(1)
             }
+        }
+        Command::Routes { command } => {
+            let spec = (project.spec)();
+            let (ir, diagnostics) = crate::spec::lower(&spec);
+            if diagnostics.iter().any(diag::Diagnostic::is_error) {
+                compile_reporting(project, stderr)?;
+                return Ok(1);
+            }
+            let Some(config) = ir.alertmanager else {
+                writeln!(
+                    stderr,
+                    "error: the spec declares no AlertManager configuration"
+                )?;
+                return Ok(1);
+            };
+            match command {
+                RoutesCommand::Show => write!(stdout, "{}", alertmanager::route::show(&config))?,
+                RoutesCommand::Test { labels } => {
+                    let labels = match alertmanager::route::parse_labels(&labels) {
+                        Ok(labels) => labels,
+                        Err(e) => {
+                            writeln!(stderr, "error: {e}")?;
+                            return Ok(2);
+                        }
+                    };
+                    let receivers = alertmanager::route::receivers(&config, &labels);
+                    writeln!(stdout, "{}", receivers.join(","))?;
+                }
+            }
+            Ok(0)
         }
         Command::Explain { code, list } => match (code, list) {
             (Some(code), _) => match lint::find(&code) {

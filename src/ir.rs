@@ -75,6 +75,10 @@ pub struct Group {
 #[derive(Clone, Debug, Default)]
 pub struct Ir {
     pub groups: Vec<Group>,
+    /// The AlertManager configuration, when the spec declares one.
+    pub alertmanager: Option<crate::alertmanager::Config>,
+    /// The Prometheus server configuration, when the spec declares one.
+    pub prometheus: Option<crate::prometheus_config::PrometheusConfig>,
 }
 
 impl Ir {

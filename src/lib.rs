@@ -5,6 +5,7 @@
 //! catalog ([`lint`]), and emitted as files ([`emit`]). [`spec::compile`] runs the whole
 //! pipeline; [`cli`] is the command line around it.
 
+pub mod alertmanager;
 pub mod cli;
 pub mod diag;
 pub mod duration;
@@ -14,6 +15,7 @@ pub mod ir;
 pub mod lint;
 pub mod lower;
 pub mod output;
+pub mod prometheus_config;
 pub mod promql;
 pub mod rules;
 pub mod spec;
@@ -29,4 +31,13 @@ pub mod prelude {
         select, Alert, AlertSeverity, PromQl, Record, Rule, RuleGroup, Selector,
     };
     pub use crate::spec::{compile, Compiled, Spec};
+    pub mod alerting {
+        //! The AlertManager and Prometheus server DSLs: `use sextant::prelude::alerting::*;`.
+        pub use crate::alertmanager::{
+            at, AlertManager, Email, Global, InhibitRule, MatchOp, Matcher, Month, PagerDuty,
+            Period, Receiver, Route, SecretFile, Slack, Smtp, Template, TimeInterval, TimeOfDay,
+            Webhook, Weekday,
+        };
+        pub use crate::prometheus_config::{PrometheusConfig, ScrapeJob};
+    }
 }

@@ -4,12 +4,14 @@
 
 use sextant_catalog::Catalog;
 
+use crate::alertmanager::{self, AlertManager};
 use crate::diag::{self, Diagnostic};
 use crate::emit;
 use crate::ir::Ir;
 use crate::lint::{self, LintConfig};
 use crate::lower;
 use crate::output::Output;
+use crate::prometheus_config::{self, PrometheusConfig};
 use crate::rules::RuleGroup;
 
 /// What a project declares.
@@ -18,6 +20,8 @@ pub struct Spec {
     pub catalog: Catalog,
     pub rule_groups: Vec<RuleGroup>,
     pub lints: LintConfig,
+    pub alertmanager: Option<AlertManager>,
+    pub prometheus: Option<PrometheusConfig>,
 }
 
 impl Spec {
@@ -26,6 +30,8 @@ impl Spec {
             catalog,
             rule_groups: Vec::new(),
             lints: LintConfig::default(),
+            alertmanager: None,
+            prometheus: None,
         }
     }
 
@@ -41,6 +47,16 @@ impl Spec {
 
     pub fn lints(mut self, lints: LintConfig) -> Spec {
         self.lints = lints;
+        self
+    }
+
+    pub fn alertmanager(mut self, alertmanager: AlertManager) -> Spec {
+        self.alertmanager = Some(alertmanager);
+        self
+    }
+
+    pub fn prometheus(mut self, prometheus: PrometheusConfig) -> Spec {
+        self.prometheus = Some(prometheus);
         self
     }
 }
@@ -67,6 +83,12 @@ pub fn compile(spec: &Spec) -> Compiled {
     let mut output = Output::default();
     if !diagnostics.iter().any(Diagnostic::is_error) {
         emit::prometheus_rules::emit(&ir.groups, &mut output);
+        if let Some(config) = &ir.alertmanager {
+            emit::alertmanager::emit(config, &mut output);
+        }
+        if let Some(config) = &ir.prometheus {
+            emit::prometheus_config::emit(config, &mut output);
+        }
         output.add("README.md", GENERATED_README);
     }
     Compiled {
@@ -80,7 +102,27 @@ pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let groups = lower::rule_groups(&spec.rule_groups, &mut diagnostics);
     lower::duplicate_records(&groups, &mut diagnostics);
-    (Ir { groups }, diagnostics)
+    let mut ir = Ir {
+        groups,
+        ..Ir::default()
+    };
+    ir.prometheus = spec
+        .prometheus
+        .as_ref()
+        .and_then(|p| prometheus_config::lower(p, &mut diagnostics));
+    ir.alertmanager = spec
+        .alertmanager
+        .as_ref()
+        .and_then(|am| alertmanager::lower::lower(am, &mut diagnostics));
+    if let Some(config) = &ir.alertmanager {
+        let external = spec
+            .prometheus
+            .as_ref()
+            .map(PrometheusConfig::alert_labels)
+            .unwrap_or_default();
+        alertmanager::checks::run(config, &ir, &spec.catalog, &external, &mut diagnostics);
+    }
+    (ir, diagnostics)
 }
 
 const GENERATED_README: &str = "\
@@ -91,4 +133,9 @@ and run `cargo run -- build`. CI runs `cargo run -- check`, which fails when thi
 exactly what the spec produces.
 
 - `prometheus/rules/<group>.yml`: one Prometheus rule file per rule group.
+- `prometheus/<replica>.yml`: the Prometheus server configuration of each HA replica (they differ
+  only in the `replica` external label); `promtool check config` accepts each.
+- `alertmanager/alertmanager.yml`: the AlertManager configuration, shared by every peer of the
+  cluster; `amtool check-config` accepts it.
+- `alertmanager/templates/notifications.tmpl`: the notification templates it loads.
 ";

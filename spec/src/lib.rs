@@ -8,7 +8,10 @@ use sextant::prelude::*;
 use sextant_catalog::eje;
 
 pub mod alerts;
+pub mod prometheus;
 pub mod recording;
+pub mod routing;
+pub mod stack;
 
 /// Where runbooks live: every alert links to `RUNBOOKS/<alert name>`.
 pub const RUNBOOKS: &str = "https://runbooks.eje.example.com/alerts";
@@ -23,4 +26,6 @@ pub fn spec() -> Spec {
     Spec::new(eje::CATALOG)
         .rule_groups(recording::groups())
         .rule_groups(alerts::groups())
+        .alertmanager(routing::alertmanager(&stack::Stack::production()))
+        .prometheus(prometheus::server(&stack::Stack::production()))
 }

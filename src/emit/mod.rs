@@ -1,6 +1,8 @@
 //! Emitters: one per target, each turning valid IR into files. Emitters never fail and never
 //! validate: lowering did that.
 
+pub mod alertmanager;
+pub mod prometheus_config;
 pub mod prometheus_rules;
 
 /// The first lines of every generated YAML file.

@@ -1,0 +1,336 @@
+//! AlertManager's configuration, `alertmanager/alertmanager.yml`, in the format AlertManager
+//! 0.25 loads (`amtool check-config`), and its notification templates,
+//! `alertmanager/templates/notifications.tmpl`, which the configuration loads by a path
+//! relative to its own folder.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::alertmanager::ir::{self, Config};
+use crate::alertmanager::{Integration, PagerDutyKey, Period};
+use crate::duration::Duration;
+use crate::output::Output;
+
+/// The configuration file, relative to the output root.
+pub const PATH: &str = "alertmanager/alertmanager.yml";
+/// The notification templates, relative to the output root.
+pub const TEMPLATES: &str = "alertmanager/templates/notifications.tmpl";
+
+#[derive(Serialize)]
+struct File {
+    global: Global,
+    route: Route,
+    receivers: Vec<Receiver>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    inhibit_rules: Vec<Inhibit>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    time_intervals: Vec<TimeInterval>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    templates: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Global {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolve_timeout: Option<Duration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    smtp_smarthost: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    smtp_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    smtp_auth_username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    smtp_auth_password_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    smtp_require_tls: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct Route {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receiver: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    matchers: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_by: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_wait: Option<Duration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_interval: Option<Duration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repeat_interval: Option<Duration>,
+    #[serde(rename = "continue", skip_serializing_if = "is_false")]
+    continue_: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mute_time_intervals: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    active_time_intervals: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    routes: Vec<Route>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
+#[derive(Serialize)]
+struct Receiver {
+    name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    email_configs: Vec<Email>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    slack_configs: Vec<Slack>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pagerduty_configs: Vec<PagerDuty>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    webhook_configs: Vec<Webhook>,
+}
+
+#[derive(Serialize)]
+struct Email {
+    to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_resolved: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    headers: BTreeMap<&'static str, String>,
+}
+
+#[derive(Serialize)]
+struct Slack {
+    api_url_file: String,
+    channel: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_resolved: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PagerDuty {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    routing_key_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_key_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_resolved: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Webhook {
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_resolved: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_alerts: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_config: Option<HttpConfig>,
+}
+
+#[derive(Serialize)]
+struct HttpConfig {
+    authorization: Authorization,
+}
+
+#[derive(Serialize)]
+struct Authorization {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    credentials_file: String,
+}
+
+#[derive(Serialize)]
+struct Inhibit {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    source_matchers: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    target_matchers: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    equal: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct TimeInterval {
+    name: String,
+    time_intervals: Vec<Interval>,
+}
+
+#[derive(Serialize)]
+struct Interval {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    times: Vec<Times>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    weekdays: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    days_of_month: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    months: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Times {
+    start_time: String,
+    end_time: String,
+}
+
+pub fn emit(config: &Config, out: &mut Output) {
+    let smtp = config.global.smtp.as_ref();
+    let file = File {
+        global: Global {
+            resolve_timeout: config.global.resolve_timeout,
+            smtp_smarthost: smtp.map(|s| s.smarthost.clone()),
+            smtp_from: smtp.map(|s| s.from.clone()),
+            smtp_auth_username: smtp.and_then(|s| s.auth.as_ref().map(|(user, _)| user.clone())),
+            smtp_auth_password_file: smtp
+                .and_then(|s| s.auth.as_ref().map(|(_, file)| file.path.clone())),
+            smtp_require_tls: smtp.and_then(|s| s.require_tls),
+        },
+        route: route(&config.route),
+        receivers: config.receivers.iter().map(receiver).collect(),
+        inhibit_rules: config.inhibit_rules.iter().map(inhibit).collect(),
+        time_intervals: config
+            .time_intervals
+            .iter()
+            .map(|t| TimeInterval {
+                name: t.name.clone(),
+                time_intervals: t.periods.iter().map(period).collect(),
+            })
+            .collect(),
+        templates: if config.templates.is_empty() {
+            Vec::new()
+        } else {
+            vec!["templates/*.tmpl".to_string()]
+        },
+    };
+    let source = config.origin.file;
+    let yaml = serde_yaml::to_string(&file).expect("the configuration serializes");
+    out.add(PATH, format!("{}{yaml}", super::yaml_header(source)));
+    if !config.templates.is_empty() {
+        let mut text =
+            format!("{{{{/* Code generated by Sextant from {source}. DO NOT EDIT. */}}}}\n");
+        for template in &config.templates {
+            text.push_str(&format!(
+                "\n{{{{ define \"{}\" }}}}{}{{{{ end }}}}\n",
+                template.name, template.body
+            ));
+        }
+        out.add(TEMPLATES, text);
+    }
+}
+
+fn matchers(matchers: &[ir::Matcher]) -> Vec<String> {
+    matchers.iter().map(ir::Matcher::text).collect()
+}
+
+fn route(route: &ir::Route) -> Route {
+    Route {
+        receiver: route.own_receiver.then(|| route.receiver.clone()),
+        matchers: matchers(&route.matchers),
+        group_by: route.group_by.clone(),
+        group_wait: route.group_wait,
+        group_interval: route.group_interval,
+        repeat_interval: route.repeat_interval,
+        continue_: route.continue_,
+        mute_time_intervals: route.mute_time_intervals.clone(),
+        active_time_intervals: route.active_time_intervals.clone(),
+        routes: route.routes.iter().map(self::route).collect(),
+    }
+}
+
+fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
+    let mut out = Receiver {
+        name: receiver.name.clone(),
+        email_configs: Vec::new(),
+        slack_configs: Vec::new(),
+        pagerduty_configs: Vec::new(),
+        webhook_configs: Vec::new(),
+    };
+    for integration in &receiver.integrations {
+        match integration {
+            Integration::Email(email) => out.email_configs.push(Email {
+                to: email.to.clone(),
+                send_resolved: email.send_resolved,
+                html: email.html.clone(),
+                headers: email
+                    .subject
+                    .iter()
+                    .map(|s| ("Subject", s.clone()))
+                    .collect(),
+            }),
+            Integration::Slack(slack) => out.slack_configs.push(Slack {
+                api_url_file: slack.api_url.path.clone(),
+                channel: slack.channel.clone(),
+                send_resolved: slack.send_resolved,
+                title: slack.title.clone(),
+                text: slack.text.clone(),
+            }),
+            Integration::PagerDuty(pd) => {
+                let (routing, service) = match &pd.key {
+                    PagerDutyKey::RoutingKey(key) => (Some(key.path.clone()), None),
+                    PagerDutyKey::ServiceKey(key) => (None, Some(key.path.clone())),
+                };
+                out.pagerduty_configs.push(PagerDuty {
+                    routing_key_file: routing,
+                    service_key_file: service,
+                    send_resolved: pd.send_resolved,
+                    description: pd.description.clone(),
+                });
+            }
+            Integration::Webhook(hook) => out.webhook_configs.push(Webhook {
+                url: hook.url.clone(),
+                send_resolved: hook.send_resolved,
+                max_alerts: hook.max_alerts,
+                http_config: hook.bearer_token.as_ref().map(|token| HttpConfig {
+                    authorization: Authorization {
+                        kind: "Bearer",
+                        credentials_file: token.path.clone(),
+                    },
+                }),
+            }),
+        }
+    }
+    out
+}
+
+fn inhibit(rule: &ir::Inhibit) -> Inhibit {
+    Inhibit {
+        source_matchers: matchers(&rule.source),
+        target_matchers: matchers(&rule.target),
+        equal: rule.equal.clone(),
+    }
+}
+
+fn range<T: PartialEq>(ranges: &[(T, T)], show: impl Fn(&T) -> String) -> Vec<String> {
+    ranges
+        .iter()
+        .map(|(first, last)| {
+            if first == last {
+                show(first)
+            } else {
+                format!("{}:{}", show(first), show(last))
+            }
+        })
+        .collect()
+}
+
+fn period(period: &Period) -> Interval {
+    Interval {
+        times: period
+            .times
+            .iter()
+            .map(|(start, end)| Times {
+                start_time: start.to_string(),
+                end_time: end.to_string(),
+            })
+            .collect(),
+        weekdays: range(&period.weekdays, |d| d.as_str().to_string()),
+        days_of_month: range(&period.days_of_month, u8::to_string),
+        months: range(&period.months, |m| m.as_str().to_string()),
+    }
+}
