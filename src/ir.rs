@@ -75,6 +75,7 @@ pub struct Group {
 #[derive(Clone, Debug, Default)]
 pub struct Ir {
     pub groups: Vec<Group>,
+    pub grafana: crate::grafana::ir::Grafana,
 }
 
 impl Ir {

@@ -18,6 +18,7 @@ pub struct Spec {
     pub catalog: Catalog,
     pub rule_groups: Vec<RuleGroup>,
     pub lints: LintConfig,
+    pub grafana: crate::grafana::Grafana,
 }
 
 impl Spec {
@@ -26,6 +27,7 @@ impl Spec {
             catalog,
             rule_groups: Vec::new(),
             lints: LintConfig::default(),
+            grafana: crate::grafana::Grafana::default(),
         }
     }
 
@@ -41,6 +43,12 @@ impl Spec {
 
     pub fn lints(mut self, lints: LintConfig) -> Spec {
         self.lints = lints;
+        self
+    }
+
+    /// Grafana's datasources and dashboards.
+    pub fn grafana(mut self, grafana: crate::grafana::Grafana) -> Spec {
+        self.grafana = grafana;
         self
     }
 }
@@ -67,7 +75,14 @@ pub fn compile(spec: &Spec) -> Compiled {
     let mut output = Output::default();
     if !diagnostics.iter().any(Diagnostic::is_error) {
         emit::prometheus_rules::emit(&ir.groups, &mut output);
+        emit::grafana::emit(&ir.grafana, &mut output);
         output.add("README.md", GENERATED_README);
+        // The emitters' output checked against our own schemas: a failure is a bug in Sextant.
+        let bugs = crate::grafana::schema::check(&output);
+        if !bugs.is_empty() {
+            diagnostics.extend(bugs);
+            output = Output::default();
+        }
     }
     Compiled {
         output,
@@ -80,7 +95,15 @@ pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let groups = lower::rule_groups(&spec.rule_groups, &mut diagnostics);
     lower::duplicate_records(&groups, &mut diagnostics);
-    (Ir { groups }, diagnostics)
+    let recorded = groups
+        .iter()
+        .flat_map(|g| &g.rules)
+        .filter(|r| r.kind == crate::ir::RuleKind::Record)
+        .map(|r| r.name.clone())
+        .collect();
+    let grafana =
+        crate::grafana::lower::lower(&spec.grafana, &spec.catalog, &recorded, &mut diagnostics);
+    (Ir { groups, grafana }, diagnostics)
 }
 
 const GENERATED_README: &str = "\
@@ -91,4 +114,8 @@ and run `cargo run -- build`. CI runs `cargo run -- check`, which fails when thi
 exactly what the spec produces.
 
 - `prometheus/rules/<group>.yml`: one Prometheus rule file per rule group.
+- `grafana/dashboards/<uid>.json`: one Grafana dashboard per file (schemaVersion 42), checked
+  against `schemas/dashboard.schema.json` and Grafana's official schemas.
+- `grafana/provisioning/datasources/<uid>.yml`: one provisioned datasource per file.
+- `grafana/provisioning/dashboards/sextant.yml`: the provider that loads the dashboards.
 ";

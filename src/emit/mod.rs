@@ -1,6 +1,7 @@
 //! Emitters: one per target, each turning valid IR into files. Emitters never fail and never
 //! validate: lowering did that.
 
+pub mod grafana;
 pub mod prometheus_rules;
 
 /// The first lines of every generated YAML file.
