@@ -203,6 +203,15 @@ fn datasources_that_do_not_exist_or_do_not_fit() {
 }
 
 #[test]
+fn panels_without_datasource() {
+    check(
+        "grafana_no_datasource",
+        Dashboard::new("test", "Test")
+            .panel(Stat::new("Nowhere").query("sum(job:eje_decisions:rate5m)")),
+    );
+}
+
+#[test]
 fn bad_links() {
     check(
         "grafana_links",

@@ -835,7 +835,7 @@ fn lower_panels(
                 if panel.reads_data()
                     && ds.is_none()
                     && c.datasource.is_none()
-                    && default_ds.is_none()
+                    && dashboard.datasource.is_none()
                 {
                     diagnostics.push(
                         Diagnostic::error("grafana/unknown-datasource", format!("{what} has no datasource"))
