@@ -79,6 +79,7 @@ pub struct Ir {
     pub alertmanager: Option<crate::alertmanager::Config>,
     /// The Prometheus server configuration, when the spec declares one.
     pub prometheus: Option<crate::prometheus_config::PrometheusConfig>,
+    pub grafana: crate::grafana::ir::Grafana,
 }
 
 impl Ir {

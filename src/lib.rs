@@ -11,6 +11,7 @@ pub mod diag;
 pub mod duration;
 pub mod emit;
 pub mod gotmpl;
+pub mod grafana;
 pub mod ir;
 pub mod lint;
 pub mod lower;
@@ -26,6 +27,12 @@ pub use sextant_catalog as catalog;
 pub mod prelude {
     pub use crate::diag::Severity;
     pub use crate::duration::{days, hours, mins, secs, Duration};
+    pub use crate::grafana::{bargauge, stat, timeseries};
+    pub use crate::grafana::{
+        Annotation, BarGauge, Calc, Color, Dashboard, Datasource, DatasourceKind, DsRef, Gauge,
+        Grafana, Heatmap, Legend, Link, Query, Row, Stat, Table, Text, Thresholds, TimeSeries,
+        TracesToMetrics, Unit, Variable,
+    };
     pub use crate::lint::LintConfig;
     pub use crate::rules::{
         select, Alert, AlertSeverity, PromQl, Record, Rule, RuleGroup, Selector,

@@ -22,6 +22,7 @@ pub struct Spec {
     pub lints: LintConfig,
     pub alertmanager: Option<AlertManager>,
     pub prometheus: Option<PrometheusConfig>,
+    pub grafana: crate::grafana::Grafana,
 }
 
 impl Spec {
@@ -32,6 +33,7 @@ impl Spec {
             lints: LintConfig::default(),
             alertmanager: None,
             prometheus: None,
+            grafana: crate::grafana::Grafana::default(),
         }
     }
 
@@ -57,6 +59,12 @@ impl Spec {
 
     pub fn prometheus(mut self, prometheus: PrometheusConfig) -> Spec {
         self.prometheus = Some(prometheus);
+        self
+    }
+
+    /// Grafana's datasources and dashboards.
+    pub fn grafana(mut self, grafana: crate::grafana::Grafana) -> Spec {
+        self.grafana = grafana;
         self
     }
 }
@@ -89,7 +97,14 @@ pub fn compile(spec: &Spec) -> Compiled {
         if let Some(config) = &ir.prometheus {
             emit::prometheus_config::emit(config, &mut output);
         }
+        emit::grafana::emit(&ir.grafana, &mut output);
         output.add("README.md", GENERATED_README);
+        // The emitters' output checked against our own schemas: a failure is a bug in Sextant.
+        let bugs = crate::grafana::schema::check(&output);
+        if !bugs.is_empty() {
+            diagnostics.extend(bugs);
+            output = Output::default();
+        }
     }
     Compiled {
         output,
@@ -102,8 +117,17 @@ pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let groups = lower::rule_groups(&spec.rule_groups, &mut diagnostics);
     lower::duplicate_records(&groups, &mut diagnostics);
+    let recorded = groups
+        .iter()
+        .flat_map(|g| &g.rules)
+        .filter(|r| r.kind == crate::ir::RuleKind::Record)
+        .map(|r| r.name.clone())
+        .collect();
+    let grafana =
+        crate::grafana::lower::lower(&spec.grafana, &spec.catalog, &recorded, &mut diagnostics);
     let mut ir = Ir {
         groups,
+        grafana,
         ..Ir::default()
     };
     ir.prometheus = spec
@@ -138,4 +162,8 @@ exactly what the spec produces.
 - `alertmanager/alertmanager.yml`: the AlertManager configuration, shared by every peer of the
   cluster; `amtool check-config` accepts it.
 - `alertmanager/templates/notifications.tmpl`: the notification templates it loads.
+- `grafana/dashboards/<uid>.json`: one Grafana dashboard per file (schemaVersion 42), checked
+  against `schemas/dashboard.schema.json` and Grafana's official schemas.
+- `grafana/provisioning/datasources/<uid>.yml`: one provisioned datasource per file.
+- `grafana/provisioning/dashboards/sextant.yml`: the provider that loads the dashboards.
 ";

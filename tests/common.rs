@@ -19,3 +19,60 @@ pub fn diagnostics(spec: &Spec) -> String {
         std::fs::read_to_string(root.join(file)).ok()
     })
 }
+
+/// `shared/` beside the repository (in CI, a copy sits at `<repo>/../shared`): found from this
+/// crate's folder upwards, so the `spec/` crate's tests find it too.
+pub fn shared_dir() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .map(|dir| dir.join("../shared"))
+        .find(|dir| dir.join("tools/grafana-schema-check").is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "no shared/tools/grafana-schema-check beside {} or its parents: the shared/ folder must sit beside the repository",
+                manifest.display()
+            )
+        })
+}
+
+/// Runs `shared/tools/grafana-schema-check` (Grafana's official JSON Schemas) on dashboards given
+/// as (file name, JSON text); panics with its report when any is invalid.
+pub fn grafana_schema_check(dashboards: &[(String, String)]) {
+    use std::process::Command;
+    let probe = Command::new("python3")
+        .args(["-c", "import jsonschema, referencing"])
+        .output();
+    match probe {
+        Err(e) => panic!("python3 not found ({e}): run ci/test.sh, which installs it with the jsonschema package"),
+        Ok(out) if !out.status.success() => panic!(
+            "python3 lacks the jsonschema package (pip install jsonschema; ci/test.sh installs it): {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Ok(_) => {}
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "sextant-grafana-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut paths = Vec::new();
+    for (name, text) in dashboards {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        paths.push(path);
+    }
+    let out = Command::new("python3")
+        .arg(shared_dir().join("tools/grafana-schema-check"))
+        .args(&paths)
+        .output()
+        .expect("python3 runs");
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        out.status.success(),
+        "Grafana's official schemas reject the dashboards:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -8,6 +8,7 @@ use sextant::prelude::*;
 use sextant_catalog::eje;
 
 pub mod alerts;
+pub mod dashboards;
 pub mod prometheus;
 pub mod recording;
 pub mod routing;
@@ -28,4 +29,5 @@ pub fn spec() -> Spec {
         .rule_groups(alerts::groups())
         .alertmanager(routing::alertmanager(&stack::Stack::production()))
         .prometheus(prometheus::server(&stack::Stack::production()))
+        .grafana(dashboards::grafana())
 }

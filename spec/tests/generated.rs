@@ -9,7 +9,10 @@ use sextant::diag;
 use sextant::prelude::*;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn compiled() -> Compiled {
@@ -20,7 +23,9 @@ fn compiled() -> Compiled {
 fn the_spec_compiles_without_diagnostics() {
     let compiled = compiled();
     let root = root();
-    let rendered = diag::render(&compiled.diagnostics, &|f| std::fs::read_to_string(root.join(f)).ok());
+    let rendered = diag::render(&compiled.diagnostics, &|f| {
+        std::fs::read_to_string(root.join(f)).ok()
+    });
     assert_eq!(rendered, "", "the EJE spec must compile clean");
 }
 
@@ -60,7 +65,10 @@ pub fn tool(name: &str) -> Command {
     let found = std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
         .unwrap_or(false);
-    assert!(found, "{name} not found on PATH: run ci/test.sh, which installs it");
+    assert!(
+        found,
+        "{name} not found on PATH: run ci/test.sh, which installs it"
+    );
     Command::new(name)
 }
 
@@ -76,14 +84,25 @@ fn promtool_accepts_every_rule_file() {
             files.push(target);
         }
     }
-    assert!(files.len() >= 5, "expected the EJE rule files, got {files:?}");
-    let out = tool("promtool").arg("check").arg("rules").args(&files).output().unwrap();
+    assert!(
+        files.len() >= 5,
+        "expected the EJE rule files, got {files:?}"
+    );
+    let out = tool("promtool")
+        .arg("check")
+        .arg("rules")
+        .args(&files)
+        .output()
+        .unwrap();
     let report = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "promtool rejected the rules:\n{report}");
+    assert!(
+        out.status.success(),
+        "promtool rejected the rules:\n{report}"
+    );
     assert_eq!(report.matches("SUCCESS").count(), files.len(), "{report}");
 }
 

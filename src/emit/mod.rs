@@ -2,6 +2,7 @@
 //! validate: lowering did that.
 
 pub mod alertmanager;
+pub mod grafana;
 pub mod prometheus_config;
 pub mod prometheus_rules;
 

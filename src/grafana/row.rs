@@ -1,0 +1,36 @@
+//! The row (`row`): a full-width title that groups the panels after it, up to the next row.
+//!
+//! A collapsed row holds its panels inside it (Grafana's model) and shows them when opened; an
+//! open row is followed by its panels. Either way the panels are laid out as if the row were open.
+
+use crate::diag::Origin;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub(crate) title: String,
+    pub(crate) collapsed: bool,
+    pub(crate) origin: Origin,
+}
+
+impl Row {
+    #[track_caller]
+    pub fn new(title: impl Into<String>) -> Row {
+        Row {
+            title: title.into(),
+            collapsed: false,
+            origin: Origin::caller(),
+        }
+    }
+
+    /// Starts closed: its panels load only when it is opened.
+    pub fn collapsed(mut self) -> Row {
+        self.collapsed = true;
+        self
+    }
+}
+
+impl From<Row> for crate::grafana::Panel {
+    fn from(row: Row) -> crate::grafana::Panel {
+        crate::grafana::Panel::Row(row)
+    }
+}
