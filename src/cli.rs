@@ -17,7 +17,7 @@ use crate::alertmanager;
 use crate::diag::{self, Severity};
 use crate::lint;
 use crate::output::Output;
-use crate::spec::{compile, Spec};
+use crate::spec::{compile_with, Options, Spec};
 
 /// A project: where it lives and how to build its spec.
 pub struct Project {
@@ -43,6 +43,10 @@ enum Command {
         /// The output folder [default: <repository>/generated].
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Divide every duration by N, for a test stack in which a 5m alert fires in 5s
+        /// (needs --out: a scaled build never replaces generated/).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        time_scale: u64,
     },
     /// Compile the spec and compare with generated/; write nothing. Fails when they differ.
     Check {
@@ -121,9 +125,14 @@ fn execute(
     stderr: &mut dyn Write,
 ) -> io::Result<u8> {
     match command {
-        Command::Build { out } => {
+        Command::Build { out, time_scale } => {
+            if time_scale == 0 || (time_scale > 1 && out.is_none()) {
+                writeln!(stderr, "error: --time-scale takes a whole number from 1 up, and a scaled build needs --out DIR")?;
+                return Ok(2);
+            }
             let out = out.unwrap_or_else(|| project.root.join("generated"));
-            let Some(output) = compile_reporting(project, stderr)? else {
+            let options = Options { time_scale };
+            let Some(output) = compile_reporting(project, &options, stderr)? else {
                 writeln!(stderr, "error: the spec has errors; nothing was written")?;
                 return Ok(1);
             };
@@ -133,7 +142,7 @@ fn execute(
         }
         Command::Check { out } => {
             let out = out.unwrap_or_else(|| project.root.join("generated"));
-            let Some(output) = compile_reporting(project, stderr)? else {
+            let Some(output) = compile_reporting(project, &Options::default(), stderr)? else {
                 return Ok(1);
             };
             let on_disk = read_tree(&out)?;
@@ -158,7 +167,7 @@ fn execute(
             let spec = (project.spec)();
             let (ir, diagnostics) = crate::spec::lower(&spec);
             if diagnostics.iter().any(diag::Diagnostic::is_error) {
-                compile_reporting(project, stderr)?;
+                compile_reporting(project, &Options::default(), stderr)?;
                 return Ok(1);
             }
             let Some(config) = ir.alertmanager else {
@@ -221,8 +230,12 @@ fn execute(
 }
 
 /// Compiles the spec, prints its diagnostics, and returns the output when there is no error.
-fn compile_reporting(project: &Project, stderr: &mut dyn Write) -> io::Result<Option<Output>> {
-    let compiled = compile(&(project.spec)());
+fn compile_reporting(
+    project: &Project,
+    options: &Options,
+    stderr: &mut dyn Write,
+) -> io::Result<Option<Output>> {
+    let compiled = compile_with(&(project.spec)(), options);
     if !compiled.diagnostics.is_empty() {
         let root = project.root.clone();
         let load = move |file: &str| fs::read_to_string(root.join(file)).ok();

@@ -97,19 +97,22 @@ impl Ir {
 }
 
 impl Ir {
-    /// Compresses time by `factor` (60: a minute becomes a second) in every duration the rules
-    /// hold: `for`, `keep_firing_for`, group intervals and the ranges inside expressions. Used to
-    /// build a test stack in which a 5-minute alert fires in 5 seconds; never for production.
+    /// Compresses time by `factor` (60: a minute becomes a second) in every duration the IR
+    /// holds: rules' `for`, `keep_firing_for`, group intervals and the ranges inside
+    /// expressions; Prometheus's scrape and evaluation intervals; AlertManager's group waits and
+    /// intervals. It builds a test stack in which a 5-minute alert fires in 5 seconds; never a
+    /// production one. Calendar time intervals (business hours) are left as they are.
     pub fn scale_time(&mut self, factor: u64) {
         let scale = |d: Duration| {
-            if d.is_zero() {
+            if d.is_zero() || factor <= 1 {
                 d
             } else {
                 Duration::millis((d.as_millis() / factor).max(1))
             }
         };
+        let scale_opt = |d: &mut Option<Duration>| *d = d.map(scale);
         for group in &mut self.groups {
-            group.interval = group.interval.map(scale);
+            scale_opt(&mut group.interval);
             for rule in &mut group.rules {
                 rule.for_ = scale(rule.for_);
                 rule.keep_firing_for = scale(rule.keep_firing_for);
@@ -119,6 +122,35 @@ impl Ir {
                     rule.parsed = parsed;
                 }
             }
+        }
+        if let Some(prometheus) = &mut self.prometheus {
+            // Prometheus's own defaults (1m scrape and evaluation, 10s timeout) scale too.
+            let defaults = [
+                (&mut prometheus.scrape_interval, 60),
+                (&mut prometheus.evaluation_interval, 60),
+                (&mut prometheus.scrape_timeout, 10),
+            ];
+            for (value, default_secs) in defaults {
+                *value = Some(scale(value.unwrap_or(crate::duration::secs(default_secs))));
+            }
+            for job in &mut prometheus.jobs {
+                scale_opt(&mut job.interval);
+                scale_opt(&mut job.timeout);
+            }
+        }
+        if let Some(alertmanager) = &mut self.alertmanager {
+            fn walk(
+                route: &mut crate::alertmanager::ir::Route,
+                scale: &dyn Fn(Duration) -> Duration,
+            ) {
+                route.group_wait = route.group_wait.map(scale);
+                route.group_interval = route.group_interval.map(scale);
+                route.repeat_interval = route.repeat_interval.map(scale);
+                for child in &mut route.routes {
+                    walk(child, scale);
+                }
+            }
+            walk(&mut alertmanager.route, &scale);
         }
     }
 }

@@ -83,9 +83,30 @@ impl Compiled {
     }
 }
 
+/// How to compile, besides the spec itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Divide every duration by this (see [`Ir::scale_time`]): 1 for production output.
+    pub time_scale: u64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { time_scale: 1 }
+    }
+}
+
 /// Lowers, validates and lints `spec`, and emits its files when it has no errors.
 pub fn compile(spec: &Spec) -> Compiled {
-    let (ir, mut diagnostics) = lower(spec);
+    compile_with(spec, &Options::default())
+}
+
+/// [`compile`] with options: a time-compressed test stack, say.
+pub fn compile_with(spec: &Spec, options: &Options) -> Compiled {
+    let (mut ir, mut diagnostics) = lower(spec);
+    if options.time_scale > 1 {
+        ir.scale_time(options.time_scale);
+    }
     diagnostics.extend(lint::run(&ir, &spec.catalog, &spec.lints));
     diag::sort(&mut diagnostics);
     let mut output = Output::default();
