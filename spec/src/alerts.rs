@@ -9,6 +9,7 @@ use crate::runbook;
 pub fn groups() -> Vec<RuleGroup> {
     vec![RuleGroup::new("eje-alerts").rules([
         critic_failure_rate(),
+        critic_failing(),
         decision_success_ratio(),
         critic_latency(),
         saturation(),
@@ -32,6 +33,24 @@ fn critic_failure_rate() -> Alert {
         "Over the last 5 minutes more than 10% of calls to critic {{ $labels.critic }} \
          (job {{ $labels.job }}) failed. Its verdicts are missing from decisions, which the \
          aggregator then makes on fewer opinions.",
+    )
+    .runbook(runbook("EJECriticHighFailureRate"))
+}
+
+/// The critical tier of the same alert: a critic failing half its calls pages, after a shorter
+/// `for` than the warning so that, with the inhibit rule, a sudden outage pages once instead of
+/// warning first.
+fn critic_failing() -> Alert {
+    Alert::critical(
+        "EJECriticHighFailureRate",
+        "job_critic:eje_critic_failures:ratio_rate5m > 0.50",
+    )
+    .for_(mins(1))
+    .label("component", "critic")
+    .summary("Critic {{ $labels.critic }} fails {{ $value | humanizePercentage }} of its calls")
+    .description(
+        "For at least a minute more than half of the calls to critic {{ $labels.critic }} \
+         (job {{ $labels.job }}) failed: decisions are being made without it.",
     )
     .runbook(runbook("EJECriticHighFailureRate"))
 }

@@ -122,15 +122,16 @@ pub fn alertmanager(stack: &Stack) -> AlertManager {
                 .send_resolved(true),
         ),
     )
-    // The seed: a critical silences the warnings about the same thing. EJE's critical and
-    // warning alerts have different names (EJETargetDown, EJECriticHighFailureRate), so
-    // "the same thing" is the component, within one deployment (cluster); an SLO's page and
-    // its ticket share their component too.
+    // The seed: a critical silences the warning of the same alert about the same thing.
+    // EJE declares an alert's tiers under one name (EJECriticHighFailureRate warns at 10% and
+    // pages at 50%), so "the same" is the alert name, component and deployment (cluster), and
+    // the critic it is about: a critical for one critic does not hide a warning for another (a
+    // label missing on both alerts counts as equal).
     .inhibit(
         InhibitRule::new()
             .source(Matcher::severity(AlertSeverity::Critical))
             .target(Matcher::severity(AlertSeverity::Warning))
-            .equal(["cluster", "component"]),
+            .equal(["alertname", "cluster", "component", "critic"]),
     )
     .time_interval(
         TimeInterval::new(BUSINESS_HOURS).period(

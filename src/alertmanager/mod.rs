@@ -769,6 +769,18 @@ impl AlertManager {
         self
     }
 
+    /// Replaces every receiver's channels with one webhook to `url(receiver name)`, keeping the
+    /// route tree, grouping and inhibition as they are: how a test stack sees, at a local sink,
+    /// which receiver the routing tree chose. Never for production.
+    pub fn redirect_to_webhooks(mut self, url: impl Fn(&str) -> String) -> AlertManager {
+        for receiver in &mut self.receivers {
+            receiver.integrations = vec![Integration::Webhook(
+                Webhook::new(url(&receiver.name)).send_resolved(true),
+            )];
+        }
+        self
+    }
+
     pub fn receiver(mut self, receiver: Receiver) -> AlertManager {
         self.receivers.push(receiver);
         self

@@ -143,7 +143,11 @@ impl Stack {
         for p in &self.procs {
             let text = std::fs::read_to_string(&p.log).unwrap_or_default();
             let tail: Vec<&str> = text.lines().rev().take(80).collect();
-            out.push_str(&format!("----- {} ({}) last lines -----\n", p.name, p.log.display()));
+            out.push_str(&format!(
+                "----- {} ({}) last lines -----\n",
+                p.name,
+                p.log.display()
+            ));
             for line in tail.into_iter().rev() {
                 out.push_str(line);
                 out.push('\n');
@@ -178,7 +182,9 @@ pub fn http(method: &str, addr: &str, path: &str, body: &str) -> Option<Response
     let addr: SocketAddr = addr.parse().ok()?;
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    stream.set_write_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .ok()?;
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
@@ -189,7 +195,10 @@ pub fn http(method: &str, addr: &str, path: &str, body: &str) -> Option<Response
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, rest) = text.split_once("\r\n\r\n")?;
     let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         dechunk(rest)
     } else {
         rest.to_string()
@@ -200,7 +209,9 @@ pub fn http(method: &str, addr: &str, path: &str, body: &str) -> Option<Response
 fn dechunk(mut rest: &str) -> String {
     let mut out = String::new();
     while let Some((size, tail)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if n == 0 || tail.len() < n {
             break;
         }
@@ -294,7 +305,10 @@ fn read_request(stream: TcpStream) -> Option<Received> {
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
-    let length: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     let mut stream = stream;
