@@ -16,6 +16,7 @@ pub mod lower;
 pub mod output;
 pub mod promql;
 pub mod rules;
+pub mod slo;
 pub mod spec;
 
 pub use sextant_catalog as catalog;
@@ -28,5 +29,6 @@ pub mod prelude {
     pub use crate::rules::{
         select, Alert, AlertSeverity, PromQl, Record, Rule, RuleGroup, Selector,
     };
+    pub use crate::slo::{Events, Naming, Sli, Slo, Tier};
     pub use crate::spec::{compile, Compiled, Spec};
 }

@@ -9,6 +9,7 @@ use sextant_catalog::eje;
 
 pub mod alerts;
 pub mod recording;
+pub mod slos;
 
 /// Where runbooks live: every alert links to `RUNBOOKS/<alert name>`.
 pub const RUNBOOKS: &str = "https://runbooks.eje.example.com/alerts";
@@ -23,4 +24,5 @@ pub fn spec() -> Spec {
     Spec::new(eje::CATALOG)
         .rule_groups(recording::groups())
         .rule_groups(alerts::groups())
+        .slos(slos::slos())
 }

@@ -2,6 +2,7 @@
 //! validate: lowering did that.
 
 pub mod prometheus_rules;
+pub mod promtool_tests;
 
 /// The first lines of every generated YAML file.
 pub fn yaml_header(source: &str) -> String {
