@@ -109,7 +109,11 @@ exactly what the spec produces.
 
 - `prometheus/rules/<group>.yml`: one Prometheus rule file per rule group; `slo-<name>.yml` holds
   an SLO's SLI and metadata recording rules and its burn-rate alerts.
-- `prometheus/tests/slo-<name>.yml`: promtool unit tests proving each SLO alert tier fires at its
-  designed burn rate in the designed time and stays quiet just below it. Run them with
-  `promtool test rules generated/prometheus/tests/*.yml`.
+- `prometheus/tests/slo-<name>-<tier>.yml`: promtool unit tests proving each SLO alert tier (page,
+  ticket, absent) fires at its designed burn rate in the designed time and stays quiet just below
+  it. Run them with `promtool test rules generated/prometheus/tests/*.yml`.
+
+SLO windows longer than 6h (1d, 3d, the SLO window) are computed from recorded 5-minute event
+rates (`sum_over_time` of errors over `sum_over_time` of all events), which weights every period
+by its traffic; they only cover the time since the rules were deployed.
 ";

@@ -3,8 +3,8 @@
 //! An [`Slo`] names a service, an objective (99.9%), a rolling window of its own (30 days by
 //! default) and an [`Sli`]: bad (or good) events over all events, from catalog selectors or
 //! PromQL templated by window; the share of a catalog histogram's observations under a bucket
-//! bound; or a boolean gauge. Each SLO becomes one rule group, `slo-<name>`, and one promtool
-//! test file. The rule group joins the spec's other groups, so SLO rules are lowered, checked
+//! bound; or a boolean gauge. Each SLO becomes one rule group, `slo-<name>`, and a promtool test
+//! file per alert tier, `slo-<name>-<tier>`. The rule group joins the spec's other groups, so SLO rules are lowered, checked
 //! and linted like any other.
 //!
 //! Generation is an ordered pipeline, as in Sloth: [`validate`] settles the SLO into a
