@@ -80,6 +80,46 @@ pub struct Ir {
     /// The Prometheus server configuration, when the spec declares one.
     pub prometheus: Option<crate::prometheus_config::PrometheusConfig>,
     pub grafana: crate::grafana::ir::Grafana,
+    /// promtool unit tests of the rules (generated for SLOs).
+    pub rule_tests: Vec<RuleTests>,
+}
+
+/// A promtool unit test file, `prometheus/tests/<name>.yml`: tests of the rule groups `groups`
+/// on synthetic series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleTests {
+    pub name: String,
+    /// The rule groups (so the rule files) the tests load.
+    pub groups: Vec<String>,
+    pub evaluation_interval: Duration,
+    pub tests: Vec<RuleTest>,
+    pub place: Place,
+}
+
+/// One test: series, then expressions checked at given times.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleTest {
+    pub name: String,
+    /// The interval between the input series' samples.
+    pub interval: Duration,
+    pub input_series: Vec<InputSeries>,
+    pub checks: Vec<ExprCheck>,
+}
+
+/// A series in promtool's notation: `name{label="value"}` and values like `0+60x1000`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputSeries {
+    pub series: String,
+    pub values: String,
+}
+
+/// An expression and the samples it must return at `eval_time` (none: it must return nothing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExprCheck {
+    pub expr: String,
+    pub eval_time: Duration,
+    /// Each sample's series, `name{label="value"}`, and value.
+    pub samples: Vec<(String, f64)>,
 }
 
 impl Ir {

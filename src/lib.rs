@@ -19,6 +19,7 @@ pub mod output;
 pub mod prometheus_config;
 pub mod promql;
 pub mod rules;
+pub mod slo;
 pub mod spec;
 
 pub use sextant_catalog as catalog;
@@ -37,6 +38,7 @@ pub mod prelude {
     pub use crate::rules::{
         select, Alert, AlertSeverity, PromQl, Record, Rule, RuleGroup, Selector,
     };
+    pub use crate::slo::{Events, Naming, Sli, Slo, Tier};
     pub use crate::spec::{compile, Compiled, Spec};
     pub mod alerting {
         //! The AlertManager and Prometheus server DSLs: `use sextant::prelude::alerting::*;`.

@@ -28,15 +28,15 @@ const DS: &str = "datasource";
 
 /// An SLO's dashboard: its name (the `slo` label of its recorded series), what it promises, and
 /// the windows its SLI is recorded over, the SLO's own period last.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct SloView {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub windows: &'static [Duration],
+    pub name: String,
+    pub description: String,
+    pub windows: Vec<Duration>,
 }
 
-/// The windows Sloth-style SLO rules record the SLI over, then the SLO period.
-pub const SLO_WINDOWS: &[Duration] = &[
+/// The windows the multi-window alerts record the SLI over (every EJE SLO keeps both tiers).
+pub const ALERT_WINDOWS: &[Duration] = &[
     mins(5),
     mins(30),
     hours(1),
@@ -44,47 +44,22 @@ pub const SLO_WINDOWS: &[Duration] = &[
     hours(6),
     days(1),
     days(3),
-    days(30),
 ];
 
-/// EJE's SLOs, as the SLO rules name them.
-pub const SLOS: &[SloView] = &[
-    SloView {
-        name: "decision-success",
-        description: "Decisions that end in a verdict rather than an error or a timeout",
-        windows: SLO_WINDOWS,
-    },
-    SloView {
-        name: "decision-latency",
-        description: "Decisions that reach a verdict fast enough",
-        windows: SLO_WINDOWS,
-    },
-    SloView {
-        name: "critic-availability",
-        description: "Critic calls that return a verdict",
-        windows: SLO_WINDOWS,
-    },
-];
-
-/// The series the SLO dashboards read that no rule of this spec records yet: the SLO rules are
-/// compiled on another branch and record them under these Sloth-style names. Remove this list
-/// once they are merged: every name still here is then reported as provided by the spec.
-pub fn pending_slo_series() -> Vec<String> {
-    let mut names: Vec<String> = SLO_WINDOWS
+/// One view per SLO of the spec, so a new SLO gets its dashboard.
+pub fn slo_views() -> Vec<SloView> {
+    crate::slos::slos()
         .iter()
-        .map(|w| format!("slo:sli_error:ratio_rate{w}"))
-        .collect();
-    names.extend(
-        [
-            "slo:objective:ratio",
-            "slo:error_budget:ratio",
-            "slo:current_burn_rate:ratio",
-            "slo:period_burn_rate:ratio",
-            "slo:period_error_budget_remaining:ratio",
-        ]
-        .map(String::from),
-    );
-    names
+        .map(|slo| SloView {
+            name: slo.name().to_string(),
+            description: slo.about().trim_end_matches('.').to_string(),
+            windows: ALERT_WINDOWS
+                .iter()
+                .copied()
+                .chain([slo.period()])
+                .collect(),
+        })
+        .collect()
 }
 
 pub fn grafana() -> Grafana {
@@ -113,9 +88,8 @@ pub fn grafana() -> Grafana {
                     ),
             ),
         )
-        .external_series(pending_slo_series())
         .dashboards([overview(), critics(), resources()])
-        .dashboards(SLOS.iter().map(slo))
+        .dashboards(slo_views().iter().map(slo))
 }
 
 fn datasource_variable() -> Variable {
@@ -462,7 +436,7 @@ pub fn slo(view: &SloView) -> Dashboard {
                 .step(1.0, Color::Orange)
                 .step(14.4, Color::Red),
         );
-    for window in view.windows {
+    for window in &view.windows {
         let expr = format!(
             "sum(slo:sli_error:ratio_rate{window}{{{sel}}})\n/\nsum(slo:error_budget:ratio{{{sel}}})"
         );
@@ -470,7 +444,7 @@ pub fn slo(view: &SloView) -> Dashboard {
         burn_now = burn_now.query(Query::new(expr).legend(window.to_string()).instant());
     }
     Dashboard::new(format!("eje-slo-{}", view.name), format!("EJE SLO {}", view.name))
-        .description(view.description)
+        .description(view.description.clone())
         .tag("eje")
         .tag("slo")
         .time(days(7))

@@ -12,6 +12,7 @@ pub mod dashboards;
 pub mod prometheus;
 pub mod recording;
 pub mod routing;
+pub mod slos;
 pub mod stack;
 
 /// Where runbooks live: every alert links to `RUNBOOKS/<alert name>`.
@@ -30,4 +31,5 @@ pub fn spec() -> Spec {
         .alertmanager(routing::alertmanager(&stack::Stack::production()))
         .prometheus(prometheus::server(&stack::Stack::production()))
         .grafana(dashboards::grafana())
+        .slos(slos::slos())
 }

@@ -133,6 +133,13 @@ pub fn alertmanager(stack: &Stack) -> AlertManager {
             .target(Matcher::severity(AlertSeverity::Warning))
             .equal(["alertname", "cluster", "component", "critic"]),
     )
+    // An SLO's fast burn (the page) makes its slow-burn ticket noise: same SLO, same critic.
+    .inhibit(
+        InhibitRule::new()
+            .source(Matcher::eq("tier", "page"))
+            .target(Matcher::eq("tier", "ticket"))
+            .equal(["cluster", "slo", "critic"]),
+    )
     .time_interval(
         TimeInterval::new(BUSINESS_HOURS).period(
             Period::new()

@@ -50,7 +50,7 @@ fn dashboards_pass_grafana_official_schemas() {
 #[test]
 fn one_slo_dashboard_per_slo() {
     let files = grafana_files();
-    for slo in eje_spec::dashboards::SLOS {
+    for slo in eje_spec::dashboards::slo_views() {
         let path = format!("grafana/dashboards/eje-slo-{}.json", slo.name);
         let (_, text) = files
             .iter()

@@ -80,7 +80,9 @@ fn every_eje_alert_reaches_a_human_or_the_log_by_its_severity() {
     let mut seen = Vec::new();
     for rule in ir.rules().filter(|r| r.kind == RuleKind::Alert) {
         let labels = sextant::alertmanager::checks::alert_labels(rule, &BTreeMap::new());
+        let ticket = rule.labels.get("tier").map(String::as_str) == Some("ticket");
         let expect: &[&str] = match rule.labels["severity"].as_str() {
+            "warning" if ticket => &[EMAIL_TICKETS],
             "critical" => &[PAGERDUTY, SLACK_CRITICAL],
             "warning" => &[SLACK_WARNINGS],
             _ => &[WEBHOOK],
@@ -92,24 +94,44 @@ fn every_eje_alert_reaches_a_human_or_the_log_by_its_severity() {
 }
 
 #[test]
-fn a_critical_silences_the_warnings_of_its_component() {
+fn a_critical_silences_the_warning_of_the_same_alert() {
     let (_, config) = lowered();
-    let down = labels("alertname=EJETargetDown severity=critical component=api cluster=eje");
-    let api_warning = labels("alertname=Slow severity=warning component=api cluster=eje");
-    let critic_warning =
-        labels("alertname=EJECriticLatencyHigh severity=warning component=critic cluster=eje");
-    let other_cluster = labels("alertname=Slow severity=warning component=api cluster=staging");
-    let ticket = labels(
-        "alertname=SLO severity=warning component=aggregator slo=availability tier=ticket cluster=eje",
+    let critical = labels(
+        "alertname=EJECriticHighFailureRate severity=critical component=critic critic=bias_critic cluster=eje",
     );
+    let warning = labels(
+        "alertname=EJECriticHighFailureRate severity=warning component=critic critic=bias_critic cluster=eje",
+    );
+    let other_critic = labels(
+        "alertname=EJECriticHighFailureRate severity=warning component=critic critic=safety_critic cluster=eje",
+    );
+    let other_alert =
+        labels("alertname=EJECriticLatencyHigh severity=warning component=critic critic=bias_critic cluster=eje");
+    let other_cluster = labels(
+        "alertname=EJECriticHighFailureRate severity=warning component=critic critic=bias_critic cluster=staging",
+    );
+    assert!(route::inhibits(&config, &critical, &warning));
+    assert!(!route::inhibits(&config, &critical, &other_critic));
+    assert!(!route::inhibits(&config, &critical, &other_alert));
+    assert!(!route::inhibits(&config, &critical, &other_cluster));
+    assert!(!route::inhibits(&config, &warning, &critical));
+}
+
+#[test]
+fn an_slo_page_silences_its_ticket() {
+    let (_, config) = lowered();
     let page = labels(
-        "alertname=SLO severity=critical component=aggregator slo=availability tier=page cluster=eje",
+        "alertname=EJEDecisionSuccessFastBurn severity=critical component=slo slo=decision-success tier=page cluster=eje",
     );
-    assert!(route::inhibits(&config, &down, &api_warning));
-    assert!(!route::inhibits(&config, &down, &critic_warning));
-    assert!(!route::inhibits(&config, &down, &other_cluster));
-    assert!(!route::inhibits(&config, &api_warning, &down));
+    let ticket = labels(
+        "alertname=EJEDecisionSuccessSlowBurn severity=warning component=slo slo=decision-success tier=ticket cluster=eje",
+    );
+    let other_slo = labels(
+        "alertname=EJEDecisionLatencySlowBurn severity=warning component=slo slo=decision-latency tier=ticket cluster=eje",
+    );
     assert!(route::inhibits(&config, &page, &ticket));
+    assert!(!route::inhibits(&config, &page, &other_slo));
+    assert!(!route::inhibits(&config, &ticket, &page));
 }
 
 /// A temporary folder with the compiled `generated/` tree, removed on drop.

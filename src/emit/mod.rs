@@ -5,6 +5,7 @@ pub mod alertmanager;
 pub mod grafana;
 pub mod prometheus_config;
 pub mod prometheus_rules;
+pub mod promtool_tests;
 
 /// The first lines of every generated YAML file.
 pub fn yaml_header(source: &str) -> String {
