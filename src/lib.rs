@@ -10,13 +10,17 @@ pub mod diag;
 pub mod duration;
 pub mod emit;
 pub mod gotmpl;
+pub mod http;
 pub mod ir;
 pub mod lint;
 pub mod lower;
 pub mod output;
 pub mod promql;
+pub mod report;
+pub mod rulefile;
 pub mod rules;
 pub mod spec;
+pub mod yaml;
 
 pub use sextant_catalog as catalog;
 

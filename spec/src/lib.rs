@@ -8,6 +8,7 @@ use sextant::prelude::*;
 use sextant_catalog::eje;
 
 pub mod alerts;
+pub mod budgets;
 pub mod recording;
 
 /// Where runbooks live: every alert links to `RUNBOOKS/<alert name>`.
@@ -23,4 +24,5 @@ pub fn spec() -> Spec {
     Spec::new(eje::CATALOG)
         .rule_groups(recording::groups())
         .rule_groups(alerts::groups())
+        .lints(budgets::lints())
 }
