@@ -251,7 +251,7 @@ fn lint_command(
             files.push(SourceFile { path: shown, text });
         }
         let (ir, mut diagnostics) = rulefile::lower(&files);
-        diagnostics.extend(lint::run(&ir, &spec.catalog, &spec.lints));
+        diagnostics.extend(lint::run_files(&ir, &spec.catalog, &spec.lints));
         diagnostics
     };
     if let Some(url) = &args.live {

@@ -155,7 +155,6 @@ pub fn sarif(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) 
             "tool": {
                 "driver": {
                     "name": "sextant",
-                    "informationUri": "https://github.com/sextant/sextant",
                     "version": env!("CARGO_PKG_VERSION"),
                     "rules": rules,
                 }

@@ -240,7 +240,7 @@ impl Reader {
         let Some(top) = self.map(file, &root, "the file", &["groups"]) else {
             return;
         };
-        let Some(groups) = top.get("groups") else {
+        let Some((_, groups)) = top.get("groups") else {
             return;
         };
         let Node::Seq { items, .. } = groups else {
@@ -265,7 +265,7 @@ impl Reader {
         node: &'n Node,
         what: &str,
         fields: &[&str],
-    ) -> Option<BTreeMap<&'n str, &'n Node>> {
+    ) -> Option<BTreeMap<&'n str, (Range<usize>, &'n Node)>> {
         let Node::Map { entries, .. } = node else {
             let at = node.start();
             self.error(
@@ -291,7 +291,7 @@ impl Reader {
                 );
                 continue;
             }
-            if out.insert(name, value).is_some() {
+            if out.insert(name, (at.clone(), value)).is_some() {
                 self.error(
                     file,
                     "rules/field",
@@ -343,7 +343,7 @@ impl Reader {
         let Some(entries) = self.map(file, node, what, &[]) else {
             return out;
         };
-        for (key, value) in entries {
+        for (key, (_, value)) in entries {
             if let Some(text) = self.string(file, value, &format!("`{key}` in {what}")) {
                 values.insert(
                     format!("{prefix}.{key}"),
@@ -391,7 +391,7 @@ impl Reader {
             return;
         };
         let start = node.start();
-        let Some(name_node) = fields.get("name") else {
+        let Some((_, name_node)) = fields.get("name") else {
             self.error(
                 file,
                 "rules/field",
@@ -404,8 +404,8 @@ impl Reader {
         let (name_range, _) = yaml::scalar_layout(&file.text, name_node);
         let interval = fields
             .get("interval")
-            .and_then(|n| self.duration(file, n, "the group's interval"));
-        let limit = fields.get("limit").and_then(|n| {
+            .and_then(|(_, n)| self.duration(file, n, "the group's interval"));
+        let limit = fields.get("limit").and_then(|(_, n)| {
             let text = self.string(file, n, "the group's limit")?;
             match text.parse::<u32>() {
                 Ok(l) => Some(l),
@@ -435,7 +435,7 @@ impl Reader {
             rules: Vec::new(),
             origin: Reader::origin(index),
         };
-        if let Some(list) = fields.get("rules") {
+        if let Some((_, list)) = fields.get("rules") {
             match list {
                 Node::Seq { items, .. } => {
                     for rule in items {
@@ -469,18 +469,17 @@ impl Reader {
         let start = node.start();
         let mut values = BTreeMap::new();
         let (kind, name_node) = match (fields.get("record"), fields.get("alert")) {
-            (Some(_), Some(alert)) => {
-                let at = alert.start();
+            (Some(_), Some((key, _))) => {
                 self.error(
                     file,
                     "rules/field",
-                    at..at + 1,
+                    key.clone(),
                     "a rule has both `record` and `alert`: set one".into(),
                 );
                 return None;
             }
-            (Some(record), None) => ("record", *record),
-            (None, Some(alert)) => ("alert", *alert),
+            (Some((_, record)), None) => ("record", *record),
+            (None, Some((_, alert))) => ("alert", *alert),
             (None, None) => {
                 self.error(
                     file,
@@ -494,7 +493,7 @@ impl Reader {
         let name = self.string(file, name_node, &format!("`{kind}`"))?;
         let (name_range, _) = yaml::scalar_layout(&file.text, name_node);
         values.insert(kind.to_string(), name_range.clone());
-        let Some(expr_node) = fields.get("expr") else {
+        let Some((_, expr_node)) = fields.get("expr") else {
             self.error(
                 file,
                 "rules/field",
@@ -507,12 +506,11 @@ impl Reader {
         values.insert("expr".into(), yaml::scalar_layout(&file.text, expr_node).0);
         if kind == "record" {
             for field in ["for", "keep_firing_for", "annotations"] {
-                if let Some(n) = fields.get(field) {
-                    let key_at = n.start();
+                if let Some((key, _)) = fields.get(field) {
                     self.error(
                         file,
                         "rules/field",
-                        key_at..key_at + 1,
+                        key.clone(),
                         format!("recording rule {name} has `{field}`, which only alerts may have"),
                     );
                 }
@@ -520,22 +518,22 @@ impl Reader {
         }
         let for_ = fields
             .get("for")
-            .and_then(|n| {
+            .and_then(|(_, n)| {
                 values.insert("for".into(), yaml::scalar_layout(&file.text, n).0);
                 self.duration(file, n, "`for`")
             })
             .unwrap_or(Duration::ZERO);
         let keep_firing_for = fields
             .get("keep_firing_for")
-            .and_then(|n| self.duration(file, n, "`keep_firing_for`"))
+            .and_then(|(_, n)| self.duration(file, n, "`keep_firing_for`"))
             .unwrap_or(Duration::ZERO);
         let labels = fields
             .get("labels")
-            .map(|n| self.strings(file, n, "`labels`", &mut values, "labels"))
+            .map(|(_, n)| self.strings(file, n, "`labels`", &mut values, "labels"))
             .unwrap_or_default();
         let annotations = fields
             .get("annotations")
-            .map(|n| self.strings(file, n, "`annotations`", &mut values, "annotations"))
+            .map(|(_, n)| self.strings(file, n, "`annotations`", &mut values, "annotations"))
             .unwrap_or_default();
         let mut disabled = disabled_at(&file.text, start, true);
         disabled.extend(group_disabled.iter().cloned());

@@ -263,8 +263,18 @@ impl LintConfig {
     }
 }
 
-/// Runs every enabled lint over the IR.
+/// Runs every enabled lint over the IR of a spec, the catalog and budgets included.
 pub fn run(ir: &Ir, catalog: &Catalog, config: &LintConfig) -> Vec<Diagnostic> {
+    run_scoped(ir, catalog, config, true)
+}
+
+/// Runs every enabled lint over the IR of linted files: the rules only, since the catalog and
+/// its budgets are the spec's business (`lint` without paths reports on them).
+pub fn run_files(ir: &Ir, catalog: &Catalog, config: &LintConfig) -> Vec<Diagnostic> {
+    run_scoped(ir, catalog, config, false)
+}
+
+fn run_scoped(ir: &Ir, catalog: &Catalog, config: &LintConfig, spec: bool) -> Vec<Diagnostic> {
     let cx = Context::new(ir, catalog, config);
     let mut diagnostics = Vec::new();
     for lint in REGISTRY {
@@ -284,7 +294,8 @@ pub fn run(ir: &Ir, catalog: &Catalog, config: &LintConfig) -> Vec<Diagnostic> {
                 check(&cx, ir, &mut findings);
                 for (target, finding) in findings {
                     match target {
-                        Target::Catalog => emit(finding, None, None),
+                        Target::Catalog if spec => emit(finding, None, None),
+                        Target::Catalog => {}
                         Target::Group(g) => emit(finding, Some(&ir.groups[g].place), None),
                         Target::Rule(g, r) => {
                             let rule = &ir.groups[g].rules[r];
