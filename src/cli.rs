@@ -201,7 +201,7 @@ fn execute(
                 for lint in lint::REGISTRY {
                     writeln!(
                         stdout,
-                        "{:<28} {:<8} {}",
+                        "{:<31} {:<8} {}",
                         lint.code,
                         lint.default.as_str(),
                         lint.summary()
@@ -320,10 +320,7 @@ fn rule_file_paths(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
         if path.is_dir() {
             let mut found: Vec<PathBuf> = fs::read_dir(path)?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.extension()
-                        .is_some_and(|e| e == "yml" || e == "yaml")
-                })
+                .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
                 .collect();
             found.sort();
             out.extend(found);

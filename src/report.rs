@@ -121,7 +121,7 @@ pub fn sarif(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) 
         .map(|d| {
             let mut text = d.message.clone();
             for note in &d.notes {
-                text.push_str("\n");
+                text.push('\n');
                 text.push_str(note);
             }
             let mut result = json!({

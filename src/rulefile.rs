@@ -118,10 +118,7 @@ pub fn lower(files: &[SourceFile]) -> (Ir, Vec<Diagnostic>) {
     for mut d in lowered {
         if let Some(item) = item_of(d.origin) {
             d.origin = None;
-            if let Place::File {
-                path, range, ..
-            } = &item.place
-            {
+            if let Place::File { path, range, .. } = &item.place {
                 let at = d
                     .snippet
                     .as_ref()
@@ -282,12 +279,9 @@ impl Reader {
             let at = key.start()..key.start() + name.len().max(1);
             if !fields.is_empty() && !fields.contains(&name) {
                 self.diagnostics.push(
-                    Diagnostic::error(
-                        "rules/field",
-                        format!("unknown field `{name}` in {what}"),
-                    )
-                    .with_file(&file.path, at)
-                    .note(format!("the fields are: {}", fields.join(", "))),
+                    Diagnostic::error("rules/field", format!("unknown field `{name}` in {what}"))
+                        .with_file(&file.path, at)
+                        .note(format!("the fields are: {}", fields.join(", "))),
                 );
                 continue;
             }
@@ -400,7 +394,9 @@ impl Reader {
             );
             return;
         };
-        let name = self.string(file, name_node, "a group's name").unwrap_or_default();
+        let name = self
+            .string(file, name_node, "a group's name")
+            .unwrap_or_default();
         let (name_range, _) = yaml::scalar_layout(&file.text, name_node);
         let interval = fields
             .get("interval")

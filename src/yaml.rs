@@ -132,7 +132,12 @@ impl Builder<'_> {
             Some((Node::Map { entries, .. }, _)) => {
                 // Keys and values arrive in turn: a pending key is stored with a placeholder.
                 match entries.last_mut() {
-                    Some((_, value @ Node::Seq { start: usize::MAX, .. })) => *value = node,
+                    Some((
+                        _,
+                        value @ Node::Seq {
+                            start: usize::MAX, ..
+                        },
+                    )) => *value = node,
                     _ => entries.push((
                         node,
                         Node::Seq {

@@ -61,7 +61,10 @@ fn dirty_fixture_trips_every_rule_lint() {
             .cloned()
             .collect();
         assert!(!mine.is_empty(), "dirty.yml has no case for {}", lint.code);
-        insta::assert_snapshot!(format!("dirty__{}", lint.code.replace('/', "__")), render(&mine));
+        insta::assert_snapshot!(
+            format!("dirty__{}", lint.code.replace('/', "__")),
+            render(&mine)
+        );
     }
     let unexpected: Vec<&Diagnostic> = diagnostics
         .iter()
@@ -156,7 +159,9 @@ fn catalog_lints_on_a_spec() {
 fn project() -> sextant::cli::Project {
     sextant::cli::Project {
         root: common::root(),
-        spec: || Spec::new(eje::CATALOG).lints(LintConfig::default().budget(&eje::DECISIONS_TOTAL, 4)),
+        spec: || {
+            Spec::new(eje::CATALOG).lints(LintConfig::default().budget(&eje::DECISIONS_TOTAL, 4))
+        },
     }
 }
 
@@ -164,7 +169,9 @@ fn project() -> sextant::cli::Project {
 fn cli(args: &[&str]) -> (u8, String, String) {
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let args = std::iter::once("sextant").chain(args.iter().copied()).map(Into::into);
+    let args = std::iter::once("sextant")
+        .chain(args.iter().copied())
+        .map(Into::into);
     let code = sextant::cli::run(&project(), args, &mut out, &mut err);
     (
         code,
@@ -184,7 +191,9 @@ fn formats() {
     let (_, sarif, _) = cli(&["lint", &path, "--format", "sarif"]);
     let log: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     assert_eq!(log["version"], "2.1.0");
-    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     assert_eq!(rules.len(), lint::REGISTRY.len());
 }
 
@@ -196,13 +205,22 @@ fn exit_codes() {
     assert_eq!(cli(&["lint", &file("dirty.yml")]).0, 1);
     // A warning fails the run only at `--fail-on warning` or below.
     assert_eq!(cli(&["lint", &file("warning.yml")]).0, 0);
-    assert_eq!(cli(&["lint", &file("warning.yml"), "--fail-on", "warning"]).0, 1);
+    assert_eq!(
+        cli(&["lint", &file("warning.yml"), "--fail-on", "warning"]).0,
+        1
+    );
     let (code, _, err) = cli(&["lint", &file("alertmanager.yml")]);
     assert_eq!(code, 2);
-    assert!(err.contains("an AlertManager configuration is not linted yet"), "{err}");
+    assert!(
+        err.contains("an AlertManager configuration is not linted yet"),
+        "{err}"
+    );
     let (code, _, err) = cli(&["lint", &file("dashboard.json")]);
     assert_eq!(code, 2);
-    assert!(err.contains("a Grafana dashboard is not linted yet"), "{err}");
+    assert!(
+        err.contains("a Grafana dashboard is not linted yet"),
+        "{err}"
+    );
     let (code, _, err) = cli(&["lint", "Cargo.toml"]);
     assert_eq!(code, 2);
     assert!(err.contains("not a Prometheus rule file"), "{err}");
@@ -252,12 +270,7 @@ fn live_budgets_against_metrics_and_tsdb() {
         ("text/plain; version=0.0.4", metrics),
         ("application/json", tsdb.to_string()),
     ]);
-    let (code, out, _) = cli(&[
-        "lint",
-        "fixtures-none",
-        "--live",
-        &format!("{url}/metrics"),
-    ]);
+    let (code, out, _) = cli(&["lint", "fixtures-none", "--live", &format!("{url}/metrics")]);
     assert_eq!(code, 2, "a missing file stops before --live: {out}");
     let metrics_url = format!("{url}/metrics");
     let (code, out, _) = cli(&["lint", "--live", &metrics_url]);

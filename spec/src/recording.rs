@@ -61,23 +61,17 @@ fn errors() -> RuleGroup {
         // summing both sides over the verdict and status labels gives the intended ratio.
         .rule(Record::new(
             "eje:decision_quality:ratio",
-            ratio(
-                sum_rate("job", &approved),
-                sum_rate("job", &decisions)
-            ),
+            ratio(sum_rate("job", &approved), sum_rate("job", &decisions)),
         ))
         .rule(Record::new(
             "job:eje_decisions_errors:ratio_rate5m",
-            ratio(
-                sum_rate("job", &failed),
-                sum_rate("job", &decisions)
-            ),
+            ratio(sum_rate("job", &failed), sum_rate("job", &decisions)),
         ))
         .rule(Record::new(
             "job_critic:eje_critic_failures:ratio_rate5m",
             ratio(
                 sum_rate("job, critic", select(&eje::CRITIC_FAILURES_TOTAL)),
-                sum_rate("job, critic", select(&eje::CRITIC_EXECUTIONS_TOTAL))
+                sum_rate("job, critic", select(&eje::CRITIC_EXECUTIONS_TOTAL)),
             ),
         ))
         .rule(Record::new(
@@ -88,7 +82,7 @@ fn errors() -> RuleGroup {
             "job:eje_requests_errors:ratio_rate5m",
             ratio(
                 sum_rate("job", &server_errors),
-                sum_rate("job", select(&eje::REQUESTS_TOTAL))
+                sum_rate("job", select(&eje::REQUESTS_TOTAL)),
             ),
         ))
 }
@@ -119,7 +113,7 @@ fn latency() -> RuleGroup {
         "job:eje_decision_duration_seconds:mean_rate5m",
         ratio(
             sum_rate("job", select(&eje::DECISION_DURATION_SECONDS).sum()),
-            sum_rate("job", select(&eje::DECISION_DURATION_SECONDS).count())
+            sum_rate("job", select(&eje::DECISION_DURATION_SECONDS).count()),
         ),
     ))
 }

@@ -109,16 +109,16 @@ impl Walker<'_, '_> {
                     self.next_grouping += 1;
                     self.next_grouping - 1
                 });
-                let param = a.param.as_ref().map(|p| self.expr(p));
+                // The parameter is walked for the numbering of groupings inside it.
+                if let Some(param) = &a.param {
+                    self.expr(param);
+                }
                 let inner = self.expr(&a.expr);
                 if let Some(index) = index {
                     (self.on_grouping)(index, &inner);
                 }
                 let op = a.op.to_string().to_ascii_lowercase();
-                if matches!(
-                    op.as_str(),
-                    "topk" | "bottomk" | "limitk" | "limit_ratio"
-                ) {
+                if matches!(op.as_str(), "topk" | "bottomk" | "limitk" | "limit_ratio") {
                     return inner;
                 }
                 let mut out = match &a.modifier {
@@ -141,7 +141,6 @@ impl Walker<'_, '_> {
                         _ => out = None,
                     }
                 }
-                let _ = param;
                 out
             }
             Expr::Unary(u) => self.expr(&u.expr),
@@ -192,11 +191,8 @@ impl Walker<'_, '_> {
                     _ if filtering => lhs,
                     _ => match &modifier.matching {
                         Some(LabelModifier::Include(on)) => Some(names(&on.labels)),
-                        Some(LabelModifier::Exclude(ignoring)) => lhs.map(|set| {
-                            set.difference(&names(&ignoring.labels))
-                                .cloned()
-                                .collect()
-                        }),
+                        Some(LabelModifier::Exclude(ignoring)) => lhs
+                            .map(|set| set.difference(&names(&ignoring.labels)).cloned().collect()),
                         None => lhs,
                     },
                 }

@@ -76,18 +76,25 @@ pub fn compare(
         };
         if observed > allowed {
             let finding = Finding::new(
-                format!("`{family}` has {observed} series in {source}, over its {what} of {allowed}"),
+                format!(
+                    "`{family}` has {observed} series in {source}, over its {what} of {allowed}"
+                ),
                 At::Rule,
                 "",
             )
             .note(if targets == 1 {
-                "for one target; pass `--targets N` when the source aggregates N targets".to_string()
+                "for one target; pass `--targets N` when the source aggregates N targets"
+                    .to_string()
             } else {
                 format!("{targets} targets")
             })
             .note(format!(
                 "find the label that grew: count by (<label>) ({family}{})",
-                if metric.buckets.is_empty() { "" } else { "_bucket" }
+                if metric.buckets.is_empty() {
+                    ""
+                } else {
+                    "_bucket"
+                }
             ));
             out.extend(super::diagnostic(&LINT, config, finding));
         }
@@ -109,7 +116,8 @@ mod tests {
 
     #[test]
     fn tsdb_answer_is_read() {
-        let json = r#"{"status":"success","data":{"seriesCountByMetricName":[{"name":"a","value":7}]}}"#;
+        let json =
+            r#"{"status":"success","data":{"seriesCountByMetricName":[{"name":"a","value":7}]}}"#;
         assert_eq!(parse_tsdb(json).unwrap().get("a"), Some(&7));
         assert!(parse_tsdb(r#"{"status":"error"}"#).is_err());
     }

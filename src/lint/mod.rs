@@ -48,13 +48,15 @@ pub struct Lint {
 }
 
 impl Lint {
-    /// The first line of the docs.
-    pub fn summary(&self) -> &'static str {
+    /// The first paragraph of the docs, on one line.
+    pub fn summary(&self) -> String {
         self.docs
             .lines()
             .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("")
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The docs without rustdoc's leading space.

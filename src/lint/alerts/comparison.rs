@@ -35,7 +35,10 @@ fn check(_: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     let start = rule.expr.len() - rule.expr.trim_start().len();
     out.push(
         Finding::new(
-            format!("alert {} has no comparison: it fires whenever the series exist", rule.name),
+            format!(
+                "alert {} has no comparison: it fires whenever the series exist",
+                rule.name
+            ),
             At::Expr(start..rule.expr.trim_end().len()),
             "no condition",
         )

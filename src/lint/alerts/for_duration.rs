@@ -33,7 +33,10 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     if rule.for_.is_zero() {
         out.push(
             Finding::new(
-                format!("alert {} has no `for`: one evaluation over the threshold notifies", rule.name),
+                format!(
+                    "alert {} has no `for`: one evaluation over the threshold notifies",
+                    rule.name
+                ),
                 At::Rule,
                 "",
             )
@@ -42,7 +45,10 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     } else if rule.for_ < least {
         out.push(
             Finding::new(
-                format!("alert {} has `for: {}`, shorter than {least}", rule.name, rule.for_),
+                format!(
+                    "alert {} has `for: {}`, shorter than {least}",
+                    rule.name, rule.for_
+                ),
                 At::Rule,
                 "",
             )

@@ -50,7 +50,9 @@ fn check(cx: &Context, ir: &Ir, out: &mut Vec<(Target, Finding)>) {
                 .map(|l| format!("{} ({})", l.name, l.domain.max_values()))
                 .collect();
             let mut finding = Finding::new(
-                format!("`{name}` can have {estimate} series per target, over its budget of {budget}"),
+                format!(
+                    "`{name}` can have {estimate} series per target, over its budget of {budget}"
+                ),
                 At::Rule,
                 "",
             );

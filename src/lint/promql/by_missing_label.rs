@@ -42,7 +42,10 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                     let have: Vec<&str> = inner.iter().map(String::as_str).collect();
                     out.push(
                         Finding::new(
-                            format!("`{} by` a label the aggregated series lack: `{label}`", grouping.op),
+                            format!(
+                                "`{} by` a label the aggregated series lack: `{label}`",
+                                grouping.op
+                            ),
                             At::Expr(grouping.span.clone()),
                             format!("no `{label}` here"),
                         )

@@ -50,7 +50,12 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         };
         let counter = found.metric.kind == Kind::Counter || found.suffix.is_some();
-        if counter && !selector.enclosing.iter().any(|f| SAFE.contains(&f.as_str())) {
+        if counter
+            && !selector
+                .enclosing
+                .iter()
+                .any(|f| SAFE.contains(&f.as_str()))
+        {
             out.push(
                 Finding::new(
                     format!("counter `{name}` is read without `rate` or `increase`"),

@@ -137,8 +137,7 @@ fn can_be_zero(cx: &Context, expr: &Expr, depth: usize) -> bool {
             let arg = |i: usize| call.args.args.get(i).map(|a| a.as_ref());
             match name {
                 "clamp_min" | "clamp" => {
-                    !arg(1).and_then(number).is_some_and(|c| c > 0.0)
-                        && arg(0).is_some_and(recurse)
+                    !arg(1).and_then(number).is_some_and(|c| c > 0.0) && arg(0).is_some_and(recurse)
                 }
                 "vector" => arg(0).and_then(number).is_some_and(|c| c == 0.0),
                 "time" | "pi" => false,
