@@ -1,8 +1,9 @@
 //! The command line. Architecture Invariant: the only module that touches files, the terminal
 //! and exit codes; everything else returns output plus diagnostics.
 //!
-//! Exit codes: 0 success; 1 the spec has errors, or `check` found `generated/` stale;
-//! 2 bad usage or an I/O failure.
+//! Exit codes: 0 success; 1 the spec has errors, or `check` found `generated/` stale, or `lint`
+//! found a diagnostic at or above `--fail-on`; 2 bad usage, an I/O failure, or a file kind `lint`
+//! does not support yet.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -17,7 +18,9 @@ use crate::alertmanager;
 use crate::diag::{self, Severity};
 use crate::lint;
 use crate::output::Output;
-use crate::spec::{compile_with, Options, Spec};
+use crate::report;
+use crate::rulefile::{self, FileKind, SourceFile};
+use crate::spec::{compile, compile_with, Options, Spec};
 
 /// A project: where it lives and how to build its spec.
 pub struct Project {
@@ -58,6 +61,8 @@ enum Command {
         #[command(subcommand)]
         command: RoutesCommand,
     },
+    /// Lint the spec (no PATH) or Prometheus rule files against the spec's metric catalog.
+    Lint(LintArgs),
     /// Print a lint's documentation, or list every lint.
     Explain {
         /// The lint's code, such as `promql/unknown-metric`.
@@ -76,6 +81,40 @@ enum RoutesCommand {
     },
     /// Print the route tree.
     Show,
+}
+
+#[derive(clap::Args, Debug)]
+struct LintArgs {
+    /// Prometheus rule files, or folders of them (`*.yml`, `*.yaml`), linted together.
+    paths: Vec<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// The lowest severity that fails the run (exit code 1).
+    #[arg(long, value_enum, default_value = "error")]
+    fail_on: FailOn,
+    /// Also compare series budgets with a running Prometheus (http://host:9090) or a /metrics
+    /// endpoint (http://host:8000/metrics).
+    #[arg(long, value_name = "URL")]
+    live: Option<String>,
+    /// With --live on a Prometheus server: how many targets its series come from.
+    #[arg(long, default_value_t = 1)]
+    targets: u64,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FailOn {
+    Info,
+    Warning,
+    Error,
 }
 
 /// Runs the CLI with the process's arguments and maps the result to an exit code.
@@ -193,6 +232,7 @@ fn execute(
             }
             Ok(0)
         }
+        Command::Lint(args) => lint_command(project, args, stdout, stderr),
         Command::Explain { code, list } => match (code, list) {
             (Some(code), _) => match lint::find(&code) {
                 Some(lint) => {
@@ -217,7 +257,7 @@ fn execute(
                 for lint in lint::REGISTRY {
                     writeln!(
                         stdout,
-                        "{:<28} {:<8} {}",
+                        "{:<31} {:<8} {}",
                         lint.code,
                         lint.default.as_str(),
                         lint.summary()
@@ -227,6 +267,124 @@ fn execute(
             }
         },
     }
+}
+
+fn lint_command(
+    project: &Project,
+    args: LintArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<u8> {
+    let spec = (project.spec)();
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    let mut diagnostics = if args.paths.is_empty() {
+        compile(&spec).diagnostics
+    } else {
+        let mut files = Vec::new();
+        for path in rule_file_paths(&args.paths)? {
+            let text = fs::read_to_string(&path)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            let shown = path.display().to_string();
+            match FileKind::of(&shown, &text) {
+                FileKind::Rules => {}
+                kind @ (FileKind::AlertManager | FileKind::Dashboard | FileKind::Prometheus) => {
+                    writeln!(
+                        stderr,
+                        "error: {shown}: {} is not linted yet; `lint` reads Prometheus rule files (YAML with `groups:`)",
+                        kind.describe()
+                    )?;
+                    return Ok(2);
+                }
+                FileKind::Unknown => {
+                    writeln!(
+                        stderr,
+                        "error: {shown}: not a Prometheus rule file (no top-level `groups:`)"
+                    )?;
+                    return Ok(2);
+                }
+            }
+            texts.insert(shown.clone(), text.clone());
+            files.push(SourceFile { path: shown, text });
+        }
+        let (ir, mut diagnostics) = rulefile::lower(&files);
+        diagnostics.extend(lint::run_files(&ir, &spec.catalog, &spec.lints));
+        diagnostics
+    };
+    if let Some(url) = &args.live {
+        let body = match crate::http::get(url, std::time::Duration::from_secs(10)) {
+            Ok(body) => body,
+            Err(e) => {
+                writeln!(stderr, "error: --live: {e}")?;
+                return Ok(2);
+            }
+        };
+        let counts = if lint::live::is_json(&body) {
+            match lint::live::parse_tsdb(&body) {
+                Ok(counts) => counts,
+                Err(e) => {
+                    writeln!(stderr, "error: --live {url}: {e}")?;
+                    return Ok(2);
+                }
+            }
+        } else {
+            lint::live::parse_exposition(&body)
+        };
+        let targets = args.targets.max(1);
+        diagnostics.extend(lint::live::compare(
+            &spec.catalog,
+            &spec.lints,
+            &counts,
+            targets,
+            url,
+        ));
+    }
+    diag::sort(&mut diagnostics);
+    let root = project.root.clone();
+    let load = move |file: &str| {
+        texts
+            .get(file)
+            .cloned()
+            .or_else(|| fs::read_to_string(root.join(file)).ok())
+            .or_else(|| fs::read_to_string(file).ok())
+    };
+    let rendered = match args.format {
+        Format::Human => diag::render(&diagnostics, &load),
+        Format::Json => report::json(&diagnostics, &load),
+        Format::Github => report::github(&diagnostics, &load),
+        Format::Sarif => report::sarif(&diagnostics, &load),
+    };
+    write!(stdout, "{rendered}")?;
+    writeln!(
+        stderr,
+        "{} errors, {} warnings, {} infos",
+        diag::count(&diagnostics, Severity::Error),
+        diag::count(&diagnostics, Severity::Warning),
+        diag::count(&diagnostics, Severity::Info)
+    )?;
+    let fail_on = match args.fail_on {
+        FailOn::Info => Severity::Info,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Error => Severity::Error,
+    };
+    Ok(u8::from(diagnostics.iter().any(|d| d.severity >= fail_on)))
+}
+
+/// The files named, with folders expanded to their `*.yml` and `*.yaml` files, sorted.
+fn rule_file_paths(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = fs::read_dir(path)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// Compiles the spec, prints its diagnostics, and returns the output when there is no error.

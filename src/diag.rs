@@ -130,6 +130,12 @@ impl Diagnostic {
         self
     }
 
+    /// Places the diagnostic at a byte range of a file that is not Rust (a linted YAML file).
+    pub fn with_file(mut self, path: &str, range: Range<usize>) -> Diagnostic {
+        self.file = Some((path.to_string(), range));
+        self
+    }
+
     pub fn at_opt(mut self, origin: Option<Origin>) -> Diagnostic {
         self.origin = self.origin.or(origin);
         self
@@ -289,6 +295,34 @@ fn to_codespan(
         .with_message(d.message.clone())
         .with_labels(labels)
         .with_notes(notes)
+}
+
+/// The file and byte range a diagnostic points at, as [`render`] shows it: the range in a linted
+/// file, the literal found in the Rust source, or the Rust call site. `None` when it has no place
+/// (a finding about the catalog) or the file cannot be loaded.
+pub fn primary(
+    d: &Diagnostic,
+    load: &dyn Fn(&str) -> Option<String>,
+) -> Option<(String, String, Range<usize>)> {
+    if let Some((name, range)) = &d.file {
+        let text = load(name)?;
+        let range = clamp(range.clone(), &text);
+        return Some((name.clone(), text, range));
+    }
+    let origin = d.origin?;
+    let text = load(origin.file)?;
+    let call = call_range(&text, origin);
+    let range = d
+        .snippet
+        .as_ref()
+        .and_then(|s| {
+            let offsets = find_in_source(&text, call.start, &s.text)?;
+            let start = offsets[s.range.start.min(offsets.len() - 1)];
+            let end = offsets[s.range.end.min(offsets.len() - 1)];
+            Some(start..end)
+        })
+        .unwrap_or(call);
+    Some((origin.file.to_string(), text, range))
 }
 
 /// From the call site's column to the end of its line (an empty range at the end when past it).

@@ -12,15 +12,19 @@ pub mod duration;
 pub mod emit;
 pub mod gotmpl;
 pub mod grafana;
+pub mod http;
 pub mod ir;
 pub mod lint;
 pub mod lower;
 pub mod output;
 pub mod prometheus_config;
 pub mod promql;
+pub mod report;
+pub mod rulefile;
 pub mod rules;
 pub mod slo;
 pub mod spec;
+pub mod yaml;
 
 pub use sextant_catalog as catalog;
 

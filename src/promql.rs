@@ -326,6 +326,8 @@ pub struct SelectorUse {
     pub range_ms: Option<u64>,
     /// The function whose argument this selector is, directly or through a subquery.
     pub function: Option<&'static str>,
+    /// Every function and aggregation around the selector, outermost first (`sum`, `rate`).
+    pub enclosing: Vec<String>,
     /// The byte range of the name (or of the braces for a nameless selector) in the text.
     pub span: Range<usize>,
     /// The byte ranges of each matcher's label name, in the order of `matchers`.
@@ -361,6 +363,7 @@ pub fn analyse(expr: &Expr, text: &str) -> Analysis {
         used_name_tokens: Vec::new(),
         used_call_tokens: Vec::new(),
         used_group_tokens: Vec::new(),
+        enclosing: Vec::new(),
         out: Analysis::default(),
     };
     walker.out.has_comparison = has_comparison(expr);
@@ -389,6 +392,7 @@ struct Walker<'a> {
     used_name_tokens: Vec<usize>,
     used_call_tokens: Vec<usize>,
     used_group_tokens: Vec<usize>,
+    enclosing: Vec<String>,
     out: Analysis,
 }
 
@@ -447,7 +451,9 @@ impl Walker<'_> {
                 if let Some(param) = &a.param {
                     self.expr(param, None);
                 }
+                self.enclosing.push(op);
                 self.expr(&a.expr, None);
+                self.enclosing.pop();
             }
             Expr::Unary(u) => self.expr(&u.expr, function),
             Expr::Binary(b) => {
@@ -470,9 +476,11 @@ impl Walker<'_> {
                 });
                 let span = tok.map(|i| self.toks[i].range.clone()).unwrap_or(0..0);
                 self.out.calls.push((name, span));
+                self.enclosing.push(name.to_string());
                 for arg in &call.args.args {
                     self.expr(arg, Some(name));
                 }
+                self.enclosing.pop();
             }
         }
     }
@@ -542,6 +550,7 @@ impl Walker<'_> {
             matchers,
             range_ms,
             function,
+            enclosing: self.enclosing.clone(),
             span,
             matcher_spans,
         });

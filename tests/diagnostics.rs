@@ -249,7 +249,7 @@ fn rate_of_a_gauge() {
 fn missing_annotations_warn() {
     check(
         "missing_annotations",
-        vec![Alert::critical("EJEDown", "up == 0").into()],
+        vec![Alert::critical("EJEDown", "up == 0").for_(mins(5)).into()],
     );
 }
 
@@ -285,7 +285,7 @@ fn duplicate_recording_rules() {
 
 #[test]
 fn a_lint_can_be_turned_off_or_raised() {
-    let rules = || RuleGroup::new("test").rule(Alert::critical("EJEDown", "up == 0"));
+    let rules = || RuleGroup::new("test").rule(Alert::critical("EJEDown", "up == 0").for_(mins(5)));
     let off = Spec::new(eje::CATALOG)
         .rule_group(rules())
         .lints(LintConfig::default().allow("alerts/annotations"));

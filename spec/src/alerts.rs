@@ -63,7 +63,7 @@ fn decision_success_ratio() -> Alert {
     Alert::warning(
         "EJEDecisionSuccessRatioLow",
         format!(
-            "(\n  sum by (job) (rate({succeeded}[1h]))\n  /\n  sum by (job) (rate({all}[1h]))\n) < 0.999"
+            "(\n  sum by (job) (rate({succeeded}[1h]))\n  /\n  (sum by (job) (rate({all}[1h])) > 0)\n) < 0.999"
         ),
     )
     .for_(mins(15))

@@ -8,6 +8,7 @@ use sextant::prelude::*;
 use sextant_catalog::eje;
 
 pub mod alerts;
+pub mod budgets;
 pub mod dashboards;
 pub mod prometheus;
 pub mod recording;
@@ -32,4 +33,5 @@ pub fn spec() -> Spec {
         .prometheus(prometheus::server(&stack::Stack::production()))
         .grafana(dashboards::grafana())
         .slos(slos::slos())
+        .lints(budgets::lints())
 }

@@ -15,6 +15,12 @@ fn sum_rate(by: &str, selector: impl std::fmt::Display) -> String {
     format!("sum by ({by}) (rate({selector}[{WINDOW}]))")
 }
 
+/// `numerator / (denominator > 0)`: with no traffic the ratio is absent rather than `NaN`
+/// (0/0), which would make alerts on it silent and panels jump (promql/nan-division).
+fn ratio(numerator: impl std::fmt::Display, denominator: impl std::fmt::Display) -> String {
+    format!("{numerator}\n/\n({denominator} > 0)")
+}
+
 fn traffic() -> RuleGroup {
     RuleGroup::new("eje-traffic")
         .rule(Record::new(
@@ -55,26 +61,17 @@ fn errors() -> RuleGroup {
         // summing both sides over the verdict and status labels gives the intended ratio.
         .rule(Record::new(
             "eje:decision_quality:ratio",
-            format!(
-                "{}\n/\n{}",
-                sum_rate("job", &approved),
-                sum_rate("job", &decisions)
-            ),
+            ratio(sum_rate("job", &approved), sum_rate("job", &decisions)),
         ))
         .rule(Record::new(
             "job:eje_decisions_errors:ratio_rate5m",
-            format!(
-                "{}\n/\n{}",
-                sum_rate("job", &failed),
-                sum_rate("job", &decisions)
-            ),
+            ratio(sum_rate("job", &failed), sum_rate("job", &decisions)),
         ))
         .rule(Record::new(
             "job_critic:eje_critic_failures:ratio_rate5m",
-            format!(
-                "{}\n/\n{}",
+            ratio(
                 sum_rate("job, critic", select(&eje::CRITIC_FAILURES_TOTAL)),
-                sum_rate("job, critic", select(&eje::CRITIC_EXECUTIONS_TOTAL))
+                sum_rate("job, critic", select(&eje::CRITIC_EXECUTIONS_TOTAL)),
             ),
         ))
         .rule(Record::new(
@@ -83,10 +80,9 @@ fn errors() -> RuleGroup {
         ))
         .rule(Record::new(
             "job:eje_requests_errors:ratio_rate5m",
-            format!(
-                "{}\n/\n{}",
+            ratio(
                 sum_rate("job", &server_errors),
-                sum_rate("job", select(&eje::REQUESTS_TOTAL))
+                sum_rate("job", select(&eje::REQUESTS_TOTAL)),
             ),
         ))
 }
@@ -115,10 +111,9 @@ fn latency() -> RuleGroup {
     }
     group.rule(Record::new(
         "job:eje_decision_duration_seconds:mean_rate5m",
-        format!(
-            "{}\n/\n{}",
+        ratio(
             sum_rate("job", select(&eje::DECISION_DURATION_SECONDS).sum()),
-            sum_rate("job", select(&eje::DECISION_DURATION_SECONDS).count())
+            sum_rate("job", select(&eje::DECISION_DURATION_SECONDS).count()),
         ),
     ))
 }
@@ -131,10 +126,9 @@ fn saturation() -> RuleGroup {
         ))
         .rule(Record::new(
             "job:eje_decision_utilisation:ratio",
-            format!(
-                "sum by (job) ({})\n/\nsum by (job) ({})",
-                select(&eje::DECISIONS_IN_FLIGHT),
-                select(&eje::DECISION_CAPACITY)
+            ratio(
+                format!("sum by (job) ({})", select(&eje::DECISIONS_IN_FLIGHT)),
+                format!("sum by (job) ({})", select(&eje::DECISION_CAPACITY)),
             ),
         ))
         .rule(Record::new(
@@ -143,10 +137,9 @@ fn saturation() -> RuleGroup {
         ))
         .rule(Record::new(
             "job:process_open_fds:ratio",
-            format!(
-                "sum by (job) ({})\n/\nsum by (job) ({})",
-                select(&eje::PROCESS_OPEN_FDS),
-                select(&eje::PROCESS_MAX_FDS)
+            ratio(
+                format!("sum by (job) ({})", select(&eje::PROCESS_OPEN_FDS)),
+                format!("sum by (job) ({})", select(&eje::PROCESS_MAX_FDS)),
             ),
         ))
 }

@@ -2,18 +2,24 @@
 //!
 //! Each lint is one file with its docs (what it finds, why it matters, an example, the fix) as
 //! its doc comment, declared with [`lint!`]; a line in [`REGISTRY`] turns it on. A spec can turn a
-//! lint off or change its severity ([`LintConfig`]). `explain CODE` prints the doc comment.
+//! lint off or change its severity ([`LintConfig`]), and a linted YAML file can turn one off for
+//! a rule or group with a `# sextant: disable=CODE` comment on or above it. `explain CODE` prints
+//! the doc comment; `docs/lints.md` is generated from the registry ([`docs`]).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use sextant_catalog::Catalog;
+use sextant_catalog::{Catalog, Metric};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::duration::{secs, Duration};
 use crate::ir::{self, Ir, Place};
 
 pub mod alerts;
+pub mod cardinality;
+pub mod docs;
+pub mod labels;
+pub mod live;
 pub mod promql;
 pub mod rules;
 
@@ -42,13 +48,15 @@ pub struct Lint {
 }
 
 impl Lint {
-    /// The first line of the docs.
-    pub fn summary(&self) -> &'static str {
+    /// The first paragraph of the docs, on one line.
+    pub fn summary(&self) -> String {
         self.docs
             .lines()
             .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("")
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The docs without rustdoc's leading space.
@@ -67,6 +75,21 @@ pub enum Check {
     Rule(fn(&Context, &ir::Rule, &mut Vec<Finding>)),
     /// Each group as a whole.
     Group(fn(&Context, &ir::Group, &mut Vec<Finding>)),
+    /// The whole spec at once: the catalog, budgets, rules across groups.
+    Spec(fn(&Context, &Ir, &mut Vec<(Target, Finding)>)),
+    /// A running system, read by `lint --live` (see [`live`]); never run offline.
+    Live,
+}
+
+/// What a [`Check::Spec`] finding is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The catalog or the spec's settings: there is no rule to point at.
+    Catalog,
+    /// A group, by index in [`Ir::groups`].
+    Group(usize),
+    /// A rule, by group and rule index.
+    Rule(usize, usize),
 }
 
 /// Every lint, in the order `explain --list` and the docs show them.
@@ -75,30 +98,77 @@ pub static REGISTRY: &[&Lint] = &[
     &promql::unknown_label::LINT,
     &promql::label_value::LINT,
     &promql::rate_non_counter::LINT,
+    &promql::counter_without_rate::LINT,
+    &promql::histogram_quantile::LINT,
+    &promql::range_too_short::LINT,
+    &promql::by_missing_label::LINT,
+    &promql::nan_division::LINT,
+    &cardinality::unbounded_label::LINT,
+    &cardinality::budget::LINT,
+    &cardinality::recorded_series::LINT,
+    &cardinality::match_all::LINT,
+    &cardinality::unbounded_grouping::LINT,
+    &cardinality::live_series::LINT,
     &rules::record_name::LINT,
+    &rules::group_interval::LINT,
     &alerts::annotations::LINT,
+    &alerts::comparison::LINT,
+    &alerts::for_duration::LINT,
+    &alerts::severity::LINT,
+    &alerts::template_label::LINT,
+    &alerts::duplicate::LINT,
 ];
 
 pub fn find(code: &str) -> Option<&'static Lint> {
     REGISTRY.iter().copied().find(|l| l.code == code)
 }
 
-/// What the checks know besides the rule: the catalog, the recorded series, the scrape interval.
+/// What the checks know besides the rule: the catalog, the recorded series and the labels
+/// they carry, the settings.
 pub struct Context<'a> {
     pub catalog: &'a Catalog,
     pub recorded: BTreeMap<&'a str, &'a ir::Rule>,
+    /// The labels each recorded series carries, where the expression tells
+    /// ([`labels::output`]); `None` when it cannot be known.
+    pub recorded_labels: BTreeMap<&'a str, Option<labels::LabelSet>>,
+    pub config: &'a LintConfig,
     pub scrape_interval: Duration,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(ir: &'a Ir, catalog: &'a Catalog, config: &'a LintConfig) -> Context<'a> {
+        let recorded = ir.recorded();
+        let recording_rules: Vec<&ir::Rule> = ir
+            .rules()
+            .filter(|r| r.kind == ir::RuleKind::Record)
+            .collect();
+        let recorded_labels = labels::recorded(catalog, &recording_rules);
+        Context {
+            catalog,
+            recorded,
+            recorded_labels,
+            config,
+            scrape_interval: config.scrape_interval.unwrap_or(secs(15)),
+        }
+    }
+
+    /// The labels `expr` yields, where they can be known.
+    pub fn output_labels(&self, expr: &crate::promql::Expr) -> Option<labels::LabelSet> {
+        labels::output(self.catalog, &self.recorded_labels, expr, &mut |_, _| {})
+    }
 }
 
 /// Where in a rule a finding is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum At {
-    /// The rule as a whole.
+    /// The rule (or group) as a whole.
     Rule,
     /// A byte range of the expression.
     Expr(Range<usize>),
     /// A byte range of an annotation's value.
     Annotation(String, Range<usize>),
+    /// A byte range of a label's value.
+    Label(String, Range<usize>),
 }
 
 /// A lint's finding, before the configured severity and the place are attached.
@@ -126,12 +196,26 @@ impl Finding {
     }
 }
 
-/// Per-lint settings a spec makes: off (`None`) or another severity.
+/// Series budgets: the most series a metric (or a recorded series) may have per scrape target,
+/// and the most all of them may have together.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Budgets {
+    /// By metric family or recorded series name.
+    pub per_metric: BTreeMap<String, u64>,
+    /// For every catalog metric and recorded series together.
+    pub total: Option<u64>,
+}
+
+/// Per-lint settings a spec makes: off (`None`) or another severity, and what some lints
+/// measure against.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LintConfig {
     pub overrides: BTreeMap<String, Option<Severity>>,
-    /// The scrape interval rules' ranges are checked against.
+    /// The scrape interval rules' ranges are checked against [default: 15s].
     pub scrape_interval: Option<Duration>,
+    /// The shortest `for` an alert may have [default: 1m].
+    pub min_for: Option<Duration>,
+    pub budgets: Budgets,
 }
 
 impl LintConfig {
@@ -153,39 +237,94 @@ impl LintConfig {
         self.overrides.insert(code.to_string(), Some(severity));
         self
     }
+
+    pub fn scrape_interval(mut self, interval: Duration) -> LintConfig {
+        self.scrape_interval = Some(interval);
+        self
+    }
+
+    pub fn min_for(mut self, duration: Duration) -> LintConfig {
+        self.min_for = Some(duration);
+        self
+    }
+
+    /// The most series `metric` may have per scrape target.
+    pub fn budget(mut self, metric: &Metric, series: u64) -> LintConfig {
+        self.budgets
+            .per_metric
+            .insert(metric.name.to_string(), series);
+        self
+    }
+
+    /// The most series a recording rule's output `name` may have.
+    pub fn record_budget(mut self, name: &str, series: u64) -> LintConfig {
+        self.budgets.per_metric.insert(name.to_string(), series);
+        self
+    }
+
+    /// The most series all catalog metrics and recorded series may have together, per target.
+    pub fn total_budget(mut self, series: u64) -> LintConfig {
+        self.budgets.total = Some(series);
+        self
+    }
 }
 
-/// Runs every enabled lint over the IR.
+/// Runs every enabled lint over the IR of a spec, the catalog and budgets included.
 pub fn run(ir: &Ir, catalog: &Catalog, config: &LintConfig) -> Vec<Diagnostic> {
-    let cx = Context {
-        catalog,
-        recorded: ir.recorded(),
-        scrape_interval: config.scrape_interval.unwrap_or(secs(15)),
-    };
+    run_scoped(ir, catalog, config, true)
+}
+
+/// Runs every enabled lint over the IR of linted files: the rules only, since the catalog and
+/// its budgets are the spec's business (`lint` without paths reports on them).
+pub fn run_files(ir: &Ir, catalog: &Catalog, config: &LintConfig) -> Vec<Diagnostic> {
+    run_scoped(ir, catalog, config, false)
+}
+
+fn run_scoped(ir: &Ir, catalog: &Catalog, config: &LintConfig, spec: bool) -> Vec<Diagnostic> {
+    let cx = Context::new(ir, catalog, config);
     let mut diagnostics = Vec::new();
     for lint in REGISTRY {
         let Some(severity) = config.severity(lint) else {
             continue;
         };
-        for group in &ir.groups {
-            let mut findings = Vec::new();
-            match lint.check {
-                Check::Group(check) => {
-                    check(&cx, group, &mut findings);
-                    diagnostics.extend(
-                        findings
-                            .into_iter()
-                            .map(|f| to_diagnostic(lint, severity, f, &group.place, None)),
-                    );
+        let mut emit = |finding: Finding, place: Option<&Place>, rule: Option<&ir::Rule>| {
+            if place.is_some_and(|p| p.disables(lint.code)) {
+                return;
+            }
+            diagnostics.push(to_diagnostic(lint, severity, finding, place, rule));
+        };
+        match lint.check {
+            Check::Live => {}
+            Check::Spec(check) => {
+                let mut findings = Vec::new();
+                check(&cx, ir, &mut findings);
+                for (target, finding) in findings {
+                    match target {
+                        Target::Catalog if spec => emit(finding, None, None),
+                        Target::Catalog => {}
+                        Target::Group(g) => emit(finding, Some(&ir.groups[g].place), None),
+                        Target::Rule(g, r) => {
+                            let rule = &ir.groups[g].rules[r];
+                            emit(finding, Some(&rule.place), Some(rule))
+                        }
+                    }
                 }
-                Check::Rule(check) => {
-                    for rule in &group.rules {
-                        check(&cx, rule, &mut findings);
-                        diagnostics.extend(
-                            findings
-                                .drain(..)
-                                .map(|f| to_diagnostic(lint, severity, f, &rule.place, Some(rule))),
-                        );
+            }
+            Check::Group(check) => {
+                for group in &ir.groups {
+                    let mut findings = Vec::new();
+                    check(&cx, group, &mut findings);
+                    for finding in findings {
+                        emit(finding, Some(&group.place), None);
+                    }
+                }
+            }
+            Check::Rule(check) => {
+                let mut findings = Vec::new();
+                for rule in ir.rules() {
+                    check(&cx, rule, &mut findings);
+                    for finding in findings.drain(..) {
+                        emit(finding, Some(&rule.place), Some(rule));
                     }
                 }
             }
@@ -194,42 +333,82 @@ pub fn run(ir: &Ir, catalog: &Catalog, config: &LintConfig) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// A finding of `lint` made outside [`run`] (by `lint --live`), as a diagnostic, or `None` when
+/// the configuration turns the lint off.
+pub fn diagnostic(lint: &Lint, config: &LintConfig, finding: Finding) -> Option<Diagnostic> {
+    let severity = config.severity(lint)?;
+    Some(to_diagnostic(lint, severity, finding, None, None))
+}
+
 fn to_diagnostic(
     lint: &Lint,
     severity: Severity,
     finding: Finding,
-    place: &Place,
+    place: Option<&Place>,
     rule: Option<&ir::Rule>,
 ) -> Diagnostic {
     let mut d = Diagnostic::new(severity, lint.code, finding.message);
     d.notes = finding.notes;
     let what = rule.map(|r| r.describe()).unwrap_or_default();
-    let (text, range, name) = match (&finding.at, rule) {
-        (At::Expr(range), Some(rule)) => {
-            (rule.expr.as_str(), range.clone(), format!("{what}: expr"))
-        }
+    let (text, range, name, key) = match (&finding.at, rule) {
+        (At::Expr(range), Some(rule)) => (
+            rule.expr.as_str(),
+            range.clone(),
+            format!("{what}: expr"),
+            None,
+        ),
         (At::Annotation(key, range), Some(rule)) => (
             rule.annotations.get(key).map(String::as_str).unwrap_or(""),
             range.clone(),
             format!("{what}: annotation {key}"),
+            Some(format!("annotations.{key}")),
         ),
-        _ => ("", 0..0, String::new()),
+        (At::Label(key, range), Some(rule)) => (
+            rule.labels.get(key).map(String::as_str).unwrap_or(""),
+            range.clone(),
+            format!("{what}: label {key}"),
+            Some(format!("labels.{key}")),
+        ),
+        _ => ("", 0..0, String::new(), None),
     };
     match place {
-        Place::Rust(origin) => {
+        None => {}
+        Some(Place::Rust(origin)) => {
             d = d.at(*origin);
             if !name.is_empty() {
                 d = d.snippet(name, text, range, finding.label);
             }
         }
-        Place::File {
-            path,
-            range: rule_range,
-            expr_start,
-        } => {
-            let file_range = match (&finding.at, expr_start) {
-                (At::Expr(r), Some(start)) => start + r.start..start + r.end,
-                _ => rule_range.clone(),
+        Some(
+            place @ Place::File {
+                path,
+                range: item_range,
+                values,
+                ..
+            },
+        ) => {
+            let value_range = |key: &str| -> Option<Range<usize>> {
+                let at = values.get(key)?;
+                Some(if at.len() == text.len() {
+                    at.start + range.start..at.start + range.end
+                } else {
+                    at.clone()
+                })
+            };
+            let file_range = match (&finding.at, rule) {
+                (At::Expr(r), Some(rule)) => {
+                    match (
+                        place.expr_offset(&rule.expr, r.start),
+                        place.expr_offset(&rule.expr, r.end),
+                    ) {
+                        (Some(start), Some(end)) => start..end,
+                        _ => values.get("expr").cloned().unwrap_or(item_range.clone()),
+                    }
+                }
+                _ => key
+                    .as_deref()
+                    .and_then(value_range)
+                    .unwrap_or(item_range.clone()),
             };
             d.file = Some((path.clone(), file_range));
             d.snippet = Some(crate::diag::Snippet {

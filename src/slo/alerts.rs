@@ -99,7 +99,8 @@ pub fn describe(plan: &mut Plan) {
     if let Some(alert) = &mut plan.absent_alert {
         defaults(
             &mut alert.annotations,
-            "SLO {{ $labels.slo }} of {{ $labels.service }} has no SLI series".to_string(),
+            // `absent()` of a bare metric returns no labels: name the SLO in the text itself.
+            format!("SLO {} of {} has no SLI series", plan.name, plan.service),
             format!(
                 "`{}` has returned nothing for {}: the SLO's recording rules and burn-rate alerts see no traffic and cannot fire. The service is down, not scraped, or its metrics were renamed.",
                 plan.absent_expr, alert.for_

@@ -53,17 +53,23 @@ pub fn step(plan: &Plan, out: &mut SloOutput) {
                 plan.record_labels.clone(),
             );
             for window in plan.sli_windows() {
+                // Each denominator is guarded with `> 0`: with no traffic the ratio is absent,
+                // not NaN, and no burn-rate comparison sees it.
                 let expr = if window == BASE_WINDOW {
                     format!(
-                        "{}\n/\n{}",
+                        "{}\n/\n({} > 0)",
                         plan.series(ERROR_EVENTS),
                         plan.series(TOTAL_EVENTS)
                     )
                 } else if window <= RAW_LIMIT {
-                    format!("{}\n/\n{}", errors(window), operand(plan, total, window))
+                    format!(
+                        "{}\n/\n({} > 0)",
+                        errors(window),
+                        operand(plan, total, window)
+                    )
                 } else {
                     format!(
-                        "sum_over_time({}[{window}])\n/\nsum_over_time({}[{window}])",
+                        "sum_over_time({}[{window}])\n/\n(sum_over_time({}[{window}]) > 0)",
                         plan.series(ERROR_EVENTS),
                         plan.series(TOTAL_EVENTS)
                     )

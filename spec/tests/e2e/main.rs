@@ -196,6 +196,9 @@ fn the_generated_stack_runs_for_real() {
             "--cluster.peer-timeout=3s".into(),
             "--cluster.gossip-interval=100ms".into(),
             "--cluster.pushpull-interval=2s".into(),
+            "--cluster.probe-interval=300ms".into(),
+            "--cluster.probe-timeout=200ms".into(),
+            "--log.level=debug".into(),
         ];
         for (j, peer) in alertmanager_gossip.iter().enumerate() {
             if j != i {
@@ -384,10 +387,24 @@ fn the_generated_stack_runs_for_real() {
         "the warning EJECriticHighFailureRate is not inhibited by the critical one"
     );
 
-    // 5. HA: one AlertManager peer dies mid-test; delivery goes on.
+    // 5. HA: one AlertManager peer dies mid-test; delivery goes on. The survivors notice
+    // (gossip failure detection) before the faults are removed, so the resolution is sent by
+    // exactly one of them.
     stack.kill(alertmanager_procs[0]);
+    let noticed = wait_until(Duration::from_secs(30), || {
+        alertmanager_api[1..].iter().all(|am| {
+            get(am, "/api/v2/status")
+                .and_then(|r| serde_json::from_str::<Value>(&r.body).ok())
+                .is_some_and(|s| s["cluster"]["peers"].as_array().map_or(0, Vec::len) == 2)
+        })
+    });
+    assert!(
+        noticed,
+        "the surviving AlertManager peers did not notice the dead one"
+    );
 
     // Removing the faults resolves both alerts.
+    let cleared_at = Instant::now();
     let cleared = http("POST", &demo_addr, "/faults/clear", "");
     assert_eq!(cleared.map(|r| r.status), Some(200));
     let resolved = wait_until(Duration::from_secs(90), || {
@@ -416,7 +433,49 @@ fn the_generated_stack_runs_for_real() {
 
     // Every notification went where the routing tree says, grouped as configured, once.
     let got = notifications(&webhook);
-    let mut seen: BTreeMap<String, Instant> = BTreeMap::new();
+    let start = got.first().map(|n| n.at).unwrap_or_else(Instant::now);
+    let summary: Vec<String> = got
+        .iter()
+        .map(|n| {
+            let alerts: Vec<String> = n.body["alerts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|a| {
+                    format!(
+                        "{}/{}/{}@{}",
+                        label(a, "alertname"),
+                        label(a, "severity"),
+                        a["status"],
+                        a["startsAt"]
+                    )
+                })
+                .collect();
+            format!(
+                "+{:.1}s {} {} {}",
+                n.at.duration_since(start).as_secs_f64(),
+                n.path_receiver,
+                n.body["status"],
+                alerts.join(" ")
+            )
+        })
+        .collect();
+    eprintln!("notifications:\n{}", summary.join("\n"));
+    let mut last: BTreeMap<String, (String, Instant)> = BTreeMap::new();
+    let critical_notified = got
+        .iter()
+        .filter(|n| {
+            has_alert(
+                n,
+                "firing",
+                &[
+                    ("alertname", "EJECriticHighFailureRate"),
+                    ("severity", "critical"),
+                ],
+            )
+        })
+        .map(|n| n.at)
+        .min();
     for n in &got {
         assert_eq!(
             n.body["receiver"],
@@ -451,29 +510,32 @@ fn the_generated_stack_runs_for_real() {
                     "an alert outside its group"
                 );
             }
+            // The warning may be notified before its critical fires (it crosses its lower
+            // threshold first) and after the critical resolves (the faults removed, the ratio
+            // falls under 50% before it falls under 10%); in between it is inhibited.
+            let inhibited_by_then = critical_notified
+                .is_some_and(|at| n.at > at + Duration::from_secs(1) && n.at < cleared_at);
             assert!(
-                !(label(alert, "severity") == "warning"
+                !(inhibited_by_then
+                    && label(alert, "severity") == "warning"
                     && label(alert, "alertname") == "EJECriticHighFailureRate"
                     && label(alert, "critic") == FAILING_CRITIC
                     && alert["status"] == "firing"),
-                "the inhibited warning was delivered: {alert}"
+                "the warning was delivered while its critical fired: {alert}"
             );
             fingerprints.push(format!("{}:{}", alert["fingerprint"], alert["status"]));
         }
         fingerprints.sort();
-        let key = format!(
-            "{}|{}|{}|{}",
-            n.path_receiver,
-            n.body["groupKey"],
-            n.body["status"],
-            fingerprints.join(",")
-        );
-        // Within the (compressed) repeat interval the same notification twice is a duplicate:
-        // both replicas' alerts reached all peers, and the cluster must send once.
-        if let Some(first) = seen.insert(key.clone(), n.at) {
+        // Two replicas and three peers see every alert: the same notification twice in a row
+        // for a group (no change of state in between, within the compressed repeat interval)
+        // is a duplicate the cluster should have suppressed. A group that resolves and fires
+        // again (the replicas may briefly disagree at start-up) is notified again, rightly.
+        let group = format!("{}|{}", n.path_receiver, n.body["groupKey"]);
+        let state = format!("{}|{}", n.body["status"], fingerprints.join(","));
+        if let Some((previous, at)) = last.insert(group.clone(), (state.clone(), n.at)) {
             assert!(
-                n.at.duration_since(first) > Duration::from_secs(50),
-                "notification delivered twice: {key}"
+                previous != state || n.at.duration_since(at) > Duration::from_secs(50),
+                "notification delivered twice: {group} {state}"
             );
         }
     }

@@ -1,0 +1,46 @@
+//! EJE's spec lints clean, warnings included, and so do the rule files it generates when they are
+//! linted as files (`cargo run -- lint generated/prometheus/rules`).
+
+use std::path::Path;
+
+use sextant::diag;
+use sextant::rulefile::{self, SourceFile};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+fn render(diagnostics: &[diag::Diagnostic]) -> String {
+    diag::render(diagnostics, &|file| {
+        std::fs::read_to_string(root().join(file)).ok()
+    })
+}
+
+#[test]
+fn the_eje_spec_lints_clean() {
+    let compiled = sextant::spec::compile(&eje_spec::spec());
+    assert_eq!(render(&compiled.diagnostics), "");
+}
+
+#[test]
+fn generated_rule_files_lint_clean() {
+    let spec = eje_spec::spec();
+    let dir = root().join("generated/prometheus/rules");
+    let mut files: Vec<SourceFile> = std::fs::read_dir(&dir)
+        .expect("generated/ exists: run `cargo run -- build`")
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            SourceFile {
+                path: path.strip_prefix(root()).unwrap().display().to_string(),
+                text: std::fs::read_to_string(&path).unwrap(),
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    assert!(!files.is_empty());
+    let (ir, mut diagnostics) = rulefile::lower(&files);
+    diagnostics.extend(sextant::lint::run_files(&ir, &spec.catalog, &spec.lints));
+    assert_eq!(render(&diagnostics), "");
+    let (spec_ir, _) = sextant::spec::lower(&spec);
+    assert_eq!(ir.rules().count(), spec_ir.rules().count());
+}

@@ -1,0 +1,85 @@
+//! `docs/lints.md`, generated from the registry. `tests/lint_docs.rs` fails when the committed
+//! copy is stale; regenerate it with `UPDATE_DOCS=1 cargo test --test lint_docs`.
+
+use super::REGISTRY;
+
+/// Where the generated page lives, relative to the repository root.
+pub const PATH: &str = "docs/lints.md";
+
+const HEADER: &str = "\
+# Lints
+
+<!-- Generated from src/lint/*; do not edit. Regenerate: UPDATE_DOCS=1 cargo test --test lint_docs -->
+
+`cargo run -- lint` lints the spec (its rules and its metric catalog); `cargo run -- lint PATH...`
+lints Prometheus rule files (YAML with `groups:`), all together, so a series recorded in one file
+is known in the others. Files are checked for what `promtool check rules` rejects (YAML, fields,
+PromQL, names, templates) and then linted against the spec's catalog. `cargo run -- explain CODE`
+prints one lint's documentation.
+
+## Settings
+
+- In the spec: `Spec::lints(LintConfig::default().allow(\"alerts/for\"))` turns a lint off,
+  `.set(\"alerts/for\", Severity::Error)` changes its severity; `.scrape_interval(..)`,
+  `.min_for(..)`, `.budget(&metric, n)`, `.record_budget(name, n)` and `.total_budget(n)` set
+  what some lints measure against.
+- In a linted YAML file: a comment `# sextant: disable=CODE[,CODE...]` (or `disable=all`) on the
+  line of a rule or group, or on the lines just above it, turns those lints off for that rule, or
+  for every rule of that group.
+
+## Output and exit codes
+
+`--format human` (default, with source excerpts), `json` (an array of objects with `code`,
+`severity`, `message`, `file`, `line`, `column`, `end_line`, `end_column`, `notes`), `github`
+(workflow commands, `::error file=..,line=..,col=..,title=CODE::message`) or `sarif` (SARIF 2.1.0,
+with every lint as a rule). `--fail-on info|warning|error` (default `error`) sets the severity
+that fails the run. `--live URL` also compares budgets with a running Prometheus or a `/metrics`
+endpoint (`cardinality/live-series`).
+
+| exit code | meaning |
+|---|---|
+| 0 | no diagnostic at or above `--fail-on` |
+| 1 | at least one diagnostic at or above `--fail-on` |
+| 2 | bad usage, an unreadable file, an unsupported file kind (AlertManager configuration and Grafana dashboards are not linted yet), or `--live` could not be read |
+
+Severities, in order: `info` < `warning` < `error`. Codes not listed below (`promql/syntax`,
+`rules/name`, `rules/template`, `rules/field`, `rules/yaml`, ...) are errors Prometheus itself
+rejects; they cannot be turned off.
+
+";
+
+/// The whole page.
+pub fn markdown() -> String {
+    let mut out = String::from(HEADER);
+    out.push_str("## Index\n\n| code | default | what it finds |\n|---|---|---|\n");
+    for lint in REGISTRY {
+        out.push_str(&format!(
+            "| [`{}`](#{}) | {} | {} |\n",
+            lint.code,
+            anchor(lint.code),
+            lint.default,
+            lint.summary()
+        ));
+    }
+    for lint in REGISTRY {
+        out.push_str(&format!(
+            "\n## {}\n\nDefault severity: {}.\n\n",
+            lint.code, lint.default
+        ));
+        for line in lint.explain().trim_end().lines() {
+            match line.strip_prefix("## ") {
+                Some(heading) => out.push_str(&format!("### {heading}\n")),
+                None => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
+
+/// GitHub's anchor for a heading: lower case, `/` dropped.
+fn anchor(code: &str) -> String {
+    code.chars().filter(|c| *c != '/').collect()
+}

@@ -1,0 +1,323 @@
+//! YAML with positions: a small tree built from yaml-rust2's marked events, so diagnostics on a
+//! linted file point at the line and column of the key or value at fault (serde_yaml keeps no
+//! positions).
+
+use std::ops::Range;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    /// A scalar; `start` is the byte offset of its first character (the quote of a quoted one,
+    /// the first content character of a block scalar).
+    Scalar {
+        value: String,
+        style: Style,
+        start: usize,
+    },
+    Seq {
+        start: usize,
+        items: Vec<Node>,
+    },
+    /// Entries in file order; keys are nodes too, for their positions.
+    Map {
+        start: usize,
+        entries: Vec<(Node, Node)>,
+    },
+}
+
+impl Node {
+    pub fn start(&self) -> usize {
+        match self {
+            Node::Scalar { start, .. } | Node::Seq { start, .. } | Node::Map { start, .. } => {
+                *start
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// What the node is, for messages: `a string`, `a list`, `a mapping`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Node::Scalar { .. } => "a scalar",
+            Node::Seq { .. } => "a list",
+            Node::Map { .. } => "a mapping",
+        }
+    }
+}
+
+/// A YAML syntax error at a byte offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    pub message: String,
+    pub offset: usize,
+}
+
+/// Parses the first document of `text`; an empty file is `None`.
+pub fn parse(text: &str) -> Result<Option<Node>, Error> {
+    let offsets = CharOffsets::new(text);
+    let mut builder = Builder {
+        offsets: &offsets,
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        root: None,
+        done: false,
+    };
+    let mut parser = Parser::new_from_str(text);
+    parser.load(&mut builder, false).map_err(|e| Error {
+        message: e.info().to_string(),
+        offset: offsets.byte(e.marker().index()),
+    })?;
+    Ok(builder.root)
+}
+
+/// Marks count characters; this maps them to byte offsets.
+struct CharOffsets {
+    /// Empty when the text is ASCII (the two coincide).
+    bytes: Vec<usize>,
+    len: usize,
+}
+
+impl CharOffsets {
+    fn new(text: &str) -> CharOffsets {
+        let bytes = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices().map(|(i, _)| i).collect()
+        };
+        CharOffsets {
+            bytes,
+            len: text.len(),
+        }
+    }
+
+    fn byte(&self, index: usize) -> usize {
+        if self.bytes.is_empty() {
+            index.min(self.len)
+        } else {
+            self.bytes.get(index).copied().unwrap_or(self.len)
+        }
+    }
+}
+
+struct Builder<'a> {
+    offsets: &'a CharOffsets,
+    stack: Vec<(Node, usize)>,
+    anchors: Vec<(usize, Node)>,
+    root: Option<Node>,
+    done: bool,
+}
+
+impl Builder<'_> {
+    fn push_value(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            Some((Node::Seq { items, .. }, _)) => items.push(node),
+            Some((Node::Map { entries, .. }, _)) => {
+                // Keys and values arrive in turn: a pending key is stored with a placeholder.
+                match entries.last_mut() {
+                    Some((
+                        _,
+                        value @ Node::Seq {
+                            start: usize::MAX, ..
+                        },
+                    )) => *value = node,
+                    _ => entries.push((
+                        node,
+                        Node::Seq {
+                            start: usize::MAX,
+                            items: Vec::new(),
+                        },
+                    )),
+                }
+            }
+            _ => {
+                if self.root.is_none() {
+                    self.root = Some(node);
+                }
+            }
+        }
+    }
+
+    fn anchor(&mut self, id: usize, node: &Node) {
+        if id > 0 {
+            self.anchors.push((id, node.clone()));
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        if self.done {
+            return;
+        }
+        let at = self.offsets.byte(mark.index());
+        match event {
+            Event::Scalar(value, style, anchor, _) => {
+                let node = Node::Scalar {
+                    value,
+                    style: match style {
+                        TScalarStyle::SingleQuoted => Style::SingleQuoted,
+                        TScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                        TScalarStyle::Literal => Style::Literal,
+                        TScalarStyle::Folded => Style::Folded,
+                        _ => Style::Plain,
+                    },
+                    start: at,
+                };
+                self.anchor(anchor, &node);
+                self.push_value(node);
+            }
+            Event::SequenceStart(anchor, _) => self.stack.push((
+                Node::Seq {
+                    start: at,
+                    items: Vec::new(),
+                },
+                anchor,
+            )),
+            Event::MappingStart(anchor, _) => self.stack.push((
+                Node::Map {
+                    start: at,
+                    entries: Vec::new(),
+                },
+                anchor,
+            )),
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((mut node, anchor)) = self.stack.pop() {
+                    // A block mapping's mark is at its first `:`; its first key starts it.
+                    if let Node::Map { start, entries } = &mut node {
+                        if let Some((key, _)) = entries.first() {
+                            *start = key.start();
+                        }
+                    }
+                    self.anchor(anchor, &node);
+                    self.push_value(node);
+                }
+            }
+            Event::Alias(id) => {
+                let node = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or(Node::Scalar {
+                        value: String::new(),
+                        style: Style::Plain,
+                        start: at,
+                    });
+                self.push_value(node);
+            }
+            Event::DocumentEnd => self.done = self.root.is_some(),
+            _ => {}
+        }
+    }
+}
+
+/// Where a scalar's text stands in `text`: the range of its first line and, when its value
+/// stands there verbatim (plain or quoted without escapes, or a literal block), the offset where
+/// each line of the value starts.
+pub fn scalar_layout(text: &str, node: &Node) -> (Range<usize>, Option<Vec<usize>>) {
+    let Node::Scalar {
+        value,
+        style,
+        start,
+    } = node
+    else {
+        return (node.start()..node.start(), None);
+    };
+    let start = *start;
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let first_line = start..line_end;
+    let verbatim_at = |from: usize| text.get(from..from + value.len()) == Some(value.as_str());
+    match style {
+        Style::Plain if !value.contains('\n') && verbatim_at(start) => {
+            (start..start + value.len(), Some(vec![start]))
+        }
+        Style::SingleQuoted | Style::DoubleQuoted
+            if !value.contains('\n') && verbatim_at(start + 1) =>
+        {
+            (start + 1..start + 1 + value.len(), Some(vec![start + 1]))
+        }
+        Style::Literal => {
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let indent = start - line_start;
+            let mut starts = Vec::new();
+            let mut file_line = line_start;
+            let body = value.strip_suffix('\n').unwrap_or(value);
+            for (k, line) in body.split('\n').enumerate() {
+                let at = if k == 0 { start } else { file_line + indent };
+                if !line.is_empty() && text.get(at..at + line.len()) != Some(line) {
+                    return (first_line, None);
+                }
+                starts.push(at.min(text.len()));
+                file_line = text[file_line..]
+                    .find('\n')
+                    .map_or(text.len(), |i| file_line + i + 1);
+            }
+            let last = starts.last().copied().unwrap_or(start);
+            let end = last + body.rsplit('\n').next().map_or(0, str::len);
+            (start..end, Some(starts))
+        }
+        _ => (first_line, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_of_keys_and_values() {
+        let text = "groups:\n  - name: g\n    rules:\n      - record: a:b:c\n        expr: |\n          sum(x)\n            / y\n      - alert: \"X\"\n        labels: {a: b}\n";
+        let root = parse(text).unwrap().unwrap();
+        let Node::Map { entries, .. } = &root else {
+            panic!("{root:?}")
+        };
+        let Node::Seq { items, .. } = &entries[0].1 else {
+            panic!()
+        };
+        let Node::Map { entries: group, .. } = &items[0] else {
+            panic!()
+        };
+        let Node::Seq { items: rules, .. } = &group[1].1 else {
+            panic!()
+        };
+        let Node::Map { entries: rule, .. } = &rules[0] else {
+            panic!()
+        };
+        let expr = &rule[1].1;
+        let (range, lines) = scalar_layout(text, expr);
+        assert_eq!(&text[range], "sum(x)\n            / y");
+        let lines = lines.unwrap();
+        assert_eq!(&text[lines[1]..lines[1] + 3], "  /");
+        let Node::Map { entries: alert, .. } = &rules[1] else {
+            panic!()
+        };
+        let (range, _) = scalar_layout(text, &alert[0].1);
+        assert_eq!(&text[range], "X");
+        assert_eq!(&text[alert[1].0.start()..alert[1].0.start() + 6], "labels");
+    }
+
+    #[test]
+    fn syntax_errors_have_offsets() {
+        let err = parse("a: b\n  c: d\n").unwrap_err();
+        assert_eq!(err.offset, 8);
+    }
+}
