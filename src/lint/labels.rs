@@ -49,12 +49,11 @@ pub fn of_series(
 /// labels. Several rules may record one name (every SLO records `slo:sli_error:ratio_rate5m`,
 /// told apart by their labels): the series carries the union of theirs. Recorded series read by
 /// other recording rules resolve over a few passes.
-pub fn recorded<'a>(
-    catalog: &Catalog,
-    rules: &[&'a Rule],
-) -> BTreeMap<&'a str, Option<LabelSet>> {
-    let mut known: BTreeMap<&str, Option<LabelSet>> =
-        rules.iter().map(|rule| (rule.name.as_str(), None)).collect();
+pub fn recorded<'a>(catalog: &Catalog, rules: &[&'a Rule]) -> BTreeMap<&'a str, Option<LabelSet>> {
+    let mut known: BTreeMap<&str, Option<LabelSet>> = rules
+        .iter()
+        .map(|rule| (rule.name.as_str(), None))
+        .collect();
     for _ in 0..8 {
         let mut next: BTreeMap<&str, Option<LabelSet>> = BTreeMap::new();
         for rule in rules {
@@ -62,7 +61,9 @@ pub fn recorded<'a>(
                 set.extend(rule.labels.keys().cloned());
                 set
             });
-            let entry = next.entry(rule.name.as_str()).or_insert(Some(LabelSet::new()));
+            let entry = next
+                .entry(rule.name.as_str())
+                .or_insert(Some(LabelSet::new()));
             *entry = match (entry.take(), labels) {
                 (Some(mut all), Some(these)) => {
                     all.extend(these);

@@ -89,13 +89,6 @@ impl Proc {
             let _ = child.wait();
         }
     }
-
-    pub fn is_running(&mut self) -> bool {
-        match &mut self.child {
-            Some(child) => matches!(child.try_wait(), Ok(None)),
-            None => false,
-        }
-    }
 }
 
 /// The processes of a test; dropping it stops them all and, when the test is failing, prints

@@ -274,7 +274,7 @@ fn the_generated_stack_runs_for_real() {
     // 2. Every recording rule returns data.
     let mut missing: Vec<String> = recorded.clone();
     wait_until(Duration::from_secs(45), || {
-        missing.retain(|name| !query(&prom, name).is_some_and(|r| !r.is_empty()));
+        missing.retain(|name| query(&prom, name).is_none_or(|r| r.is_empty()));
         missing.is_empty()
     });
     assert!(
@@ -557,6 +557,11 @@ fn spans(otlp: &Sink) -> (usize, usize) {
     let mut critics = Vec::new();
     for request in otlp.requests() {
         assert_eq!(request.path, "/v1/traces");
+        assert_eq!(
+            request.headers.get("content-type").map(String::as_str),
+            Some("application/x-protobuf"),
+            "OTLP over HTTP sends protobuf"
+        );
         let decoded = ExportTraceServiceRequest::decode(request.body.as_slice())
             .expect("an OTLP request that decodes as protobuf");
         for span in decoded
