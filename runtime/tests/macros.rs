@@ -9,7 +9,7 @@ mod common;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use common::{attribute, block_on, Collector, YieldThen};
+use common::{attribute, block_on, Collector, Spans, YieldThen};
 use eje_runtime::{
     global, trace_decision, track_critic, BatchSettings, CriticOutput, FailureReason, Runtime,
     Verdict,

@@ -1,4 +1,4 @@
-//! The span tree, read from an in-memory exporter behind the runtime's own batch processor: a
+//! The span tree, read from the SDK's in-memory exporter behind the runtime's own batch processor: a
 //! decision span is the parent of one span per critic; attributes name the critic, the verdict
 //! and the failure; a log line written inside a critic carries that critic span's ids.
 
@@ -8,7 +8,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{attribute, block_on, Collector, YieldThen};
+use common::{attribute, block_on, Collector, Spans, YieldThen};
 use eje_runtime::demo::{Faults, Pipeline, SyntheticRequest, CRITICS, PIPELINE};
 use eje_runtime::log::{self, Level};
 use eje_runtime::{BatchSettings, CriticOutput, FailureReason, Runtime, Verdict};
