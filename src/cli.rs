@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::alertmanager;
+use crate::dashfile;
 use crate::diag::{self, Severity};
 use crate::lint;
 use crate::output::Output;
@@ -61,7 +62,8 @@ enum Command {
         #[command(subcommand)]
         command: RoutesCommand,
     },
-    /// Lint the spec (no PATH) or Prometheus rule files against the spec's metric catalog.
+    /// Lint the spec (no PATH), or Prometheus rule files and Grafana dashboards (`*.json`) against
+    /// the spec's metric catalog.
     Lint(LintArgs),
     /// Print a lint's documentation, or list every lint.
     Explain {
@@ -85,7 +87,8 @@ enum RoutesCommand {
 
 #[derive(clap::Args, Debug)]
 struct LintArgs {
-    /// Prometheus rule files, or folders of them (`*.yml`, `*.yaml`), linted together.
+    /// Prometheus rule files and Grafana dashboards, or folders of them (`*.yml`, `*.yaml`,
+    /// `*.json`), linted together.
     paths: Vec<PathBuf>,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value = "human")]
@@ -281,13 +284,19 @@ fn lint_command(
         compile(&spec).diagnostics
     } else {
         let mut files = Vec::new();
+        let mut dashboards = Vec::new();
         for path in rule_file_paths(&args.paths)? {
             let text = fs::read_to_string(&path)
                 .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
             let shown = path.display().to_string();
             match FileKind::of(&shown, &text) {
                 FileKind::Rules => {}
-                kind @ (FileKind::AlertManager | FileKind::Dashboard | FileKind::Prometheus) => {
+                FileKind::Dashboard => {
+                    texts.insert(shown.clone(), text.clone());
+                    dashboards.push(SourceFile { path: shown, text });
+                    continue;
+                }
+                kind @ (FileKind::AlertManager | FileKind::Prometheus) => {
                     writeln!(
                         stderr,
                         "error: {shown}: {} is not linted yet; `lint` reads Prometheus rule files (YAML with `groups:`)",
@@ -308,6 +317,7 @@ fn lint_command(
         }
         let (ir, mut diagnostics) = rulefile::lower(&files);
         diagnostics.extend(lint::run_files(&ir, &spec.catalog, &spec.lints));
+        diagnostics.extend(lint_dashboards(project, &spec, &ir, &dashboards, stderr)?);
         diagnostics
     };
     if let Some(url) = &args.live {
@@ -369,14 +379,54 @@ fn lint_command(
     Ok(u8::from(diagnostics.iter().any(|d| d.severity >= fail_on)))
 }
 
-/// The files named, with folders expanded to their `*.yml` and `*.yaml` files, sorted.
+/// Lints Grafana dashboard files against the spec and the rule files linted with them (see
+/// [`dashfile`]), and against Grafana's official dashboard schema when `shared/reference` sits
+/// beside the repository; the schema is Grafana's, not ours, so it is read, never copied in.
+fn lint_dashboards(
+    project: &Project,
+    spec: &Spec,
+    rules: &crate::ir::Ir,
+    files: &[SourceFile],
+    stderr: &mut dyn Write,
+) -> io::Result<Vec<diag::Diagnostic>> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let context = dashfile::Context::of_spec(spec).recorded_by(rules);
+    let path = project
+        .root
+        .join("../shared/reference/grafana-jsonschema/dashboard.jsonschema.json");
+    let schema = match fs::read_to_string(&path) {
+        Ok(text) => match dashfile::GrafanaSchema::new(&text) {
+            Ok(schema) => Some(schema),
+            Err(e) => {
+                writeln!(
+                    stderr,
+                    "warning: {}: {e}; dashboards are not checked against Grafana's schema",
+                    path.display()
+                )?;
+                None
+            }
+        },
+        Err(_) => {
+            writeln!(stderr, "note: Grafana's dashboard schema is not at {}: dashboards are checked against Sextant's own schema only", path.display())?;
+            None
+        }
+    };
+    Ok(dashfile::lint(files, &context, schema.as_ref()))
+}
+
+/// The files named, with folders expanded to their `*.yml`, `*.yaml` and `*.json` files, sorted.
 fn rule_file_paths(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
             let mut found: Vec<PathBuf> = fs::read_dir(path)?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+                .filter(|p| {
+                    p.extension()
+                        .is_some_and(|e| e == "yml" || e == "yaml" || e == "json")
+                })
                 .collect();
             found.sort();
             out.extend(found);

@@ -7,6 +7,7 @@
 
 pub mod alertmanager;
 pub mod cli;
+pub mod dashfile;
 pub mod diag;
 pub mod duration;
 pub mod emit;
@@ -14,6 +15,7 @@ pub mod gotmpl;
 pub mod grafana;
 pub mod http;
 pub mod ir;
+pub mod json;
 pub mod lint;
 pub mod lower;
 pub mod output;

@@ -1,5 +1,6 @@
-//! EJE's spec lints clean, warnings included, and so do the rule files it generates when they are
-//! linted as files (`cargo run -- lint generated/prometheus/rules`).
+//! EJE's spec lints clean, warnings included, and so do the rule files and dashboards it generates
+//! when they are linted as files (`cargo run -- lint generated/prometheus/rules
+//! generated/grafana/dashboards`).
 
 use std::path::Path;
 
@@ -43,4 +44,31 @@ fn generated_rule_files_lint_clean() {
     assert_eq!(render(&diagnostics), "");
     let (spec_ir, _) = sextant::spec::lower(&spec);
     assert_eq!(ir.rules().count(), spec_ir.rules().count());
+}
+
+#[test]
+fn generated_dashboards_lint_clean_against_the_spec() {
+    let spec = eje_spec::spec();
+    let dir = root().join("generated/grafana/dashboards");
+    let mut files: Vec<SourceFile> = std::fs::read_dir(&dir)
+        .expect("generated/ exists: run `cargo run -- build`")
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            SourceFile {
+                path: path.strip_prefix(root()).unwrap().display().to_string(),
+                text: std::fs::read_to_string(&path).unwrap(),
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    assert!(!files.is_empty());
+    let schema = root().join("../shared/reference/grafana-jsonschema/dashboard.jsonschema.json");
+    let schema = std::fs::read_to_string(&schema)
+        .map(|text| {
+            sextant::dashfile::GrafanaSchema::new(&text).expect("Grafana's schema compiles")
+        })
+        .expect("shared/reference sits beside the repository");
+    let context = sextant::dashfile::Context::of_spec(&spec);
+    let diagnostics = sextant::dashfile::lint(&files, &context, Some(&schema));
+    assert_eq!(render(&diagnostics), "");
 }

@@ -36,10 +36,10 @@ use crate::promql::{self, TokenKind};
 pub const DEFAULT_DASHBOARDS_PATH: &str = "/var/lib/grafana/dashboards";
 
 /// What queries may read besides the catalog: recorded series and declared external ones.
-struct Known<'a> {
-    catalog: &'a Catalog,
-    recorded: &'a BTreeSet<String>,
-    external: BTreeSet<&'a str>,
+pub(crate) struct Known<'a> {
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) recorded: &'a BTreeSet<String>,
+    pub(crate) external: BTreeSet<&'a str>,
 }
 
 impl Known<'_> {
@@ -379,13 +379,13 @@ fn unknown_datasource(what: &str, uid: &str, origin: Origin) -> Diagnostic {
 }
 
 /// The variables a query may use.
-struct Scope<'a> {
-    variables: BTreeMap<&'a str, &'a Variable>,
+pub(crate) struct Scope<'a> {
+    pub(crate) variables: BTreeMap<&'a str, &'a Variable>,
     /// `$__tags` (traces-to-metrics queries only).
-    tags: bool,
+    pub(crate) tags: bool,
     /// Whether rates must range over a variable (in panels and annotations, not in
     /// traces-to-metrics queries, where Grafana's interval variables do not exist).
-    rate_interval: bool,
+    pub(crate) rate_interval: bool,
 }
 
 fn lower_dashboard(
@@ -1219,8 +1219,9 @@ fn substitute(text: &str, scope: &Scope) -> (Substituted, Vec<VarRef>) {
     (out, unknown)
 }
 
-/// Checks one query; returns whether it is valid (warnings aside).
-fn check_query(
+/// Checks one query; returns whether it is valid (warnings aside). Every diagnostic is at
+/// `origin`, with `expr` as its snippet when it is about a part of it.
+pub(crate) fn check_query(
     what: &str,
     expr: &str,
     origin: Origin,

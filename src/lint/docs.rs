@@ -17,6 +17,15 @@ is known in the others. Files are checked for what `promtool check rules` reject
 PromQL, names, templates) and then linted against the spec's catalog. `cargo run -- explain CODE`
 prints one lint's documentation.
 
+Grafana dashboard JSON files (`*.json`, folders included) are linted in the same call: their
+structure (Grafana's official dashboard schema when `shared/reference` sits beside the
+repository, as warnings; panels' `gridPos` and the `uid` against `schemas/dashboard.schema.json`,
+as errors), every Prometheus query's PromQL after Grafana's variables are substituted, the series
+and labels it reads (the catalog's, and the series recorded by the spec's rules and by the rule
+files linted with it), undefined variables, overlapping panels, duplicate panel ids, unknown
+datasources, fixed rate ranges and `schemaVersion` older than 36, each at the file's line and
+column (`grafana/*` codes, `promql/syntax`).
+
 ## Settings
 
 - In the spec: `Spec::lints(LintConfig::default().allow(\"alerts/for\"))` turns a lint off,
@@ -40,7 +49,7 @@ endpoint (`cardinality/live-series`).
 |---|---|
 | 0 | no diagnostic at or above `--fail-on` |
 | 1 | at least one diagnostic at or above `--fail-on` |
-| 2 | bad usage, an unreadable file, an unsupported file kind (AlertManager configuration and Grafana dashboards are not linted yet), or `--live` could not be read |
+| 2 | bad usage, an unreadable file, an unsupported file kind (an AlertManager configuration is not linted yet), or `--live` could not be read |
 
 Severities, in order: `info` < `warning` < `error`. Codes not listed below (`promql/syntax`,
 `rules/name`, `rules/template`, `rules/field`, `rules/yaml`, ...) are errors Prometheus itself
