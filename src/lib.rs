@@ -26,6 +26,7 @@ pub mod rulefile;
 pub mod rules;
 pub mod slo;
 pub mod spec;
+pub mod suggest;
 pub mod yaml;
 
 pub use sextant_catalog as catalog;

@@ -1338,29 +1338,9 @@ pub(crate) fn check_query(
     diagnostics.iter().filter(|d| d.is_error()).count() == before
 }
 
-/// The known name nearest to `name` by edit distance, when near enough to be a typo.
+/// The known name nearest to `name`, when near enough to be a typo.
 fn closest(known: &Known, name: &str) -> Option<String> {
-    known
-        .candidates()
-        .map(|c| (edit_distance(name, &c), c))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    crate::suggest::closest(name, known.candidates())
 }
 
 #[cfg(test)]

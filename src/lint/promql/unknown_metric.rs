@@ -39,7 +39,7 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     }
 }
 
-/// The known name nearest to `name` by edit distance, when it is near enough to be a typo.
+/// The known series nearest to `name`, when it is near enough to be a typo.
 fn closest(cx: &Context, name: &str) -> Option<String> {
     let candidates = cx
         .catalog
@@ -47,24 +47,5 @@ fn closest(cx: &Context, name: &str) -> Option<String> {
         .iter()
         .flat_map(|m| m.series_names())
         .chain(cx.recorded.keys().map(|k| k.to_string()));
-    candidates
-        .map(|c| (edit_distance(name, &c), c))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    crate::suggest::closest(name, candidates)
 }
