@@ -281,13 +281,19 @@ fn lint_command(
         compile(&spec).diagnostics
     } else {
         let mut files = Vec::new();
+        let mut alertmanager_files = Vec::new();
         for path in rule_file_paths(&args.paths)? {
             let text = fs::read_to_string(&path)
                 .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
             let shown = path.display().to_string();
             match FileKind::of(&shown, &text) {
                 FileKind::Rules => {}
-                kind @ (FileKind::AlertManager | FileKind::Dashboard | FileKind::Prometheus) => {
+                FileKind::AlertManager => {
+                    texts.insert(shown.clone(), text.clone());
+                    alertmanager_files.push(SourceFile { path: shown, text });
+                    continue;
+                }
+                kind @ (FileKind::Dashboard | FileKind::Prometheus) => {
                     writeln!(
                         stderr,
                         "error: {shown}: {} is not linted yet; `lint` reads Prometheus rule files (YAML with `groups:`)",
@@ -308,6 +314,13 @@ fn lint_command(
         }
         let (ir, mut diagnostics) = rulefile::lower(&files);
         diagnostics.extend(lint::run_files(&ir, &spec.catalog, &spec.lints));
+        let alerts = crate::amfile::Alerts {
+            rules: &ir,
+            catalog: &spec.catalog,
+            external: spec.prometheus.as_ref().map(|p| p.alert_labels()),
+        };
+        let alerts = (!files.is_empty()).then_some(&alerts);
+        diagnostics.extend(lint_alertmanager(&alertmanager_files, alerts));
         diagnostics
     };
     if let Some(url) = &args.live {
@@ -367,6 +380,45 @@ fn lint_command(
         FailOn::Error => Severity::Error,
     };
     Ok(u8::from(diagnostics.iter().any(|d| d.severity >= fail_on)))
+}
+
+/// Lints AlertManager configurations, each with the template files its `templates:` globs match
+/// (relative to its folder, the glob in the file name only, as AlertManager resolves them).
+fn lint_alertmanager(
+    files: &[SourceFile],
+    alerts: Option<&crate::amfile::Alerts>,
+) -> Vec<diag::Diagnostic> {
+    let mut out = Vec::new();
+    for file in files {
+        let dir = Path::new(&file.path).parent().unwrap_or(Path::new(""));
+        let templates = |glob: &str| -> Vec<SourceFile> {
+            let pattern = dir.join(glob);
+            let (Some(folder), Some(name)) = (pattern.parent(), pattern.file_name()) else {
+                return Vec::new();
+            };
+            let name = name.to_string_lossy();
+            let mut found: Vec<PathBuf> = fs::read_dir(folder)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| crate::amfile::glob_matches(&name, &n.to_string_lossy()))
+                })
+                .collect();
+            found.sort();
+            found
+                .into_iter()
+                .filter_map(|p| {
+                    let text = fs::read_to_string(&p).ok()?;
+                    let path = p.display().to_string();
+                    Some(SourceFile { path, text })
+                })
+                .collect()
+        };
+        out.extend(crate::amfile::lint(file, &templates, alerts));
+    }
+    out
 }
 
 /// The files named, with folders expanded to their `*.yml` and `*.yaml` files, sorted.
