@@ -62,8 +62,8 @@ enum Command {
         #[command(subcommand)]
         command: RoutesCommand,
     },
-    /// Lint the spec (no PATH), or Prometheus rule files and Grafana dashboards (`*.json`) against
-    /// the spec's metric catalog.
+    /// Lint the spec (no PATH), or Prometheus rule files, AlertManager configurations and Grafana
+    /// dashboards (`*.json`) against the spec's metric catalog.
     Lint(LintArgs),
     /// Print a lint's documentation, or list every lint.
     Explain {
@@ -285,6 +285,7 @@ fn lint_command(
     } else {
         let mut files = Vec::new();
         let mut dashboards = Vec::new();
+        let mut alertmanager_files = Vec::new();
         for path in rule_file_paths(&args.paths)? {
             let text = fs::read_to_string(&path)
                 .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
@@ -296,10 +297,15 @@ fn lint_command(
                     dashboards.push(SourceFile { path: shown, text });
                     continue;
                 }
-                kind @ (FileKind::AlertManager | FileKind::Prometheus) => {
+                FileKind::AlertManager => {
+                    texts.insert(shown.clone(), text.clone());
+                    alertmanager_files.push(SourceFile { path: shown, text });
+                    continue;
+                }
+                kind @ FileKind::Prometheus => {
                     writeln!(
                         stderr,
-                        "error: {shown}: {} is not linted yet; `lint` reads Prometheus rule files (YAML with `groups:`)",
+                        "error: {shown}: {} is not linted yet; `lint` reads Prometheus rule files, AlertManager configurations and Grafana dashboards",
                         kind.describe()
                     )?;
                     return Ok(2);
@@ -307,7 +313,7 @@ fn lint_command(
                 FileKind::Unknown => {
                     writeln!(
                         stderr,
-                        "error: {shown}: not a Prometheus rule file (no top-level `groups:`)"
+                        "error: {shown}: not a rule file (`groups:`), an AlertManager configuration (`route:`) or a dashboard (`.json`)"
                     )?;
                     return Ok(2);
                 }
@@ -317,6 +323,13 @@ fn lint_command(
         }
         let (ir, mut diagnostics) = rulefile::lower(&files);
         diagnostics.extend(lint::run_files(&ir, &spec.catalog, &spec.lints));
+        let alerts = crate::amfile::Alerts {
+            rules: &ir,
+            catalog: &spec.catalog,
+            external: spec.prometheus.as_ref().map(|p| p.alert_labels()),
+        };
+        let alerts = (!files.is_empty()).then_some(&alerts);
+        diagnostics.extend(lint_alertmanager(&alertmanager_files, alerts));
         diagnostics.extend(lint_dashboards(project, &spec, &ir, &dashboards, stderr)?);
         diagnostics
     };
@@ -414,6 +427,45 @@ fn lint_dashboards(
         }
     };
     Ok(dashfile::lint(files, &context, schema.as_ref()))
+}
+
+/// Lints AlertManager configurations, each with the template files its `templates:` globs match
+/// (relative to its folder, the glob in the file name only, as AlertManager resolves them).
+fn lint_alertmanager(
+    files: &[SourceFile],
+    alerts: Option<&crate::amfile::Alerts>,
+) -> Vec<diag::Diagnostic> {
+    let mut out = Vec::new();
+    for file in files {
+        let dir = Path::new(&file.path).parent().unwrap_or(Path::new(""));
+        let templates = |glob: &str| -> Vec<SourceFile> {
+            let pattern = dir.join(glob);
+            let (Some(folder), Some(name)) = (pattern.parent(), pattern.file_name()) else {
+                return Vec::new();
+            };
+            let name = name.to_string_lossy();
+            let mut found: Vec<PathBuf> = fs::read_dir(folder)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| crate::amfile::glob_matches(&name, &n.to_string_lossy()))
+                })
+                .collect();
+            found.sort();
+            found
+                .into_iter()
+                .filter_map(|p| {
+                    let text = fs::read_to_string(&p).ok()?;
+                    let path = p.display().to_string();
+                    Some(SourceFile { path, text })
+                })
+                .collect()
+        };
+        out.extend(crate::amfile::lint(file, &templates, alerts));
+    }
+    out
 }
 
 /// The files named, with folders expanded to their `*.yml`, `*.yaml` and `*.json` files, sorted.

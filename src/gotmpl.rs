@@ -62,6 +62,47 @@ const FUNCTIONS: &[&str] = &[
 
 const VARIABLES: &[&str] = &["$", "$labels", "$value", "$externalLabels", "$externalURL"];
 
+/// The functions an AlertManager 0.25 notification template may call: Go's built-ins and
+/// AlertManager's own (`amtool check-config` rejects any other, `humanize` included).
+const ALERTMANAGER_FUNCTIONS: &[&str] = &[
+    "and",
+    "call",
+    "html",
+    "index",
+    "slice",
+    "js",
+    "len",
+    "not",
+    "or",
+    "print",
+    "printf",
+    "println",
+    "urlquery",
+    "eq",
+    "ge",
+    "gt",
+    "le",
+    "lt",
+    "ne",
+    "toUpper",
+    "toLower",
+    "title",
+    "join",
+    "match",
+    "safeHtml",
+    "reReplaceAll",
+    "stringSlice",
+];
+
+/// Which program expands a template, and so which functions and variables it knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// An alert rule's label or annotation, expanded by Prometheus.
+    Prometheus,
+    /// A notification template, expanded by AlertManager: no `$labels`, its own functions.
+    AlertManager,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TemplateError {
     pub message: String,
@@ -77,6 +118,15 @@ pub struct TemplateUses {
 
 /// Checks `text` as a Prometheus alert template.
 pub fn check(text: &str) -> Result<TemplateUses, TemplateError> {
+    check_as(text, Dialect::Prometheus)
+}
+
+/// Checks `text` as a template of `dialect`.
+pub fn check_as(text: &str, dialect: Dialect) -> Result<TemplateUses, TemplateError> {
+    let (functions, variables) = match dialect {
+        Dialect::Prometheus => (FUNCTIONS, VARIABLES),
+        Dialect::AlertManager => (ALERTMANAGER_FUNCTIONS, &["$"][..]),
+    };
     let mut uses = TemplateUses::default();
     let mut blocks: Vec<(&str, Range<usize>)> = Vec::new();
     let mut declared: Vec<String> = Vec::new();
@@ -147,7 +197,7 @@ pub fn check(text: &str) -> Result<TemplateUses, TemplateError> {
                     .is_some_and(|(w, _)| w == ":=" || w == "=");
                 if assigns {
                     declared.push(head.clone());
-                } else if !VARIABLES.contains(&head.as_str()) && !declared.contains(&head) {
+                } else if !variables.contains(&head.as_str()) && !declared.contains(&head) {
                     return Err(TemplateError {
                         message: format!("undefined variable \"{head}\""),
                         range: range.clone(),
@@ -166,7 +216,7 @@ pub fn check(text: &str) -> Result<TemplateUses, TemplateError> {
                     "true", "false",
                 ]
                 .contains(&word.as_str())
-                && !FUNCTIONS.contains(&word.as_str())
+                && !functions.contains(&word.as_str())
             {
                 return Err(TemplateError {
                     message: format!("function \"{word}\" not defined"),
@@ -291,5 +341,22 @@ mod tests {
         check_template("x {{ end }}", "unexpected {{end}} at \"{{ end }}\"");
         check_template("{{ $x := 1 }}{{ $x }}", "ok []");
         check_template("{{ printf \"%.2f\" $value }}", "ok []");
+    }
+
+    #[test]
+    fn alertmanager_templates_have_their_own_functions() {
+        let check = |text: &str| check_as(text, Dialect::AlertManager).map_err(|e| e.message);
+        assert_eq!(
+            check("{{ .CommonLabels.Names | join \", \" | toUpper }}").map(|_| ()),
+            Ok(())
+        );
+        assert_eq!(
+            check("{{ .Value | humanize }}").map(|_| ()),
+            Err("function \"humanize\" not defined".to_string())
+        );
+        assert_eq!(
+            check("{{ $labels.job }}").map(|_| ()),
+            Err("undefined variable \"$labels\"".to_string())
+        );
     }
 }

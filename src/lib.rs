@@ -6,6 +6,7 @@
 //! pipeline; [`cli`] is the command line around it.
 
 pub mod alertmanager;
+pub mod amfile;
 pub mod cli;
 pub mod dashfile;
 pub mod diag;

@@ -66,8 +66,7 @@ fn unrouted(
                 .filter(|(k, _)| !external.contains_key(*k))
                 .map(|(k, v)| format!("{k}={v:?}"))
                 .collect();
-            out.push(
-                Diagnostic::warning(
+            let diagnostic = Diagnostic::warning(
                     "alertmanager/unrouted-alert",
                     format!(
                         "alert {} reaches only the default receiver {:?}: no route matches its labels",
@@ -76,8 +75,12 @@ fn unrouted(
                 )
                 .at_opt(alert.place.origin())
                 .note(format!("its labels: {}", shown.join(", ")))
-                .note("add a route for it (even to the same receiver, to say so), or give it the labels an existing route matches"),
-            );
+                .note("add a route for it (even to the same receiver, to say so), or give it the labels an existing route matches");
+            // An alert read from a rule file points at its place there.
+            out.push(match &alert.place {
+                ir::Place::File { path, range, .. } => diagnostic.with_file(path, range.clone()),
+                ir::Place::Rust(_) => diagnostic,
+            });
         }
     }
 }

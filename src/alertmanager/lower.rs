@@ -239,7 +239,7 @@ fn template_text(
     origin: Origin,
     out: &mut Vec<Diagnostic>,
 ) -> Vec<(String, std::ops::Range<usize>)> {
-    if let Err(e) = gotmpl::check(text) {
+    if let Err(e) = gotmpl::check_as(text, gotmpl::Dialect::AlertManager) {
         out.push(
             Diagnostic::error(
                 "alertmanager/template",
@@ -432,6 +432,22 @@ fn secret_file(file: &SecretFile, what: &str, out: &mut Vec<Diagnostic>) {
 
 fn root(route: &Route, out: &mut Vec<Diagnostic>) {
     let origin = route.origin;
+    if let Some(first) = route.matchers.first() {
+        out.push(
+            Diagnostic::error(
+                "alertmanager/root-route",
+                "root route must not have any matchers",
+            )
+            .at(origin)
+            .snippet(
+                "route",
+                first.name.as_str(),
+                0..first.name.len(),
+                "a matcher",
+            )
+            .note("the root receives every alert: move the matchers to a child route"),
+        );
+    }
     let mut fault = |message: &str, note: &str| {
         out.push(
             Diagnostic::error("alertmanager/root-route", message.to_string())
@@ -443,12 +459,6 @@ fn root(route: &Route, out: &mut Vec<Diagnostic>) {
         fault(
             "root route must specify a default receiver",
             "build the root with Route::to(\"<receiver>\"): alerts no child route matches go there",
-        );
-    }
-    if !route.matchers.is_empty() {
-        fault(
-            "root route must not have any matchers",
-            "the root receives every alert: move the matchers to a child route",
         );
     }
     if route.continue_ {
@@ -614,6 +624,7 @@ fn label_names(
                     format!("duplicated label {label:?} in {field} of {what}"),
                 )
                 .at(origin)
+                .snippet(what, label.as_str(), 0..label.len(), "listed twice")
                 .note("list each label once"),
             );
         }

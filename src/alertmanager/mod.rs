@@ -47,6 +47,15 @@ impl SecretFile {
     pub fn path(&self) -> &str {
         &self.path
     }
+
+    /// Stands for a secret a linted alertmanager.yml writes inline (which `lint` warns about),
+    /// so the file lowers as a spec would. Crate-private: a spec cannot hold a secret's value.
+    pub(crate) fn written_inline(origin: Origin) -> SecretFile {
+        SecretFile {
+            path: "<secret written inline>".into(),
+            origin,
+        }
+    }
 }
 
 /// How a matcher compares a label's value.

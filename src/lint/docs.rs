@@ -26,6 +26,20 @@ files linted with it), undefined variables, overlapping panels, duplicate panel 
 datasources, fixed rate ranges and `schemaVersion` older than 36, each at the file's line and
 column (`grafana/*` codes, `promql/syntax`).
 
+AlertManager configurations (`alertmanager.yml`, told by a top-level `route:`, `receivers:` or
+`inhibit_rules:`) are linted too, so a team can lint before it migrates: they are checked for what
+`amtool check-config` (AlertManager 0.25) rejects (unknown or repeated fields, types, durations,
+URLs, matchers in every syntax it accepts, time intervals, missing receivers, keys and addresses,
+and the template files the `templates:` globs match), then lowered as a spec's AlertManager is, so
+they get the same `alertmanager/*` diagnostics (undefined or duplicate receivers, the root route,
+`group_by`, zero intervals, undefined time intervals, label names, unreachable routes, unused
+receivers), at the file's line and column. Warnings flag what AlertManager accepts but a spec
+cannot say: a secret written inline (`alertmanager/inline-secret`: use the `_file` form) and the
+deprecated `match`, `match_re`, `source_match*`, `target_match*` and top-level
+`mute_time_intervals` (`alertmanager/deprecated`). When rule files are linted in the same call,
+the configuration is also checked against their alerts (`alertmanager/unrouted-alert`,
+`alertmanager/inhibit-label`, with the spec's Prometheus external labels).
+
 ## Settings
 
 - In the spec: `Spec::lints(LintConfig::default().allow(\"alerts/for\"))` turns a lint off,
@@ -49,11 +63,12 @@ endpoint (`cardinality/live-series`).
 |---|---|
 | 0 | no diagnostic at or above `--fail-on` |
 | 1 | at least one diagnostic at or above `--fail-on` |
-| 2 | bad usage, an unreadable file, an unsupported file kind (an AlertManager configuration is not linted yet), or `--live` could not be read |
+| 2 | bad usage, an unreadable file, an unsupported file kind (a Prometheus server configuration is not linted yet), or `--live` could not be read |
 
 Severities, in order: `info` < `warning` < `error`. Codes not listed below (`promql/syntax`,
-`rules/name`, `rules/template`, `rules/field`, `rules/yaml`, ...) are errors Prometheus itself
-rejects; they cannot be turned off.
+`rules/name`, `rules/template`, `rules/field`, `rules/yaml`, `alertmanager/*`, ...) are checks of
+what Prometheus or AlertManager itself rejects, and the AlertManager checks; they cannot be turned
+off.
 
 ";
 
