@@ -76,3 +76,18 @@ pub fn grafana_schema_check(dashboards: &[(String, String)]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs the CLI in-process for `project`; returns the exit code, stdout and stderr.
+pub fn run_cli(project: &sextant::cli::Project, args: &[&str]) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let args = std::iter::once("sextant")
+        .chain(args.iter().copied())
+        .map(Into::into);
+    let code = sextant::cli::run(project, args, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}

@@ -177,17 +177,7 @@ fn project() -> sextant::cli::Project {
 
 /// Runs the CLI; returns the exit code, stdout and stderr.
 fn cli(args: &[&str]) -> (u8, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let args = std::iter::once("sextant")
-        .chain(args.iter().copied())
-        .map(Into::into);
-    let code = sextant::cli::run(&project(), args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    common::run_cli(&project(), args)
 }
 
 #[test]
