@@ -17,17 +17,9 @@ fn render(diagnostics: &[diag::Diagnostic]) -> String {
     })
 }
 
-#[test]
-fn the_eje_spec_lints_clean() {
-    let compiled = sextant::spec::compile(&eje_spec::spec());
-    assert_eq!(render(&compiled.diagnostics), "");
-}
-
-#[test]
-fn generated_rule_files_lint_clean() {
-    let spec = eje_spec::spec();
-    let dir = root().join("generated/prometheus/rules");
-    let mut files: Vec<SourceFile> = std::fs::read_dir(&dir)
+/// The files of a generated folder, sorted, with paths relative to the repository.
+fn generated_files(folder: &str) -> Vec<SourceFile> {
+    let mut files: Vec<SourceFile> = std::fs::read_dir(root().join(folder))
         .expect("generated/ exists: run `cargo run -- build`")
         .map(|entry| {
             let path = entry.unwrap().path();
@@ -38,7 +30,20 @@ fn generated_rule_files_lint_clean() {
         })
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    assert!(!files.is_empty());
+    assert!(!files.is_empty(), "{folder} is empty");
+    files
+}
+
+#[test]
+fn the_eje_spec_lints_clean() {
+    let compiled = sextant::spec::compile(&eje_spec::spec());
+    assert_eq!(render(&compiled.diagnostics), "");
+}
+
+#[test]
+fn generated_rule_files_lint_clean() {
+    let spec = eje_spec::spec();
+    let files = generated_files("generated/prometheus/rules");
     let (ir, mut diagnostics) = rulefile::lower(&files);
     diagnostics.extend(sextant::lint::run_files(&ir, &spec.catalog, &spec.lints));
     assert_eq!(render(&diagnostics), "");
@@ -49,19 +54,7 @@ fn generated_rule_files_lint_clean() {
 #[test]
 fn generated_dashboards_lint_clean_against_the_spec() {
     let spec = eje_spec::spec();
-    let dir = root().join("generated/grafana/dashboards");
-    let mut files: Vec<SourceFile> = std::fs::read_dir(&dir)
-        .expect("generated/ exists: run `cargo run -- build`")
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            SourceFile {
-                path: path.strip_prefix(root()).unwrap().display().to_string(),
-                text: std::fs::read_to_string(&path).unwrap(),
-            }
-        })
-        .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    assert!(!files.is_empty());
+    let files = generated_files("generated/grafana/dashboards");
     let schema = root().join("../shared/reference/grafana-jsonschema/dashboard.jsonschema.json");
     let schema = std::fs::read_to_string(&schema)
         .map(|text| {
