@@ -7,27 +7,14 @@
 
 use std::ops::Range;
 
-/// The functions a Prometheus alert template may call: Go's built-ins and Prometheus's own.
-const FUNCTIONS: &[&str] = &[
-    "and",
-    "call",
-    "html",
-    "index",
-    "slice",
-    "js",
-    "len",
-    "not",
-    "or",
-    "print",
-    "printf",
-    "println",
-    "urlquery",
-    "eq",
-    "ge",
-    "gt",
-    "le",
-    "lt",
-    "ne",
+/// Go's `text/template` built-ins, known to every dialect.
+const GO_BUILTINS: &[&str] = &[
+    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
+    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
+];
+
+/// Prometheus's own functions for alert templates.
+const PROMETHEUS_FUNCTIONS: &[&str] = &[
     "humanize",
     "humanize1024",
     "humanizeDuration",
@@ -62,28 +49,9 @@ const FUNCTIONS: &[&str] = &[
 
 const VARIABLES: &[&str] = &["$", "$labels", "$value", "$externalLabels", "$externalURL"];
 
-/// The functions an AlertManager 0.25 notification template may call: Go's built-ins and
-/// AlertManager's own (`amtool check-config` rejects any other, `humanize` included).
+/// AlertManager 0.25's own functions for notification templates (`amtool check-config` rejects
+/// any other, `humanize` included).
 const ALERTMANAGER_FUNCTIONS: &[&str] = &[
-    "and",
-    "call",
-    "html",
-    "index",
-    "slice",
-    "js",
-    "len",
-    "not",
-    "or",
-    "print",
-    "printf",
-    "println",
-    "urlquery",
-    "eq",
-    "ge",
-    "gt",
-    "le",
-    "lt",
-    "ne",
     "toUpper",
     "toLower",
     "title",
@@ -124,7 +92,7 @@ pub fn check(text: &str) -> Result<TemplateUses, TemplateError> {
 /// Checks `text` as a template of `dialect`.
 pub fn check_as(text: &str, dialect: Dialect) -> Result<TemplateUses, TemplateError> {
     let (functions, variables) = match dialect {
-        Dialect::Prometheus => (FUNCTIONS, VARIABLES),
+        Dialect::Prometheus => (PROMETHEUS_FUNCTIONS, VARIABLES),
         Dialect::AlertManager => (ALERTMANAGER_FUNCTIONS, &["$"][..]),
     };
     let mut uses = TemplateUses::default();
@@ -216,6 +184,7 @@ pub fn check_as(text: &str, dialect: Dialect) -> Result<TemplateUses, TemplateEr
                     "true", "false",
                 ]
                 .contains(&word.as_str())
+                && !GO_BUILTINS.contains(&word.as_str())
                 && !functions.contains(&word.as_str())
             {
                 return Err(TemplateError {
