@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sextant::lint::{self, LintConfig};
-use sextant::rulefile::{self, SourceFile};
+use sextant::rules::file::{self as rulefile, SourceFile};
 use sextant_catalog::eje;
 
 const GROUPS: usize = 100;

@@ -15,12 +15,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::alertmanager;
-use crate::dashfile;
-use crate::diag::{self, Severity};
+use crate::diagnostics::report;
+use crate::diagnostics::{self, Severity};
+use crate::grafana::file as dashfile;
 use crate::lint;
 use crate::output::Output;
-use crate::report;
-use crate::rulefile::{self, FileKind, SourceFile};
+use crate::rules::file::{self as rulefile, FileKind, SourceFile};
 use crate::spec::{compile, compile_with, Options, Spec};
 
 /// A project: where it lives and how to build its spec.
@@ -208,7 +208,7 @@ fn execute(
         Command::Routes { command } => {
             let spec = (project.spec)();
             let (ir, diagnostics) = crate::spec::lower(&spec);
-            if diagnostics.iter().any(diag::Diagnostic::is_error) {
+            if diagnostics.iter().any(diagnostics::Diagnostic::is_error) {
                 compile_reporting(project, &Options::default(), stderr)?;
                 return Ok(1);
             }
@@ -323,7 +323,7 @@ fn lint_command(
         }
         let (ir, mut diagnostics) = rulefile::lower(&files);
         diagnostics.extend(lint::run_files(&ir, &spec.catalog, &spec.lints));
-        let alerts = crate::amfile::Alerts {
+        let alerts = crate::alertmanager::file::Alerts {
             rules: &ir,
             catalog: &spec.catalog,
             external: spec.prometheus.as_ref().map(|p| p.alert_labels()),
@@ -334,7 +334,7 @@ fn lint_command(
         diagnostics
     };
     if let Some(url) = &args.live {
-        let body = match crate::http::get(url, std::time::Duration::from_secs(10)) {
+        let body = match crate::lint::http::get(url, std::time::Duration::from_secs(10)) {
             Ok(body) => body,
             Err(e) => {
                 writeln!(stderr, "error: --live: {e}")?;
@@ -361,7 +361,7 @@ fn lint_command(
             url,
         ));
     }
-    diag::sort(&mut diagnostics);
+    diagnostics::sort(&mut diagnostics);
     let root = project.root.clone();
     let load = move |file: &str| {
         texts
@@ -371,7 +371,7 @@ fn lint_command(
             .or_else(|| fs::read_to_string(file).ok())
     };
     let rendered = match args.format {
-        Format::Human => diag::render(&diagnostics, &load),
+        Format::Human => diagnostics::render(&diagnostics, &load),
         Format::Json => report::json(&diagnostics, &load),
         Format::Github => report::github(&diagnostics, &load),
         Format::Sarif => report::sarif(&diagnostics, &load),
@@ -380,9 +380,9 @@ fn lint_command(
     writeln!(
         stderr,
         "{} errors, {} warnings, {} infos",
-        diag::count(&diagnostics, Severity::Error),
-        diag::count(&diagnostics, Severity::Warning),
-        diag::count(&diagnostics, Severity::Info)
+        diagnostics::count(&diagnostics, Severity::Error),
+        diagnostics::count(&diagnostics, Severity::Warning),
+        diagnostics::count(&diagnostics, Severity::Info)
     )?;
     let fail_on = match args.fail_on {
         FailOn::Info => Severity::Info,
@@ -401,7 +401,7 @@ fn lint_dashboards(
     rules: &crate::ir::Ir,
     files: &[SourceFile],
     stderr: &mut dyn Write,
-) -> io::Result<Vec<diag::Diagnostic>> {
+) -> io::Result<Vec<diagnostics::Diagnostic>> {
     if files.is_empty() {
         return Ok(Vec::new());
     }
@@ -433,8 +433,8 @@ fn lint_dashboards(
 /// (relative to its folder, the glob in the file name only, as AlertManager resolves them).
 fn lint_alertmanager(
     files: &[SourceFile],
-    alerts: Option<&crate::amfile::Alerts>,
-) -> Vec<diag::Diagnostic> {
+    alerts: Option<&crate::alertmanager::file::Alerts>,
+) -> Vec<diagnostics::Diagnostic> {
     let mut out = Vec::new();
     for file in files {
         let dir = Path::new(&file.path).parent().unwrap_or(Path::new(""));
@@ -449,8 +449,9 @@ fn lint_alertmanager(
                 .flatten()
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
-                    p.file_name()
-                        .is_some_and(|n| crate::amfile::glob_matches(&name, &n.to_string_lossy()))
+                    p.file_name().is_some_and(|n| {
+                        crate::alertmanager::file::glob_matches(&name, &n.to_string_lossy())
+                    })
                 })
                 .collect();
             found.sort();
@@ -463,7 +464,7 @@ fn lint_alertmanager(
                 })
                 .collect()
         };
-        out.extend(crate::amfile::lint(file, &templates, alerts));
+        out.extend(crate::alertmanager::file::lint(file, &templates, alerts));
     }
     out
 }
@@ -499,9 +500,13 @@ fn compile_reporting(
     if !compiled.diagnostics.is_empty() {
         let root = project.root.clone();
         let load = move |file: &str| fs::read_to_string(root.join(file)).ok();
-        write!(stderr, "{}", diag::render(&compiled.diagnostics, &load))?;
-        let errors = diag::count(&compiled.diagnostics, Severity::Error);
-        let warnings = diag::count(&compiled.diagnostics, Severity::Warning);
+        write!(
+            stderr,
+            "{}",
+            diagnostics::render(&compiled.diagnostics, &load)
+        )?;
+        let errors = diagnostics::count(&compiled.diagnostics, Severity::Error);
+        let warnings = diagnostics::count(&compiled.diagnostics, Severity::Warning);
         writeln!(stderr, "{errors} errors, {warnings} warnings")?;
     }
     Ok((!compiled.has_errors()).then_some(compiled.output))

@@ -6,9 +6,8 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::diag::Origin;
-use crate::duration::Duration;
-use crate::promql::{Analysis, Expr};
+use crate::diagnostics::Origin;
+use crate::syntax::duration::Duration;
 
 /// Where an item came from: a Rust call site, or a place in a file being linted.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,105 +69,28 @@ impl Place {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleKind {
-    Record,
-    Alert,
-}
-
-#[derive(Clone, Debug)]
-pub struct Rule {
-    pub kind: RuleKind,
-    /// The recorded series' name, or the alert's name.
-    pub name: String,
-    pub expr: String,
-    pub parsed: Expr,
-    pub analysis: Analysis,
-    pub for_: Duration,
-    pub keep_firing_for: Duration,
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
-    pub place: Place,
-}
-
-impl Rule {
-    pub fn describe(&self) -> String {
-        match self.kind {
-            RuleKind::Record => format!("recording rule {}", self.name),
-            RuleKind::Alert => format!("alert {}", self.name),
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Group {
-    pub name: String,
-    pub interval: Option<Duration>,
-    pub limit: Option<u32>,
-    pub rules: Vec<Rule>,
-    pub place: Place,
-}
-
 /// Everything a spec declares, validated.
 #[derive(Clone, Debug, Default)]
 pub struct Ir {
-    pub groups: Vec<Group>,
+    pub groups: Vec<crate::rules::ir::Group>,
     /// The AlertManager configuration, when the spec declares one.
     pub alertmanager: Option<crate::alertmanager::Config>,
     /// The Prometheus server configuration, when the spec declares one.
-    pub prometheus: Option<crate::prometheus_config::PrometheusConfig>,
+    pub prometheus: Option<crate::prometheus::PrometheusConfig>,
     pub grafana: crate::grafana::ir::Grafana,
     /// promtool unit tests of the rules (generated for SLOs).
-    pub rule_tests: Vec<RuleTests>,
-}
-
-/// A promtool unit test file, `prometheus/tests/<name>.yml`: tests of the rule groups `groups`
-/// on synthetic series.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleTests {
-    pub name: String,
-    /// The rule groups (so the rule files) the tests load.
-    pub groups: Vec<String>,
-    pub evaluation_interval: Duration,
-    pub tests: Vec<RuleTest>,
-    pub place: Place,
-}
-
-/// One test: series, then expressions checked at given times.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleTest {
-    pub name: String,
-    /// The interval between the input series' samples.
-    pub interval: Duration,
-    pub input_series: Vec<InputSeries>,
-    pub checks: Vec<ExprCheck>,
-}
-
-/// A series in promtool's notation: `name{label="value"}` and values like `0+60x1000`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InputSeries {
-    pub series: String,
-    pub values: String,
-}
-
-/// An expression and the samples it must return at `eval_time` (none: it must return nothing).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExprCheck {
-    pub expr: String,
-    pub eval_time: Duration,
-    /// Each sample's series, `name{label="value"}`, and value.
-    pub samples: Vec<(String, f64)>,
+    pub rule_tests: Vec<crate::rules::ir::RuleTests>,
 }
 
 impl Ir {
-    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+    pub fn rules(&self) -> impl Iterator<Item = &crate::rules::ir::Rule> {
         self.groups.iter().flat_map(|g| g.rules.iter())
     }
 
     /// The names of the series recording rules produce.
-    pub fn recorded(&self) -> BTreeMap<&str, &Rule> {
+    pub fn recorded(&self) -> BTreeMap<&str, &crate::rules::ir::Rule> {
         self.rules()
-            .filter(|r| r.kind == RuleKind::Record)
+            .filter(|r| r.kind == crate::rules::ir::RuleKind::Record)
             .map(|r| (r.name.as_str(), r))
             .collect()
     }
@@ -194,9 +116,9 @@ impl Ir {
             for rule in &mut group.rules {
                 rule.for_ = scale(rule.for_);
                 rule.keep_firing_for = scale(rule.keep_firing_for);
-                rule.expr = crate::promql::scale_durations(&rule.expr, factor);
-                if let Ok(parsed) = crate::promql::parse(&rule.expr) {
-                    rule.analysis = crate::promql::analyse(&parsed, &rule.expr);
+                rule.expr = crate::syntax::promql::scale_durations(&rule.expr, factor);
+                if let Ok(parsed) = crate::syntax::promql::parse(&rule.expr) {
+                    rule.analysis = crate::syntax::promql::analyse(&parsed, &rule.expr);
                     rule.parsed = parsed;
                 }
             }
@@ -209,7 +131,9 @@ impl Ir {
                 (&mut prometheus.scrape_timeout, 10),
             ];
             for (value, default_secs) in defaults {
-                *value = Some(scale(value.unwrap_or(crate::duration::secs(default_secs))));
+                *value = Some(scale(
+                    value.unwrap_or(crate::syntax::duration::secs(default_secs)),
+                ));
             }
             for job in &mut prometheus.jobs {
                 scale_opt(&mut job.interval);

@@ -6,36 +6,23 @@
 //! pipeline; [`cli`] is the command line around it.
 
 pub mod alertmanager;
-pub mod amfile;
 pub mod cli;
-pub mod dashfile;
-pub mod diag;
-pub mod duration;
-pub mod emit;
-pub mod gotmpl;
+pub mod diagnostics;
 pub mod grafana;
-pub mod http;
 pub mod ir;
-pub mod json;
 pub mod lint;
-pub mod lower;
 pub mod output;
-pub mod prometheus_config;
-pub mod promql;
-pub mod report;
-pub mod rulefile;
+pub mod prometheus;
 pub mod rules;
 pub mod slo;
 pub mod spec;
-pub mod suggest;
-pub mod yaml;
+pub mod syntax;
 
 pub use sextant_catalog as catalog;
 
 /// What a spec file needs: `use sextant::prelude::*;`.
 pub mod prelude {
-    pub use crate::diag::Severity;
-    pub use crate::duration::{days, hours, mins, secs, Duration};
+    pub use crate::diagnostics::Severity;
     pub use crate::grafana::{bargauge, stat, timeseries};
     pub use crate::grafana::{
         Annotation, BarGauge, Calc, Color, Dashboard, Datasource, DatasourceKind, DsRef, Gauge,
@@ -48,6 +35,7 @@ pub mod prelude {
     };
     pub use crate::slo::{Events, Naming, Sli, Slo, Tier};
     pub use crate::spec::{compile, Compiled, Spec};
+    pub use crate::syntax::duration::{days, hours, mins, secs, Duration};
     pub mod alerting {
         //! The AlertManager and Prometheus server DSLs: `use sextant::prelude::alerting::*;`.
         pub use crate::alertmanager::{
@@ -55,6 +43,6 @@ pub mod prelude {
             Period, Receiver, Route, SecretFile, Slack, Smtp, Template, TimeInterval, TimeOfDay,
             Webhook, Weekday,
         };
-        pub use crate::prometheus_config::{PrometheusConfig, ScrapeJob};
+        pub use crate::prometheus::{PrometheusConfig, ScrapeJob};
     }
 }

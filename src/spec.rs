@@ -5,13 +5,12 @@
 use sextant_catalog::Catalog;
 
 use crate::alertmanager::{self, AlertManager};
-use crate::diag::{self, Diagnostic};
-use crate::emit;
+use crate::diagnostics::{self, Diagnostic};
 use crate::ir::Ir;
 use crate::lint::{self, LintConfig};
-use crate::lower;
 use crate::output::Output;
-use crate::prometheus_config::{self, PrometheusConfig};
+use crate::prometheus::{self, PrometheusConfig};
+use crate::rules::lower;
 use crate::rules::RuleGroup;
 use crate::slo::{self, Slo};
 
@@ -121,18 +120,18 @@ pub fn compile_with(spec: &Spec, options: &Options) -> Compiled {
         ir.scale_time(options.time_scale);
     }
     diagnostics.extend(lint::run(&ir, &spec.catalog, &spec.lints));
-    diag::sort(&mut diagnostics);
+    diagnostics::sort(&mut diagnostics);
     let mut output = Output::default();
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        emit::prometheus_rules::emit(&ir.groups, &mut output);
+        crate::rules::emit::emit(&ir.groups, &mut output);
         if let Some(config) = &ir.alertmanager {
-            emit::alertmanager::emit(config, &mut output);
+            crate::alertmanager::emit::emit(config, &mut output);
         }
         if let Some(config) = &ir.prometheus {
-            emit::prometheus_config::emit(config, &mut output);
+            crate::prometheus::emit::emit(config, &mut output);
         }
-        emit::grafana::emit(&ir.grafana, &mut output);
-        emit::promtool_tests::emit(&ir.rule_tests, &mut output);
+        crate::grafana::emit::emit(&ir.grafana, &mut output);
+        crate::rules::promtool_tests::emit(&ir.rule_tests, &mut output);
         output.add("README.md", GENERATED_README);
         // The emitters' output checked against our own schemas: a failure is a bug in Sextant.
         let bugs = crate::grafana::schema::check(&output);
@@ -157,7 +156,7 @@ pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
     let recorded = groups
         .iter()
         .flat_map(|g| &g.rules)
-        .filter(|r| r.kind == crate::ir::RuleKind::Record)
+        .filter(|r| r.kind == crate::rules::ir::RuleKind::Record)
         .map(|r| r.name.clone())
         .collect();
     let grafana =
@@ -170,7 +169,7 @@ pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
     ir.prometheus = spec
         .prometheus
         .as_ref()
-        .and_then(|p| prometheus_config::lower(p, &mut diagnostics));
+        .and_then(|p| prometheus::lower(p, &mut diagnostics));
     ir.alertmanager = spec
         .alertmanager
         .as_ref()

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sextant::diag;
+use sextant::diagnostics as diag;
 use sextant::prelude::*;
 
 /// The repository root: Rust paths in diagnostics are relative to it.

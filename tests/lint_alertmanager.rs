@@ -9,11 +9,11 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use sextant::amfile;
-use sextant::diag::{self, Diagnostic};
+use sextant::alertmanager::file as amfile;
+use sextant::diagnostics::{self as diag, Diagnostic};
 use sextant::prelude::alerting::PrometheusConfig;
 use sextant::prelude::*;
-use sextant::rulefile::{self, SourceFile};
+use sextant::rules::file::{self as rulefile, SourceFile};
 use sextant_catalog::eje;
 
 const FIXTURES: &str = "tests/fixtures/lint/alertmanager";

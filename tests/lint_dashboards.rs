@@ -6,10 +6,10 @@
 
 mod common;
 
-use sextant::dashfile::{self, Context, GrafanaSchema};
-use sextant::diag::{self, Diagnostic};
+use sextant::diagnostics::{self as diag, Diagnostic};
+use sextant::grafana::file::{self as dashfile, Context, GrafanaSchema};
 use sextant::prelude::*;
-use sextant::rulefile::{self, SourceFile};
+use sextant::rules::file::{self as rulefile, SourceFile};
 use sextant_catalog::eje;
 
 const FIXTURES: &str = "tests/fixtures/lint/dashboards";

@@ -10,10 +10,10 @@ use std::net::TcpListener;
 use std::process::Command;
 
 use sextant::catalog::{Catalog, Domain, Kind, Label, Metric, Origin};
-use sextant::diag::{self, Diagnostic};
+use sextant::diagnostics::{self as diag, Diagnostic};
 use sextant::lint::{self, Check, LintConfig};
 use sextant::prelude::*;
-use sextant::rulefile::{self, SourceFile};
+use sextant::rules::file::{self as rulefile, SourceFile};
 use sextant_catalog::eje;
 
 const FIXTURES: &str = "tests/fixtures/lint";

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sextant::diag;
+use sextant::diagnostics as diag;
 use sextant::prelude::*;
 
 fn root() -> PathBuf {

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use sextant::diag;
-use sextant::rulefile::{self, SourceFile};
+use sextant::diagnostics as diag;
+use sextant::rules::file::{self as rulefile, SourceFile};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
@@ -58,10 +58,10 @@ fn generated_dashboards_lint_clean_against_the_spec() {
     let schema = root().join("../shared/reference/grafana-jsonschema/dashboard.jsonschema.json");
     let schema = std::fs::read_to_string(&schema)
         .map(|text| {
-            sextant::dashfile::GrafanaSchema::new(&text).expect("Grafana's schema compiles")
+            sextant::grafana::file::GrafanaSchema::new(&text).expect("Grafana's schema compiles")
         })
         .expect("shared/reference sits beside the repository");
-    let context = sextant::dashfile::Context::of_spec(&spec);
-    let diagnostics = sextant::dashfile::lint(&files, &context, Some(&schema));
+    let context = sextant::grafana::file::Context::of_spec(&spec);
+    let diagnostics = sextant::grafana::file::lint(&files, &context, Some(&schema));
     assert_eq!(render(&diagnostics), "");
 }

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use sextant::emit::prometheus_config::paths;
+use sextant::prometheus::emit::paths;
 
 #[test]
 fn promtool_accepts_every_replica_with_its_rule_files() {

@@ -8,7 +8,8 @@ use std::process::Command;
 
 use eje_spec::routing::{EMAIL_TICKETS, PAGERDUTY, SLACK_CRITICAL, SLACK_WARNINGS, WEBHOOK};
 use sextant::alertmanager::{route, Config, MatchOp};
-use sextant::ir::{Ir, RuleKind};
+use sextant::ir::Ir;
+use sextant::rules::ir::RuleKind;
 
 fn lowered() -> (Ir, Config) {
     let (ir, diagnostics) = sextant::spec::lower(&eje_spec::spec());

@@ -12,15 +12,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sextant_catalog::Catalog;
 
-use crate::diag::Diagnostic;
-use crate::ir::{self, RuleKind};
+use crate::diagnostics::Diagnostic;
+use crate::ir;
+use crate::rules::ir::RuleKind;
 
 use super::ir::{Config, Matcher};
 use super::route;
 
 /// The labels an alert rule is certain to carry when it reaches AlertManager.
 pub fn alert_labels(
-    rule: &ir::Rule,
+    rule: &crate::rules::ir::Rule,
     external: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let mut labels = external.clone();
@@ -43,14 +44,15 @@ pub fn run(
     external: &BTreeMap<String, String>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let alerts: Vec<&ir::Rule> = ir.rules().filter(|r| r.kind == RuleKind::Alert).collect();
+    let alerts: Vec<&crate::rules::ir::Rule> =
+        ir.rules().filter(|r| r.kind == RuleKind::Alert).collect();
     unrouted(config, &alerts, external, out);
     inhibit_labels(config, ir, &alerts, catalog, external, out);
 }
 
 fn unrouted(
     config: &Config,
-    alerts: &[&ir::Rule],
+    alerts: &[&crate::rules::ir::Rule],
     external: &BTreeMap<String, String>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -88,7 +90,7 @@ fn unrouted(
 fn inhibit_labels(
     config: &Config,
     ir: &ir::Ir,
-    alerts: &[&ir::Rule],
+    alerts: &[&crate::rules::ir::Rule],
     catalog: &Catalog,
     external: &BTreeMap<String, String>,
     out: &mut Vec<Diagnostic>,

@@ -7,8 +7,8 @@
 
 use regex::Regex;
 
-use crate::diag::Origin;
-use crate::duration::Duration;
+use crate::diagnostics::Origin;
+use crate::syntax::duration::Duration;
 
 use super::{Global, MatchOp, Receiver, Template, TimeInterval};
 

@@ -16,9 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use regex::Regex;
 
-use crate::diag::{Diagnostic, Origin};
-use crate::gotmpl;
-use crate::promql::is_label_name;
+use crate::diagnostics::{Diagnostic, Origin};
+use crate::syntax::gotmpl;
+use crate::syntax::promql::is_label_name;
 
 use super::ir::{self, Config};
 use super::{AlertManager, Integration, MatchOp, Matcher, PagerDutyKey, Period, Route, SecretFile};

@@ -59,7 +59,7 @@ pub fn parse_labels<S: AsRef<str>>(args: &[S]) -> Result<BTreeMap<String, String
                 "{arg:?} is not a label: labels must be specified as name=value pairs"
             ));
         };
-        if !crate::promql::is_label_name(name) {
+        if !crate::syntax::promql::is_label_name(name) {
             return Err(format!("{name:?} is not a valid label name"));
         }
         let value = value

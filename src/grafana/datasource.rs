@@ -2,9 +2,9 @@
 //! links from a span to the metrics of its service), written to
 //! `grafana/provisioning/datasources/<uid>.yml`.
 
-use crate::diag::Origin;
-use crate::duration::{mins, Duration};
+use crate::diagnostics::Origin;
 use crate::rules::PromQl;
+use crate::syntax::duration::{mins, Duration};
 
 /// The datasource plugins the spec provisions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

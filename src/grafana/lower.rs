@@ -21,7 +21,7 @@ use std::ops::Range;
 use serde_json::json;
 use sextant_catalog::Catalog;
 
-use crate::diag::{Diagnostic, Origin};
+use crate::diagnostics::{Diagnostic, Origin};
 use crate::grafana::ir::{self, DsUse, Target};
 use crate::grafana::layout::{self, GridPos, Item, COLUMNS};
 use crate::grafana::variables::{VariableKind, VariableQuery};
@@ -30,7 +30,7 @@ use crate::grafana::{
     Panel, Placement, Variable,
 };
 use crate::lint::promql::BUILTIN_SERIES;
-use crate::promql::{self, TokenKind};
+use crate::syntax::promql::{self, TokenKind};
 
 /// Where Grafana reads provisioned dashboards when the spec does not say.
 pub const DEFAULT_DASHBOARDS_PATH: &str = "/var/lib/grafana/dashboards";
@@ -1340,13 +1340,13 @@ pub(crate) fn check_query(
 
 /// The known name nearest to `name`, when near enough to be a typo.
 fn closest(known: &Known, name: &str) -> Option<String> {
-    crate::suggest::closest(name, known.candidates())
+    crate::diagnostics::suggest::closest(name, known.candidates())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::duration::mins;
+    use crate::syntax::duration::mins;
 
     #[track_caller]
     fn check(text: &str, expect: &str) {

@@ -3,7 +3,7 @@
 //! A collapsed row holds its panels inside it (Grafana's model) and shows them when opened; an
 //! open row is followed by its panels. Either way the panels are laid out as if the row were open.
 
-use crate::diag::Origin;
+use crate::diagnostics::Origin;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {

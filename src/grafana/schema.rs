@@ -12,8 +12,8 @@ use std::sync::OnceLock;
 use jsonschema::Validator;
 use serde_json::Value;
 
-use crate::diag::Diagnostic;
-use crate::emit::grafana::DASHBOARDS_DIR;
+use crate::diagnostics::Diagnostic;
+use crate::grafana::emit::DASHBOARDS_DIR;
 use crate::output::Output;
 
 /// The schema's text, compiled into the binary.

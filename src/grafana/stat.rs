@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diag::Origin;
+use crate::diagnostics::Origin;
 use crate::grafana::{panel_common, Calc, PanelCommon};
 
 /// What is drawn behind the number.

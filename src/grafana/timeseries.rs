@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diag::Origin;
+use crate::diagnostics::Origin;
 use crate::grafana::{panel_common, Legend, PanelCommon};
 
 /// How series are drawn.

@@ -4,9 +4,9 @@
 use serde_json::{json, Value};
 use sextant_catalog::{Label, Metric};
 
-use crate::diag::Origin;
-use crate::duration::Duration;
+use crate::diagnostics::Origin;
 use crate::grafana::{DatasourceKind, DsRef};
+use crate::syntax::duration::Duration;
 
 /// What a query variable asks its datasource.
 #[derive(Clone, Debug, PartialEq)]

@@ -15,7 +15,7 @@ use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};
 use sextant_catalog::Catalog;
 
-use crate::ir::Rule;
+use crate::rules::ir::Rule;
 
 /// A set of label names.
 pub type LabelSet = BTreeSet<String>;
@@ -81,7 +81,7 @@ pub fn recorded<'a>(catalog: &Catalog, rules: &[&'a Rule]) -> BTreeMap<&'a str, 
 }
 
 /// The labels `expr` yields. `on_grouping(index, inner)` is called for each aggregation with a
-/// `by` or `without` clause, numbered in the order of [`crate::promql::Analysis::groupings`],
+/// `by` or `without` clause, numbered in the order of [`crate::syntax::promql::Analysis::groupings`],
 /// with the labels of the aggregated expression.
 pub fn output(
     catalog: &Catalog,
@@ -278,7 +278,7 @@ mod tests {
 
     #[track_caller]
     fn check(expr: &str, expect: &str) {
-        let parsed = crate::promql::parse(expr).unwrap();
+        let parsed = crate::syntax::promql::parse(expr).unwrap();
         let got = match output(&eje::CATALOG, &BTreeMap::new(), &parsed, &mut |_, _| {}) {
             Some(set) => set.into_iter().collect::<Vec<_>>().join(","),
             None => "unknown".into(),

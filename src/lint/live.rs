@@ -1,12 +1,12 @@
 //! `lint --live`: series counts read from a running system, compared with the budgets. Parsing
-//! and comparing only; the CLI fetches the text ([`crate::http`]).
+//! and comparing only; the CLI fetches the text ([`crate::lint::http`]).
 
 use std::collections::BTreeMap;
 
 use sextant_catalog::Catalog;
 
 use super::{cardinality::live_series::LINT, At, Finding, LintConfig};
-use crate::diag::Diagnostic;
+use crate::diagnostics::Diagnostic;
 
 /// Series counts by series name (`x_bucket`, `x_sum` separately), as read.
 pub type Counts = BTreeMap<String, u64>;

@@ -11,13 +11,15 @@ use std::ops::Range;
 
 use sextant_catalog::{Catalog, Metric};
 
-use crate::diag::{Diagnostic, Severity};
-use crate::duration::{secs, Duration};
-use crate::ir::{self, Ir, Place};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::ir::{Ir, Place};
+use crate::rules::ir;
+use crate::syntax::duration::{secs, Duration};
 
 pub mod alerts;
 pub mod cardinality;
 pub mod docs;
+pub mod http;
 pub mod labels;
 pub mod live;
 pub mod promql;
@@ -29,7 +31,7 @@ macro_rules! lint {
         $(#[doc = $doc])*
         $vis static $name: $crate::lint::Lint = $crate::lint::Lint {
             code: $code,
-            default: $crate::diag::Severity::$severity,
+            default: $crate::diagnostics::Severity::$severity,
             docs: concat!($($doc, "\n"),*),
             check: $check,
         };
@@ -153,7 +155,7 @@ impl<'a> Context<'a> {
     }
 
     /// The labels `expr` yields, where they can be known.
-    pub fn output_labels(&self, expr: &crate::promql::Expr) -> Option<labels::LabelSet> {
+    pub fn output_labels(&self, expr: &crate::syntax::promql::Expr) -> Option<labels::LabelSet> {
         labels::output(self.catalog, &self.recorded_labels, expr, &mut |_, _| {})
     }
 }
@@ -411,7 +413,7 @@ fn to_diagnostic(
                     .unwrap_or(item_range.clone()),
             };
             d.file = Some((path.clone(), file_range));
-            d.snippet = Some(crate::diag::Snippet {
+            d.snippet = Some(crate::diagnostics::Snippet {
                 name,
                 text: text.to_string(),
                 range,

@@ -13,8 +13,8 @@ use super::dsl::Naming;
 use super::plan::{number, Plan};
 use super::sli::sli_name;
 use super::SloOutput;
-use crate::duration::Duration;
 use crate::rules::Alert;
+use crate::syntax::duration::Duration;
 
 pub fn step(plan: &Plan, out: &mut SloOutput) {
     for alert in &plan.burn_alerts {
@@ -130,6 +130,6 @@ pub(super) fn rule(alert: &super::plan::AlertPlan, expr: String) -> Alert {
         keep_firing_for: Duration::ZERO,
         labels: alert.labels.clone(),
         annotations: alert.annotations.clone(),
-        origin: crate::diag::Origin::caller(),
+        origin: crate::diagnostics::Origin::caller(),
     }
 }

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use sextant_catalog::Label;
 
-use crate::diag::Origin;
-use crate::duration::{days, Duration};
+use crate::diagnostics::Origin;
 use crate::rules::{AlertSeverity, Selector};
+use crate::syntax::duration::{days, Duration};
 
 /// The text that stands for the window in a PromQL template: `rate(x[{{window}}])`.
 pub const WINDOW_PLACEHOLDER: &str = "{{window}}";

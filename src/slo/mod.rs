@@ -42,8 +42,8 @@ use sextant_catalog::Catalog;
 pub use dsl::{Events, Naming, Sli, SliKind, Slo, Tier, TierKind, WINDOW_PLACEHOLDER};
 pub use promtool_tests::INPUT_INTERVAL;
 
-use crate::diag::{Diagnostic, Origin};
-use crate::ir;
+use crate::diagnostics::{Diagnostic, Origin};
+use crate::rules::ir;
 use crate::rules::{Record, Rule, RuleGroup};
 use plan::{AlertPlan, Plan};
 

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use sextant_catalog::{Catalog, Domain, Label};
 
 use super::dsl::{Events, Naming, TierKind, WINDOW_PLACEHOLDER};
-use crate::diag::Origin;
-use crate::duration::{days, hours, mins, Duration};
-use crate::promql::{self, SelectorUse};
+use crate::diagnostics::Origin;
 use crate::rules::{AlertSeverity, Selector};
+use crate::syntax::duration::{days, hours, mins, Duration};
+use crate::syntax::promql::{self, SelectorUse};
 
 /// One window pair of the multi-window multi-burn-rate alerts: the alert holds when both the
 /// long and the short window burn faster than the factor that would consume `budget_share` of

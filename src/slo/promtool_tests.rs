@@ -24,10 +24,11 @@ use sextant_catalog::{Catalog, Domain};
 use super::dsl::TierKind;
 use super::plan::{number, selectors as selectors_of, AlertPlan, Plan, Polarity, SliPlan};
 use super::SloOutput;
-use crate::diag::Diagnostic;
-use crate::duration::{mins, Duration};
-use crate::ir::{self, ExprCheck, InputSeries, Place, RuleTest};
-use crate::promql::{self, Expr, SelectorUse};
+use crate::diagnostics::Diagnostic;
+use crate::ir::Place;
+use crate::rules::ir::{self, ExprCheck, InputSeries, RuleTest};
+use crate::syntax::duration::{mins, Duration};
+use crate::syntax::promql::{self, Expr, SelectorUse};
 
 pub const INPUT_INTERVAL: Duration = mins(5);
 

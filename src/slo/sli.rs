@@ -14,7 +14,7 @@
 
 use super::plan::{Plan, Polarity, SliPlan, BASE_WINDOW, RAW_LIMIT};
 use super::SloOutput;
-use crate::duration::Duration;
+use crate::syntax::duration::Duration;
 
 /// `slo:sli_error:ratio_rate<window>`.
 pub fn sli_name(window: Duration) -> String {

@@ -11,9 +11,9 @@ use super::plan::{
     self, camel, number, AlertPlan, BurnWindow, Plan, Polarity, SliPlan, BASE_WINDOW, LE,
     PAGE_WINDOWS, TICKET_WINDOWS,
 };
-use crate::diag::{Diagnostic, Origin};
-use crate::duration::hours;
-use crate::promql::{self, is_label_name};
+use crate::diagnostics::{Diagnostic, Origin};
+use crate::syntax::duration::hours;
+use crate::syntax::promql::{self, is_label_name};
 
 /// Labels Sextant sets on SLO series and alerts; a spec setting them by hand would break the
 /// contract routing and dashboards rely on.

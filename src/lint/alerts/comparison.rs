@@ -1,5 +1,5 @@
-use crate::ir::{Rule, RuleKind};
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::{Rule, RuleKind};
 
 lint! {
     /// Finds alerts whose expression has no comparison, so they fire whenever the series exists.

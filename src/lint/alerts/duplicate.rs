@@ -1,7 +1,8 @@
 use std::collections::BTreeMap;
 
-use crate::ir::{Ir, RuleKind};
+use crate::ir::Ir;
 use crate::lint::{lint, At, Context, Finding, Target};
+use crate::rules::ir::RuleKind;
 
 lint! {
     /// Finds alerts declared twice with the same name and labels.

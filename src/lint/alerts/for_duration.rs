@@ -1,6 +1,6 @@
-use crate::duration::{mins, Duration};
-use crate::ir::{Rule, RuleKind};
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::{Rule, RuleKind};
+use crate::syntax::duration::{mins, Duration};
 
 lint! {
     /// Finds alerts with no `for`, or a `for` shorter than the minimum (1m by default).

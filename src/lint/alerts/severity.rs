@@ -1,5 +1,5 @@
-use crate::ir::{Rule, RuleKind};
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::{Rule, RuleKind};
 use crate::rules::AlertSeverity;
 
 lint! {

@@ -1,6 +1,6 @@
-use crate::gotmpl;
-use crate::ir::{Rule, RuleKind};
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::{Rule, RuleKind};
+use crate::syntax::gotmpl;
 
 lint! {
     /// Finds alert templates reading a label (`{{ $labels.critic }}`) the expression's result

@@ -80,7 +80,7 @@ fn check(cx: &Context, ir: &Ir, out: &mut Vec<(Target, Finding)>) {
         .collect();
     for group in &ir.groups {
         for rule in &group.rules {
-            if rule.kind == crate::ir::RuleKind::Record {
+            if rule.kind == crate::rules::ir::RuleKind::Record {
                 if let Some(n) = super::recorded_estimate(cx, rule) {
                     parts.push((n, rule.name.clone()));
                 }

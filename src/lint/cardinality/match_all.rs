@@ -1,5 +1,5 @@
-use crate::ir::Rule;
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::Rule;
 
 lint! {
     /// Finds matchers that match every value of a label, such as `user_id=~".+"`.

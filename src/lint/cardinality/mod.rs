@@ -12,8 +12,8 @@ pub mod recorded_series;
 pub mod unbounded_grouping;
 pub mod unbounded_label;
 
-use crate::ir::Rule;
 use crate::lint::Context;
+use crate::rules::ir::Rule;
 
 /// Label names that usually hold one value per user, request or address: unbounded.
 const UNBOUNDED: &[&str] = &[

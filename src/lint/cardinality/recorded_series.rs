@@ -1,5 +1,5 @@
-use crate::ir::{Rule, RuleKind};
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::{Rule, RuleKind};
 
 lint! {
     /// Finds recording rules whose output can exceed the budget set for it.

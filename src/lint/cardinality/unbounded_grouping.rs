@@ -1,5 +1,5 @@
-use crate::ir::Rule;
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::Rule;
 
 lint! {
     /// Finds aggregations `by` a label that looks unbounded (`user_id`, `request_id`, `path`, ...).

@@ -1,5 +1,5 @@
-use crate::ir::Rule;
 use crate::lint::{labels, lint, At, Context, Finding};
+use crate::rules::ir::Rule;
 
 lint! {
     /// Finds aggregations `by` a label the aggregated series do not carry.

@@ -1,8 +1,8 @@
 use promql_parser::parser::{Expr, LabelModifier};
 use sextant_catalog::Kind;
 
-use crate::ir::Rule;
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::Rule;
 
 lint! {
     /// Finds `histogram_quantile` whose inner aggregation drops `le`, or over series that are not

@@ -1,7 +1,7 @@
 use sextant_catalog::Domain;
 
-use crate::ir::Rule;
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::Rule;
 
 lint! {
     /// Finds equality matchers whose value is outside the label's closed domain.

@@ -25,7 +25,7 @@ pub fn lookup(catalog: &Catalog, name: &str) -> Option<SeriesRef> {
 }
 
 /// A node met by [`visit`], with its index among the calls
-/// ([`crate::promql::Analysis::calls`]) or groupings (`groupings`) when it is one.
+/// ([`crate::syntax::promql::Analysis::calls`]) or groupings (`groupings`) when it is one.
 pub struct Visit<'e> {
     pub expr: &'e Expr,
     pub call: Option<usize>,

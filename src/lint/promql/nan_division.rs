@@ -1,9 +1,9 @@
 use promql_parser::parser::Expr;
 use sextant_catalog::Kind;
 
-use crate::ir::Rule;
 use crate::lint::{lint, At, Context, Finding};
-use crate::promql::{tokens, TokenKind};
+use crate::rules::ir::Rule;
+use crate::syntax::promql::{tokens, TokenKind};
 
 lint! {
     /// Finds divisions whose denominator can be zero, with no guard.

@@ -1,6 +1,6 @@
-use crate::duration::Duration;
-use crate::ir::Rule;
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::Rule;
+use crate::syntax::duration::Duration;
 
 lint! {
     /// Finds range selectors shorter than twice the scrape interval.

@@ -1,7 +1,7 @@
 use sextant_catalog::Kind;
 
-use crate::ir::Rule;
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::Rule;
 
 lint! {
     /// Finds `rate`, `irate` and `increase` over a series that is not a counter.

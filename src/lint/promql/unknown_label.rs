@@ -1,5 +1,5 @@
-use crate::ir::Rule;
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::Rule;
 
 lint! {
     /// Finds label matchers on labels the selected metric does not have.

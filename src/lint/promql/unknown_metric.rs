@@ -1,5 +1,5 @@
-use crate::ir::Rule;
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::Rule;
 
 lint! {
     /// Finds selectors of metrics that are neither in the catalog nor recorded by a rule.
@@ -47,5 +47,5 @@ fn closest(cx: &Context, name: &str) -> Option<String> {
         .iter()
         .flat_map(|m| m.series_names())
         .chain(cx.recorded.keys().map(|k| k.to_string()));
-    crate::suggest::closest(name, candidates)
+    crate::diagnostics::suggest::closest(name, candidates)
 }

@@ -1,6 +1,6 @@
-use crate::duration::mins;
-use crate::ir::Group;
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::Group;
+use crate::syntax::duration::mins;
 
 lint! {
     /// Finds rule groups evaluated less often than every 5 minutes.

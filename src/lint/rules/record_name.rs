@@ -1,5 +1,5 @@
-use crate::ir::{Rule, RuleKind};
 use crate::lint::{lint, At, Context, Finding};
+use crate::rules::ir::{Rule, RuleKind};
 
 lint! {
     /// Finds recording rule names that do not follow `level:metric:operations`.

@@ -1,6 +1,6 @@
 //! The Prometheus server's configuration: global intervals, external labels, the HA replicas,
 //! scrape jobs and the AlertManagers alerts go to. [`lower`] validates it as Prometheus 2.42
-//! does (`promtool check config`); [`crate::emit::prometheus_config`] writes one file per
+//! does (`promtool check config`); [`crate::prometheus::emit`] writes one file per
 //! replica.
 //!
 //! HA: replicas of an HA pair scrape and evaluate the same things and differ only in their
@@ -11,9 +11,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::{Diagnostic, Origin};
-use crate::duration::{secs, Duration};
-use crate::promql::is_label_name;
+use crate::diagnostics::{Diagnostic, Origin};
+use crate::syntax::duration::{secs, Duration};
+use crate::syntax::promql::is_label_name;
 
 /// A scrape job: `job_name` and its static targets (`host:port`).
 #[derive(Clone, Debug, PartialEq)]

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::duration::Duration;
 use crate::output::Output;
-use crate::prometheus_config::PrometheusConfig;
+use crate::prometheus::PrometheusConfig;
+use crate::syntax::duration::Duration;
 
 #[derive(Serialize)]
 struct File<'a> {
@@ -125,7 +125,7 @@ pub fn emit(config: &PrometheusConfig, out: &mut Output) {
         let yaml = serde_yaml::to_string(&file).expect("the configuration serializes");
         out.add(
             path,
-            format!("{}{yaml}", super::yaml_header(config.origin.file)),
+            format!("{}{yaml}", crate::output::yaml_header(config.origin.file)),
         );
     }
 }

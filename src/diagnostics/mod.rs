@@ -6,6 +6,9 @@
 //! template) with the byte range of the fault in it. Rendering needs the Rust source, so it takes
 //! a loader: the library never reads files itself.
 
+pub mod report;
+pub mod suggest;
+
 use std::fmt;
 use std::ops::Range;
 use std::panic::Location;

@@ -2,7 +2,7 @@
 //! into the AlertManager DSL values a spec builds, so it gets exactly the checks a spec gets, with
 //! each diagnostic at the file's line and column, and a team can lint before it migrates.
 //!
-//! The YAML is read with positions ([`crate::yaml`]) and checked the way AlertManager 0.25 loads
+//! The YAML is read with positions ([`crate::syntax::yaml`]) and checked the way AlertManager 0.25 loads
 //! it (`amtool check-config`): unknown or repeated fields (its loader is strict), wrong types, bad
 //! durations, URLs, matchers and time intervals, required fields, a secret given both inline and
 //! as a file. The values are then lowered by [`crate::alertmanager::lower`] (undefined or
@@ -16,7 +16,7 @@
 //! no type for (OpsGenie, VictorOps, Pushover, WeChat, SNS, Telegram, Webex, Discord) get their
 //! fields and inline secrets checked, and are otherwise left out of lowering.
 //!
-//! As in [`crate::rulefile`], each item lowered gets an [`Origin`] that is a key into a table of
+//! As in [`crate::rules::file`], each item lowered gets an [`Origin`] that is a key into a table of
 //! file places ([`AM_ORIGIN`], the item's number as the line); the diagnostics lowering returns
 //! are mapped back to the file when it is done.
 
@@ -30,12 +30,12 @@ use crate::alertmanager::{
     PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template, TimeInterval,
     TimeOfDay, Webhook, Weekday,
 };
-use crate::diag::{Diagnostic, Origin};
-use crate::duration::Duration;
-use crate::gotmpl;
+use crate::diagnostics::{Diagnostic, Origin};
 use crate::ir::Ir;
-use crate::rulefile::SourceFile;
-use crate::yaml::{self, Node, Style};
+use crate::rules::file::SourceFile;
+use crate::syntax::duration::Duration;
+use crate::syntax::gotmpl;
+use crate::syntax::yaml::{self, Node, Style};
 
 /// The `file` of the origins given to lowered items; see the module docs.
 pub const AM_ORIGIN: &str = "<alertmanager file>";
@@ -588,7 +588,7 @@ impl<'f> Reader<'f> {
         let Some(item) = digits.parse::<usize>().ok().and_then(|n| self.items.get(n)) else {
             return note.to_string();
         };
-        let (line, column) = crate::rulefile::line_column(self.text(), item.range.start);
+        let (line, column) = crate::rules::file::line_column(self.text(), item.range.start);
         let tail = rest
             .trim_start_matches(':')
             .trim_start_matches(|c: char| c.is_ascii_digit())

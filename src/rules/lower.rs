@@ -7,11 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::{Diagnostic, Origin};
-use crate::gotmpl;
-use crate::ir::{self, Place};
-use crate::promql::{self, is_label_name, is_metric_name};
+use crate::diagnostics::{Diagnostic, Origin};
+use crate::ir::Place;
+use crate::rules::ir;
 use crate::rules::{Rule, RuleGroup};
+use crate::syntax::gotmpl;
+use crate::syntax::promql::{self, is_label_name, is_metric_name};
 
 /// Lowers rule groups; the returned IR holds only the rules that passed.
 pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> Vec<ir::Group> {

@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 
-use crate::duration::Duration;
-use crate::ir;
 use crate::output::Output;
+use crate::rules::ir;
+use crate::syntax::duration::Duration;
 
-use super::prometheus_rules;
+use super::emit as prometheus_rules;
 
 /// The directory test files are written to, relative to the output root.
 pub const DIR: &str = "prometheus/tests";
@@ -98,7 +98,7 @@ pub fn emit(files: &[ir::RuleTests], out: &mut Output) {
         let yaml = serde_yaml::to_string(&file).expect("test files serialize");
         out.add(
             format!("{DIR}/{}.yml", tests.name),
-            format!("{}{yaml}", super::yaml_header(&source)),
+            format!("{}{yaml}", crate::output::yaml_header(&source)),
         );
     }
 }

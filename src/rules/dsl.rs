@@ -1,7 +1,7 @@
 //! The rule DSL: typed rule groups, recording rules and alert rules.
 //!
 //! These are the raw values a spec writes. Nothing here validates: lowering
-//! ([`crate::lower`]) checks everything at once and reports every fault at the Rust line that
+//! ([`crate::rules::lower`]) checks everything at once and reports every fault at the Rust line that
 //! declared it, which each constructor records with `#[track_caller]`.
 
 use std::collections::BTreeMap;
@@ -9,8 +9,8 @@ use std::fmt;
 
 use sextant_catalog::{Label, Metric};
 
-use crate::diag::Origin;
-use crate::duration::Duration;
+use crate::diagnostics::Origin;
+use crate::syntax::duration::Duration;
 
 /// An alert's `severity` label: a closed set, so a typo cannot route an alert nowhere.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -150,7 +150,7 @@ impl fmt::Display for Selector {
                 if i > 0 {
                     f.write_str(", ")?;
                 }
-                write!(f, "{label}{op}{}", crate::promql::quote(value))?;
+                write!(f, "{label}{op}{}", crate::syntax::promql::quote(value))?;
             }
             f.write_str("}")?;
         }

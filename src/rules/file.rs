@@ -2,9 +2,9 @@
 //! with every item's place in its file (`Place::File`), so the lints run unchanged and
 //! diagnostics show `file:line:column`.
 //!
-//! The YAML is read with positions ([`crate::yaml`]) and checked the way `promtool check rules`
+//! The YAML is read with positions ([`crate::syntax::yaml`]) and checked the way `promtool check rules`
 //! does (unknown or repeated fields, `record` and `alert` both or neither, fields a recording
-//! rule may not have, bad durations), then handed to [`crate::lower`] as DSL values, so a file
+//! rule may not have, bad durations), then handed to [`crate::rules::lower`] as DSL values, so a file
 //! gets exactly the checks a spec gets. Lowering reports at a Rust [`Origin`]; here each item's
 //! origin is a key into a table of file places ([`FILE_ORIGIN`] and the item's number as the
 //! line), mapped back to the file when lowering is done.
@@ -12,12 +12,12 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::diag::{Diagnostic, Origin, Snippet};
-use crate::duration::Duration;
+use crate::diagnostics::{Diagnostic, Origin, Snippet};
 use crate::ir::{Ir, Place};
-use crate::lower;
+use crate::rules::lower;
 use crate::rules::{self, AlertSeverity, PromQl};
-use crate::yaml::{self, Node};
+use crate::syntax::duration::Duration;
+use crate::syntax::yaml::{self, Node};
 
 /// The kind of a file given to `lint`, told by its name and its top-level keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

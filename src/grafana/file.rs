@@ -3,7 +3,7 @@
 //! moves them into a spec. Every diagnostic is at the `file:line:column` of the value at fault;
 //! a fault in a PromQL expression is at its column inside the JSON string, escapes counted.
 //!
-//! The file is read with positions ([`crate::json`]), then checked:
+//! The file is read with positions ([`crate::syntax::json`]), then checked:
 //!
 //! - Structure (`grafana/schema`). Errors: what the checks below need to read (`panels`,
 //!   `targets`, `templating.list` are arrays of objects, an `expr` is a string), and each panel's
@@ -52,15 +52,15 @@ use jsonschema::{ValidationError, Validator};
 use serde_json::json;
 use sextant_catalog::Catalog;
 
-use crate::diag::{Diagnostic, Origin};
+use crate::diagnostics::{Diagnostic, Origin};
 use crate::grafana::layout::{GridPos, COLUMNS};
 use crate::grafana::lower::{check_query, Known, Scope};
 use crate::grafana::variables::VariableKind;
 use crate::grafana::Variable;
 use crate::ir::Ir;
-use crate::json::{self, Node, Value};
-use crate::rulefile::{line_column, SourceFile};
+use crate::rules::file::{line_column, SourceFile};
 use crate::spec::Spec;
+use crate::syntax::json::{self, Node, Value};
 
 /// The oldest `schemaVersion` not reported: Grafana 9.0's.
 pub const OLDEST_SCHEMA_VERSION: i64 = 36;

@@ -594,12 +594,15 @@ pub fn scale_durations(text: &str, factor: u64) -> String {
         let piece = &text[t.range.clone()];
         let scaled: Vec<String> = piece
             .split(':')
-            .map(|part| match crate::duration::Duration::parse(part) {
-                Ok(d) if !part.is_empty() => {
-                    crate::duration::Duration::millis((d.as_millis() / factor).max(1)).to_string()
-                }
-                _ => part.to_string(),
-            })
+            .map(
+                |part| match crate::syntax::duration::Duration::parse(part) {
+                    Ok(d) if !part.is_empty() => {
+                        crate::syntax::duration::Duration::millis((d.as_millis() / factor).max(1))
+                            .to_string()
+                    }
+                    _ => part.to_string(),
+                },
+            )
             .collect();
         out.push_str(&text[last..t.range.start]);
         out.push_str(&scaled.join(":"));

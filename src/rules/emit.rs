@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::duration::Duration;
-use crate::ir::{self, RuleKind};
 use crate::output::Output;
+use crate::rules::ir::{self, RuleKind};
+use crate::syntax::duration::Duration;
 
 #[derive(Serialize)]
 struct File<'a> {
@@ -61,7 +61,7 @@ pub fn emit(groups: &[ir::Group], out: &mut Output) {
         let yaml = serde_yaml::to_string(&file).expect("rule files serialize");
         out.add(
             format!("{DIR}/{}.yml", group.name),
-            format!("{}{yaml}", super::yaml_header(&source)),
+            format!("{}{yaml}", crate::output::yaml_header(&source)),
         );
     }
 }

@@ -29,7 +29,10 @@ pub fn emit(grafana: &ir::Grafana, out: &mut Output) {
         let yaml = serde_yaml::to_string(&file).expect("datasources serialize");
         out.add(
             format!("{DATASOURCES_DIR}/{}.yml", datasource.uid),
-            format!("{}{yaml}", super::yaml_header(datasource.origin.file)),
+            format!(
+                "{}{yaml}",
+                crate::output::yaml_header(datasource.origin.file)
+            ),
         );
     }
     if !grafana.dashboards.is_empty() {
@@ -55,7 +58,7 @@ pub fn emit(grafana: &ir::Grafana, out: &mut Output) {
         let yaml = serde_yaml::to_string(&file).expect("providers serialize");
         out.add(
             format!("{PROVIDERS_DIR}/sextant.yml"),
-            format!("{}{yaml}", super::yaml_header(&sources.join(", "))),
+            format!("{}{yaml}", crate::output::yaml_header(&sources.join(", "))),
         );
     }
 }

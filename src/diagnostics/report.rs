@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diag::{self, Diagnostic, Severity};
+use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::lint::REGISTRY;
 
 /// Where a diagnostic points, 1-based, columns in characters.
@@ -18,9 +18,9 @@ pub struct Location {
 
 /// The location of `d`, as the human rendering shows it.
 pub fn locate(d: &Diagnostic, load: &dyn Fn(&str) -> Option<String>) -> Option<Location> {
-    let (file, text, range) = diag::primary(d, load)?;
-    let (line, column) = crate::rulefile::line_column(&text, range.start);
-    let (end_line, end_column) = crate::rulefile::line_column(&text, range.end);
+    let (file, text, range) = diagnostics::primary(d, load)?;
+    let (line, column) = crate::rules::file::line_column(&text, range.start);
+    let (end_line, end_column) = crate::rules::file::line_column(&text, range.end);
     Some(Location {
         file,
         line,

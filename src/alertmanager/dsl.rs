@@ -1,0 +1,797 @@
+//! The alertmanager DSL: the raw values a spec writes (see the module docs of [`crate::alertmanager`]).
+
+use std::fmt;
+
+use crate::diagnostics::Origin;
+use crate::rules::AlertSeverity;
+use crate::syntax::duration::Duration;
+
+/// A path to a file holding a secret, read by AlertManager (`*_file` fields). The only way a
+/// secret enters the configuration: there is deliberately no way to give the secret itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretFile {
+    pub(crate) path: String,
+    pub(crate) origin: Origin,
+}
+
+impl SecretFile {
+    /// The file at `path` (absolute, or relative to alertmanager.yml's folder) holds the secret.
+    #[track_caller]
+    pub fn at(path: impl Into<String>) -> SecretFile {
+        SecretFile {
+            path: path.into(),
+            origin: Origin::caller(),
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Stands for a secret a linted alertmanager.yml writes inline (which `lint` warns about),
+    /// so the file lowers as a spec would. Crate-private: a spec cannot hold a secret's value.
+    pub(crate) fn written_inline(origin: Origin) -> SecretFile {
+        SecretFile {
+            path: "<secret written inline>".into(),
+            origin,
+        }
+    }
+}
+
+/// How a matcher compares a label's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `=~`, a regular expression matched against the whole value.
+    Re,
+    /// `!~`
+    NotRe,
+}
+
+impl MatchOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchOp::Eq => "=",
+            MatchOp::Ne => "!=",
+            MatchOp::Re => "=~",
+            MatchOp::NotRe => "!~",
+        }
+    }
+
+    pub fn is_regex(self) -> bool {
+        matches!(self, MatchOp::Re | MatchOp::NotRe)
+    }
+}
+
+/// A label matcher, as in a route's or an inhibit rule's `matchers`. A missing label matches
+/// as the empty string, as in AlertManager.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Matcher {
+    pub(crate) name: String,
+    pub(crate) op: MatchOp,
+    pub(crate) value: String,
+}
+
+impl Matcher {
+    pub fn new(name: impl Into<String>, op: MatchOp, value: impl Into<String>) -> Matcher {
+        Matcher {
+            name: name.into(),
+            op,
+            value: value.into(),
+        }
+    }
+
+    /// `name="value"`
+    pub fn eq(name: impl Into<String>, value: impl Into<String>) -> Matcher {
+        Matcher::new(name, MatchOp::Eq, value)
+    }
+
+    /// `name!="value"`
+    pub fn ne(name: impl Into<String>, value: impl Into<String>) -> Matcher {
+        Matcher::new(name, MatchOp::Ne, value)
+    }
+
+    /// `name=~"regex"`: the regex must match the whole value.
+    pub fn re(name: impl Into<String>, regex: impl Into<String>) -> Matcher {
+        Matcher::new(name, MatchOp::Re, regex)
+    }
+
+    /// `name!~"regex"`
+    pub fn not_re(name: impl Into<String>, regex: impl Into<String>) -> Matcher {
+        Matcher::new(name, MatchOp::NotRe, regex)
+    }
+
+    /// `severity="<severity>"`: the severities alert rules can carry are a closed set.
+    pub fn severity(severity: AlertSeverity) -> Matcher {
+        Matcher::eq("severity", severity.as_str())
+    }
+
+    /// `name=~".+"`: the label is present and not empty.
+    pub fn present(name: impl Into<String>) -> Matcher {
+        Matcher::re(name, ".+")
+    }
+}
+
+impl fmt::Display for Matcher {
+    /// AlertManager's own form: `name="value"`, the value quoted with `\\`, `\"` and `\n` escaped.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}\"", self.name, self.op.as_str())?;
+        for c in self.value.chars() {
+            match c {
+                '\\' => f.write_str("\\\\")?,
+                '"' => f.write_str("\\\"")?,
+                '\n' => f.write_str("\\n")?,
+                c => write!(f, "{c}")?,
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+/// A node of the route tree. The root is built with [`Route::to`] (it must name the default
+/// receiver and have no matchers); a child without a receiver of its own inherits its parent's,
+/// as do `group_by` and the three intervals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    pub(crate) receiver: Option<String>,
+    pub(crate) matchers: Vec<Matcher>,
+    pub(crate) group_by: Option<Vec<String>>,
+    pub(crate) group_wait: Option<Duration>,
+    pub(crate) group_interval: Option<Duration>,
+    pub(crate) repeat_interval: Option<Duration>,
+    pub(crate) continue_: bool,
+    pub(crate) mute_time_intervals: Vec<String>,
+    pub(crate) active_time_intervals: Vec<String>,
+    pub(crate) routes: Vec<Route>,
+    pub(crate) origin: Origin,
+}
+
+impl Route {
+    /// A route that sends what it matches to `receiver`.
+    #[track_caller]
+    pub fn to(receiver: impl Into<String>) -> Route {
+        let mut route = Route::inheriting();
+        route.receiver = Some(receiver.into());
+        route.origin = Origin::caller();
+        route
+    }
+
+    /// A route that sends to its parent's receiver (useful to change grouping or timing).
+    #[track_caller]
+    pub fn inheriting() -> Route {
+        Route {
+            receiver: None,
+            matchers: Vec::new(),
+            group_by: None,
+            group_wait: None,
+            group_interval: None,
+            repeat_interval: None,
+            continue_: false,
+            mute_time_intervals: Vec::new(),
+            active_time_intervals: Vec::new(),
+            routes: Vec::new(),
+            origin: Origin::caller(),
+        }
+    }
+
+    pub fn matcher(mut self, matcher: Matcher) -> Route {
+        self.matchers.push(matcher);
+        self
+    }
+
+    pub fn matchers(mut self, matchers: impl IntoIterator<Item = Matcher>) -> Route {
+        self.matchers.extend(matchers);
+        self
+    }
+
+    /// The labels alerts are grouped by into one notification. `...` groups by every label.
+    pub fn group_by<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Route {
+        self.group_by = Some(labels.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// How long to wait for more alerts of a new group before the first notification.
+    pub fn group_wait(mut self, duration: Duration) -> Route {
+        self.group_wait = Some(duration);
+        self
+    }
+
+    /// How long to wait before notifying about alerts added to a group already notified.
+    pub fn group_interval(mut self, duration: Duration) -> Route {
+        self.group_interval = Some(duration);
+        self
+    }
+
+    /// How long to wait before notifying again about a group that has not changed.
+    pub fn repeat_interval(mut self, duration: Duration) -> Route {
+        self.repeat_interval = Some(duration);
+        self
+    }
+
+    /// Keep matching the following siblings after this route matched.
+    pub fn continue_matching(mut self) -> Route {
+        self.continue_ = true;
+        self
+    }
+
+    /// Send nothing while the named time interval is on.
+    pub fn mute_during(mut self, time_interval: impl Into<String>) -> Route {
+        self.mute_time_intervals.push(time_interval.into());
+        self
+    }
+
+    /// Send only while one of the named time intervals is on.
+    pub fn active_during(mut self, time_interval: impl Into<String>) -> Route {
+        self.active_time_intervals.push(time_interval.into());
+        self
+    }
+
+    pub fn route(mut self, child: Route) -> Route {
+        self.routes.push(child);
+        self
+    }
+
+    pub fn routes(mut self, children: impl IntoIterator<Item = Route>) -> Route {
+        self.routes.extend(children);
+        self
+    }
+}
+
+/// An email notification. The SMTP server comes from [`Global::smtp`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Email {
+    pub(crate) to: String,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) html: Option<String>,
+    pub(crate) subject: Option<String>,
+}
+
+impl Email {
+    pub fn to(address: impl Into<String>) -> Email {
+        Email {
+            to: address.into(),
+            send_resolved: None,
+            html: None,
+            subject: None,
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> Email {
+        self.send_resolved = Some(send);
+        self
+    }
+
+    /// The HTML body, a notification template.
+    pub fn html(mut self, template: impl Into<String>) -> Email {
+        self.html = Some(template.into());
+        self
+    }
+
+    /// The `Subject` header, a notification template.
+    pub fn subject(mut self, template: impl Into<String>) -> Email {
+        self.subject = Some(template.into());
+        self
+    }
+}
+
+/// A Slack notification through an incoming webhook, whose URL (a secret) is read from a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slack {
+    pub(crate) api_url: SecretFile,
+    pub(crate) channel: String,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) title: Option<String>,
+    pub(crate) text: Option<String>,
+}
+
+impl Slack {
+    pub fn new(api_url: SecretFile, channel: impl Into<String>) -> Slack {
+        Slack {
+            api_url,
+            channel: channel.into(),
+            send_resolved: None,
+            title: None,
+            text: None,
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> Slack {
+        self.send_resolved = Some(send);
+        self
+    }
+
+    pub fn title(mut self, template: impl Into<String>) -> Slack {
+        self.title = Some(template.into());
+        self
+    }
+
+    pub fn text(mut self, template: impl Into<String>) -> Slack {
+        self.text = Some(template.into());
+        self
+    }
+}
+
+/// Which PagerDuty API a key belongs to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PagerDutyKey {
+    /// Events API v2: an integration's routing key (`routing_key_file`).
+    RoutingKey(SecretFile),
+    /// Events API v1: a service's integration key (`service_key_file`).
+    ServiceKey(SecretFile),
+}
+
+/// A PagerDuty incident.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PagerDuty {
+    pub(crate) key: PagerDutyKey,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) description: Option<String>,
+}
+
+impl PagerDuty {
+    /// Through the Events API v2, with the integration's routing key read from a file.
+    pub fn routing_key(key: SecretFile) -> PagerDuty {
+        PagerDuty {
+            key: PagerDutyKey::RoutingKey(key),
+            send_resolved: None,
+            description: None,
+        }
+    }
+
+    /// Through the Events API v1, with the service's integration key read from a file.
+    pub fn service_key(key: SecretFile) -> PagerDuty {
+        PagerDuty {
+            key: PagerDutyKey::ServiceKey(key),
+            send_resolved: None,
+            description: None,
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> PagerDuty {
+        self.send_resolved = Some(send);
+        self
+    }
+
+    pub fn description(mut self, template: impl Into<String>) -> PagerDuty {
+        self.description = Some(template.into());
+        self
+    }
+}
+
+/// A POST of the notification's JSON to a URL.
+///
+/// AlertManager 0.25 has no `url_file` (it came in 0.26), so the URL is written into the
+/// configuration and must not be a secret: authenticate with [`Webhook::bearer_token`], which
+/// is read from a file (`http_config.authorization.credentials_file`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Webhook {
+    pub(crate) url: String,
+    pub(crate) bearer_token: Option<SecretFile>,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) max_alerts: Option<u32>,
+}
+
+impl Webhook {
+    pub fn new(url: impl Into<String>) -> Webhook {
+        Webhook {
+            url: url.into(),
+            bearer_token: None,
+            send_resolved: None,
+            max_alerts: None,
+        }
+    }
+
+    /// Sends `Authorization: Bearer <token>`, the token read from a file.
+    pub fn bearer_token(mut self, token: SecretFile) -> Webhook {
+        self.bearer_token = Some(token);
+        self
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> Webhook {
+        self.send_resolved = Some(send);
+        self
+    }
+
+    /// The most alerts one notification carries (0: all).
+    pub fn max_alerts(mut self, max: u32) -> Webhook {
+        self.max_alerts = Some(max);
+        self
+    }
+}
+
+/// One notification channel of a receiver.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Integration {
+    Email(Email),
+    Slack(Slack),
+    PagerDuty(PagerDuty),
+    Webhook(Webhook),
+}
+
+/// A named set of notification channels routes send to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Receiver {
+    pub(crate) name: String,
+    pub(crate) integrations: Vec<Integration>,
+    pub(crate) origin: Origin,
+}
+
+impl Receiver {
+    #[track_caller]
+    pub fn new(name: impl Into<String>) -> Receiver {
+        Receiver {
+            name: name.into(),
+            integrations: Vec::new(),
+            origin: Origin::caller(),
+        }
+    }
+
+    pub fn email(mut self, email: Email) -> Receiver {
+        self.integrations.push(Integration::Email(email));
+        self
+    }
+
+    pub fn slack(mut self, slack: Slack) -> Receiver {
+        self.integrations.push(Integration::Slack(slack));
+        self
+    }
+
+    pub fn pagerduty(mut self, pagerduty: PagerDuty) -> Receiver {
+        self.integrations.push(Integration::PagerDuty(pagerduty));
+        self
+    }
+
+    pub fn webhook(mut self, webhook: Webhook) -> Receiver {
+        self.integrations.push(Integration::Webhook(webhook));
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Mutes alerts matching `target` while an alert matching `source` fires with the same values
+/// of the `equal` labels (a label missing on both counts as equal).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InhibitRule {
+    pub(crate) source: Vec<Matcher>,
+    pub(crate) target: Vec<Matcher>,
+    pub(crate) equal: Vec<String>,
+    pub(crate) origin: Origin,
+}
+
+impl InhibitRule {
+    // No `Default`: the value records the line that declared it.
+    #[allow(clippy::new_without_default)]
+    #[track_caller]
+    pub fn new() -> InhibitRule {
+        InhibitRule {
+            source: Vec::new(),
+            target: Vec::new(),
+            equal: Vec::new(),
+            origin: Origin::caller(),
+        }
+    }
+
+    pub fn source(mut self, matcher: Matcher) -> InhibitRule {
+        self.source.push(matcher);
+        self
+    }
+
+    pub fn target(mut self, matcher: Matcher) -> InhibitRule {
+        self.target.push(matcher);
+        self
+    }
+
+    pub fn equal<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> InhibitRule {
+        self.equal.extend(labels.into_iter().map(Into::into));
+        self
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weekday {
+    Sunday,
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+}
+
+impl Weekday {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weekday::Sunday => "sunday",
+            Weekday::Monday => "monday",
+            Weekday::Tuesday => "tuesday",
+            Weekday::Wednesday => "wednesday",
+            Weekday::Thursday => "thursday",
+            Weekday::Friday => "friday",
+            Weekday::Saturday => "saturday",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Month {
+    January,
+    February,
+    March,
+    April,
+    May,
+    June,
+    July,
+    August,
+    September,
+    October,
+    November,
+    December,
+}
+
+impl Month {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Month::January => "january",
+            Month::February => "february",
+            Month::March => "march",
+            Month::April => "april",
+            Month::May => "may",
+            Month::June => "june",
+            Month::July => "july",
+            Month::August => "august",
+            Month::September => "september",
+            Month::October => "october",
+            Month::November => "november",
+            Month::December => "december",
+        }
+    }
+}
+
+/// A time of day, `HH:MM`, from 00:00 to 24:00, in UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimeOfDay {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+/// `hour:minute`.
+pub const fn at(hour: u8, minute: u8) -> TimeOfDay {
+    TimeOfDay { hour, minute }
+}
+
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
+}
+
+/// One period of a time interval: it is on when every field set matches (an unset field
+/// matches always). Times are UTC.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Period {
+    pub(crate) times: Vec<(TimeOfDay, TimeOfDay)>,
+    pub(crate) weekdays: Vec<(Weekday, Weekday)>,
+    pub(crate) days_of_month: Vec<(u8, u8)>,
+    pub(crate) months: Vec<(Month, Month)>,
+}
+
+impl Period {
+    pub fn new() -> Period {
+        Period::default()
+    }
+
+    /// From `start` (included) to `end` (excluded).
+    pub fn times(mut self, start: TimeOfDay, end: TimeOfDay) -> Period {
+        self.times.push((start, end));
+        self
+    }
+
+    /// From `first` to `last`, both included.
+    pub fn weekdays(mut self, first: Weekday, last: Weekday) -> Period {
+        self.weekdays.push((first, last));
+        self
+    }
+
+    /// From day `first` to day `last` of the month (1 to 31), both included.
+    pub fn days_of_month(mut self, first: u8, last: u8) -> Period {
+        self.days_of_month.push((first, last));
+        self
+    }
+
+    pub fn months(mut self, first: Month, last: Month) -> Period {
+        self.months.push((first, last));
+        self
+    }
+}
+
+/// A named set of periods routes can be muted or made active in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeInterval {
+    pub(crate) name: String,
+    pub(crate) periods: Vec<Period>,
+    pub(crate) origin: Origin,
+}
+
+impl TimeInterval {
+    #[track_caller]
+    pub fn new(name: impl Into<String>) -> TimeInterval {
+        TimeInterval {
+            name: name.into(),
+            periods: Vec::new(),
+            origin: Origin::caller(),
+        }
+    }
+
+    pub fn period(mut self, period: Period) -> TimeInterval {
+        self.periods.push(period);
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A named notification template, `{{ define "name" }}body{{ end }}`, written to
+/// `alertmanager/templates/notifications.tmpl`. Receivers call it with [`Template::call`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    pub(crate) name: String,
+    pub(crate) body: String,
+    pub(crate) origin: Origin,
+}
+
+impl Template {
+    #[track_caller]
+    pub fn define(name: impl Into<String>, body: impl Into<String>) -> Template {
+        Template {
+            name: name.into(),
+            body: body.into(),
+            origin: Origin::caller(),
+        }
+    }
+
+    /// `{{ template "name" . }}`: the text a receiver field uses to render this template.
+    pub fn call(&self) -> String {
+        format!("{{{{ template \"{}\" . }}}}", self.name)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The SMTP server email receivers send through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Smtp {
+    pub(crate) smarthost: String,
+    pub(crate) from: String,
+    pub(crate) auth: Option<(String, SecretFile)>,
+    pub(crate) require_tls: Option<bool>,
+    pub(crate) origin: Origin,
+}
+
+impl Smtp {
+    /// `smarthost` is `host:port`; `from` the sender address.
+    #[track_caller]
+    pub fn new(smarthost: impl Into<String>, from: impl Into<String>) -> Smtp {
+        Smtp {
+            smarthost: smarthost.into(),
+            from: from.into(),
+            auth: None,
+            require_tls: None,
+            origin: Origin::caller(),
+        }
+    }
+
+    /// Authenticates as `username`, the password read from a file (`smtp_auth_password_file`).
+    pub fn auth(mut self, username: impl Into<String>, password: SecretFile) -> Smtp {
+        self.auth = Some((username.into(), password));
+        self
+    }
+
+    pub fn require_tls(mut self, require: bool) -> Smtp {
+        self.require_tls = Some(require);
+        self
+    }
+}
+
+/// The `global` section.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Global {
+    pub(crate) resolve_timeout: Option<Duration>,
+    pub(crate) smtp: Option<Smtp>,
+}
+
+impl Global {
+    pub fn new() -> Global {
+        Global::default()
+    }
+
+    /// How long an alert that stopped being sent is kept firing before it is resolved.
+    pub fn resolve_timeout(mut self, duration: Duration) -> Global {
+        self.resolve_timeout = Some(duration);
+        self
+    }
+
+    pub fn smtp(mut self, smtp: Smtp) -> Global {
+        self.smtp = Some(smtp);
+        self
+    }
+}
+
+/// A whole AlertManager configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertManager {
+    pub(crate) global: Global,
+    pub(crate) route: Route,
+    pub(crate) receivers: Vec<Receiver>,
+    pub(crate) inhibit_rules: Vec<InhibitRule>,
+    pub(crate) time_intervals: Vec<TimeInterval>,
+    pub(crate) templates: Vec<Template>,
+    pub(crate) origin: Origin,
+}
+
+impl AlertManager {
+    /// A configuration whose route tree starts at `route`, the root.
+    #[track_caller]
+    pub fn new(route: Route) -> AlertManager {
+        AlertManager {
+            global: Global::default(),
+            route,
+            receivers: Vec::new(),
+            inhibit_rules: Vec::new(),
+            time_intervals: Vec::new(),
+            templates: Vec::new(),
+            origin: Origin::caller(),
+        }
+    }
+
+    pub fn global(mut self, global: Global) -> AlertManager {
+        self.global = global;
+        self
+    }
+
+    /// Replaces every receiver's channels with one webhook to `url(receiver name)`, keeping the
+    /// route tree, grouping and inhibition as they are: how a test stack sees, at a local sink,
+    /// which receiver the routing tree chose. Never for production.
+    pub fn redirect_to_webhooks(mut self, url: impl Fn(&str) -> String) -> AlertManager {
+        for receiver in &mut self.receivers {
+            receiver.integrations = vec![Integration::Webhook(
+                Webhook::new(url(&receiver.name)).send_resolved(true),
+            )];
+        }
+        self
+    }
+
+    pub fn receiver(mut self, receiver: Receiver) -> AlertManager {
+        self.receivers.push(receiver);
+        self
+    }
+
+    pub fn receivers(mut self, receivers: impl IntoIterator<Item = Receiver>) -> AlertManager {
+        self.receivers.extend(receivers);
+        self
+    }
+
+    pub fn inhibit(mut self, rule: InhibitRule) -> AlertManager {
+        self.inhibit_rules.push(rule);
+        self
+    }
+
+    pub fn time_interval(mut self, interval: TimeInterval) -> AlertManager {
+        self.time_intervals.push(interval);
+        self
+    }
+
+    pub fn template(mut self, template: Template) -> AlertManager {
+        self.templates.push(template);
+        self
+    }
+}
