@@ -17,11 +17,11 @@ use clap::{Parser, Subcommand};
 use crate::alertmanager;
 use crate::diagnostics::report;
 use crate::diagnostics::{self, Severity};
-use crate::grafana::file as dashfile;
+use crate::grafana::file::GrafanaSchema;
 use crate::lint;
 use crate::output::Output;
-use crate::rules::file::{self as rulefile, FileKind, SourceFile};
-use crate::spec::{compile, compile_with, Options, Spec};
+use crate::rules::file::SourceFile;
+use crate::spec::{compile_with, Options, Spec};
 
 /// A project: where it lives and how to build its spec.
 pub struct Project {
@@ -206,7 +206,7 @@ fn execute(
             }
         }
         Command::Routes { command } => {
-            let spec = (project.spec)();
+            let spec = load_spec(project);
             let (ir, diagnostics) = crate::spec::lower(&spec);
             if diagnostics.iter().any(diagnostics::Diagnostic::is_error) {
                 compile_reporting(project, &Options::default(), stderr)?;
@@ -278,90 +278,49 @@ fn lint_command(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<u8> {
-    let spec = (project.spec)();
+    let spec = load_spec(project);
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     let mut diagnostics = if args.paths.is_empty() {
-        compile(&spec).diagnostics
+        lint::files::lint_spec(&spec)
     } else {
         let mut files = Vec::new();
-        let mut dashboards = Vec::new();
-        let mut alertmanager_files = Vec::new();
-        for path in rule_file_paths(&args.paths)? {
+        for path in lint_paths(&args.paths)? {
             let text = fs::read_to_string(&path)
                 .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-            let shown = path.display().to_string();
-            match FileKind::of(&shown, &text) {
-                FileKind::Rules => {}
-                FileKind::Dashboard => {
-                    texts.insert(shown.clone(), text.clone());
-                    dashboards.push(SourceFile { path: shown, text });
-                    continue;
-                }
-                FileKind::AlertManager => {
-                    texts.insert(shown.clone(), text.clone());
-                    alertmanager_files.push(SourceFile { path: shown, text });
-                    continue;
-                }
-                kind @ FileKind::Prometheus => {
-                    writeln!(
-                        stderr,
-                        "error: {shown}: {} is not linted yet; `lint` reads Prometheus rule files, AlertManager configurations and Grafana dashboards",
-                        kind.describe()
-                    )?;
-                    return Ok(2);
-                }
-                FileKind::Unknown => {
-                    writeln!(
-                        stderr,
-                        "error: {shown}: not a rule file (`groups:`), an AlertManager configuration (`route:`) or a dashboard (`.json`)"
-                    )?;
-                    return Ok(2);
-                }
-            }
-            texts.insert(shown.clone(), text.clone());
-            files.push(SourceFile { path: shown, text });
+            let path = path.display().to_string();
+            texts.insert(path.clone(), text.clone());
+            files.push(SourceFile { path, text });
         }
-        let (ir, mut diagnostics) = rulefile::lower(&files);
-        diagnostics.extend(lint::run_files(&ir, &spec.catalog, &spec.lints));
-        let alerts = crate::alertmanager::file::Alerts {
-            rules: &ir,
-            catalog: &spec.catalog,
-            external: spec.prometheus.as_ref().map(|p| p.alert_labels()),
+        let schema = grafana_schema(project, &files, stderr)?;
+        let env = lint::files::Environment {
+            templates: &template_files,
+            grafana_schema: schema.as_ref(),
         };
-        let alerts = (!files.is_empty()).then_some(&alerts);
-        diagnostics.extend(lint_alertmanager(&alertmanager_files, alerts));
-        diagnostics.extend(lint_dashboards(project, &spec, &ir, &dashboards, stderr)?);
-        diagnostics
+        match lint::files::lint_files(&files, &spec, &env) {
+            Ok(diagnostics) => diagnostics,
+            Err(e) => {
+                writeln!(stderr, "error: {e}")?;
+                return Ok(2);
+            }
+        }
     };
     if let Some(url) = &args.live {
-        let body = match crate::lint::http::get(url, std::time::Duration::from_secs(10)) {
+        let body = match lint::live::fetch(url) {
             Ok(body) => body,
             Err(e) => {
                 writeln!(stderr, "error: --live: {e}")?;
                 return Ok(2);
             }
         };
-        let counts = if lint::live::is_json(&body) {
-            match lint::live::parse_tsdb(&body) {
-                Ok(counts) => counts,
-                Err(e) => {
-                    writeln!(stderr, "error: --live {url}: {e}")?;
-                    return Ok(2);
-                }
+        match lint::live::check(&spec.catalog, &spec.lints, &body, args.targets, url) {
+            Ok(found) => diagnostics.extend(found),
+            Err(e) => {
+                writeln!(stderr, "error: --live {url}: {e}")?;
+                return Ok(2);
             }
-        } else {
-            lint::live::parse_exposition(&body)
-        };
-        let targets = args.targets.max(1);
-        diagnostics.extend(lint::live::compare(
-            &spec.catalog,
-            &spec.lints,
-            &counts,
-            targets,
-            url,
-        ));
+        }
+        diagnostics::sort(&mut diagnostics);
     }
-    diagnostics::sort(&mut diagnostics);
     let root = project.root.clone();
     let load = move |file: &str| {
         texts
@@ -392,85 +351,71 @@ fn lint_command(
     Ok(u8::from(diagnostics.iter().any(|d| d.severity >= fail_on)))
 }
 
-/// Lints Grafana dashboard files against the spec and the rule files linted with them (see
-/// [`dashfile`]), and against Grafana's official dashboard schema when `shared/reference` sits
-/// beside the repository; the schema is Grafana's, not ours, so it is read, never copied in.
-fn lint_dashboards(
+/// Grafana's official dashboard schema, read from `shared/reference` beside the repository when
+/// dashboards are linted; the schema is Grafana's, not ours, so it is read, never copied in.
+fn grafana_schema(
     project: &Project,
-    spec: &Spec,
-    rules: &crate::ir::Ir,
     files: &[SourceFile],
     stderr: &mut dyn Write,
-) -> io::Result<Vec<diagnostics::Diagnostic>> {
-    if files.is_empty() {
-        return Ok(Vec::new());
+) -> io::Result<Option<GrafanaSchema>> {
+    let dashboards = files
+        .iter()
+        .any(|f| lint::files::FileKind::of(&f.path, &f.text) == lint::files::FileKind::Dashboard);
+    if !dashboards {
+        return Ok(None);
     }
-    let context = dashfile::Context::of_spec(spec).recorded_by(rules);
     let path = project
         .root
         .join("../shared/reference/grafana-jsonschema/dashboard.jsonschema.json");
-    let schema = match fs::read_to_string(&path) {
-        Ok(text) => match dashfile::GrafanaSchema::new(&text) {
-            Ok(schema) => Some(schema),
+    match fs::read_to_string(&path) {
+        Ok(text) => match GrafanaSchema::new(&text) {
+            Ok(schema) => Ok(Some(schema)),
             Err(e) => {
                 writeln!(
                     stderr,
                     "warning: {}: {e}; dashboards are not checked against Grafana's schema",
                     path.display()
                 )?;
-                None
+                Ok(None)
             }
         },
         Err(_) => {
             writeln!(stderr, "note: Grafana's dashboard schema is not at {}: dashboards are checked against Sextant's own schema only", path.display())?;
-            None
+            Ok(None)
         }
-    };
-    Ok(dashfile::lint(files, &context, schema.as_ref()))
+    }
 }
 
-/// Lints AlertManager configurations, each with the template files its `templates:` globs match
-/// (relative to its folder, the glob in the file name only, as AlertManager resolves them).
-fn lint_alertmanager(
-    files: &[SourceFile],
-    alerts: Option<&crate::alertmanager::file::Alerts>,
-) -> Vec<diagnostics::Diagnostic> {
-    let mut out = Vec::new();
-    for file in files {
-        let dir = Path::new(&file.path).parent().unwrap_or(Path::new(""));
-        let templates = |glob: &str| -> Vec<SourceFile> {
-            let pattern = dir.join(glob);
-            let (Some(folder), Some(name)) = (pattern.parent(), pattern.file_name()) else {
-                return Vec::new();
-            };
-            let name = name.to_string_lossy();
-            let mut found: Vec<PathBuf> = fs::read_dir(folder)
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.file_name().is_some_and(|n| {
-                        crate::alertmanager::file::glob_matches(&name, &n.to_string_lossy())
-                    })
-                })
-                .collect();
-            found.sort();
-            found
-                .into_iter()
-                .filter_map(|p| {
-                    let text = fs::read_to_string(&p).ok()?;
-                    let path = p.display().to_string();
-                    Some(SourceFile { path, text })
-                })
-                .collect()
-        };
-        out.extend(crate::alertmanager::file::lint(file, &templates, alerts));
-    }
-    out
+/// The template files an AlertManager configuration's glob matches: relative to its folder,
+/// the glob in the file name only, as AlertManager resolves them.
+fn template_files(config: &SourceFile, glob: &str) -> Vec<SourceFile> {
+    let dir = Path::new(&config.path).parent().unwrap_or(Path::new(""));
+    let pattern = dir.join(glob);
+    let (Some(folder), Some(name)) = (pattern.parent(), pattern.file_name()) else {
+        return Vec::new();
+    };
+    let Some(matcher) = alertmanager::file::template_glob(&name.to_string_lossy()) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().is_some_and(|n| matcher.is_match(n)))
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .filter_map(|p| {
+            let text = fs::read_to_string(&p).ok()?;
+            let path = p.display().to_string();
+            Some(SourceFile { path, text })
+        })
+        .collect()
 }
 
 /// The files named, with folders expanded to their `*.yml`, `*.yaml` and `*.json` files, sorted.
-fn rule_file_paths(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+fn lint_paths(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -490,13 +435,32 @@ fn rule_file_paths(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// The stack a spec is built on: reserved, not committed, so memory is used only as deep as the
+/// spec goes. A spec is ordinary Rust, and a debug build keeps every element of a `vec![...]`
+/// literal on the stack before moving it: 10,000 alerts in one literal need more than the main
+/// thread's 8 MiB.
+const SPEC_STACK: usize = 512 << 20;
+
+/// Builds the spec on a thread of its own with a stack of [`SPEC_STACK`], so that its size cannot
+/// overflow the caller's stack (a panic in the spec goes on unwinding in the caller).
+pub fn load_spec(project: &Project) -> Spec {
+    let build = project.spec;
+    std::thread::Builder::new()
+        .name("spec".into())
+        .stack_size(SPEC_STACK)
+        .spawn(build)
+        .expect("the operating system refused a thread for the spec")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// Compiles the spec, prints its diagnostics, and returns the output when there is no error.
 fn compile_reporting(
     project: &Project,
     options: &Options,
     stderr: &mut dyn Write,
 ) -> io::Result<Option<Output>> {
-    let compiled = compile_with(&(project.spec)(), options);
+    let compiled = compile_with(&load_spec(project), options);
     if !compiled.diagnostics.is_empty() {
         let root = project.root.clone();
         let load = move |file: &str| fs::read_to_string(root.join(file)).ok();

@@ -170,3 +170,21 @@ fn bad_usage_exits_2() {
         run.stderr
     );
 }
+
+/// A spec whose building takes 64 MiB of stack, more than a debug build of 10,000 alerts in one
+/// `vec![...]` literal does (the main thread has 8 MiB, a test thread 2 MiB).
+fn deep() -> Spec {
+    let frame = [1u8; 64 << 20];
+    assert_eq!(std::hint::black_box(&frame)[(64 << 20) - 1], 1);
+    good()
+}
+
+#[test]
+fn a_spec_that_needs_a_deep_stack_builds() {
+    let sandbox = Sandbox::new("deep");
+    let run = sandbox.run(deep, &["build"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert!(sandbox
+        .file("prometheus/rules/traffic.yml")
+        .contains("job:eje_decisions:rate5m"));
+}

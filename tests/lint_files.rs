@@ -13,7 +13,7 @@ use sextant::catalog::{Catalog, Domain, Kind, Label, Metric, Origin};
 use sextant::diagnostics::{self as diag, Diagnostic};
 use sextant::lint::{self, Check, LintConfig};
 use sextant::prelude::*;
-use sextant::rules::file::{self as rulefile, SourceFile};
+use sextant::rules::file::SourceFile;
 use sextant_catalog::eje;
 
 const FIXTURES: &str = "tests/fixtures/lint";
@@ -24,12 +24,11 @@ fn read(name: &str) -> SourceFile {
     SourceFile { path, text }
 }
 
-/// Lints files as `lint PATH...` does.
+/// Lints files as `lint PATH...` does, against EJE's catalog and `config`.
 fn lint_files(files: &[SourceFile], config: &LintConfig) -> Vec<Diagnostic> {
-    let (ir, mut diagnostics) = rulefile::lower(files);
-    diagnostics.extend(lint::run_files(&ir, &eje::CATALOG, config));
-    diag::sort(&mut diagnostics);
-    diagnostics
+    let spec = Spec::new(eje::CATALOG).lints(config.clone());
+    lint::files::lint_files(files, &spec, &lint::files::Environment::none())
+        .expect("the fixtures are rule files")
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {

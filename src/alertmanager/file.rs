@@ -375,44 +375,15 @@ pub fn template_globs(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether a file name matches a glob's last component (`*`, `?` and `[...]`, as Go's
-/// `filepath.Match`).
-pub fn glob_matches(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some(('*', rest)) => (0..=n.len()).any(|k| go(rest, &n[k..])),
-            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
-            Some(('[', rest)) => {
-                let Some(close) = rest.iter().position(|c| *c == ']') else {
-                    return false;
-                };
-                let Some((c, n_rest)) = n.split_first() else {
-                    return false;
-                };
-                let (negate, set) = match rest[..close].split_first() {
-                    Some(('^', set)) => (true, set),
-                    _ => (false, &rest[..close]),
-                };
-                let mut found = false;
-                let mut i = 0;
-                while i < set.len() {
-                    if i + 2 < set.len() && set[i + 1] == '-' {
-                        found |= set[i] <= *c && *c <= set[i + 2];
-                        i += 3;
-                    } else {
-                        found |= set[i] == *c;
-                        i += 1;
-                    }
-                }
-                found != negate && go(&rest[close + 1..], n_rest)
-            }
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
-        }
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
+/// The matcher of a `templates:` glob's last component (`*`, `?` and `[...]`, as Go's
+/// `filepath.Match`: `*` never crosses a `/`), or `None` when the glob is malformed.
+pub fn template_glob(pattern: &str) -> Option<globset::GlobMatcher> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .ok()
+        .map(|glob| glob.compile_matcher())
 }
 
 /// The alerts an AlertManager configuration will receive, for the checks against them.
@@ -2080,10 +2051,13 @@ mod tests {
 
     #[test]
     fn globs_match_as_go_does() {
-        assert!(glob_matches("*.tmpl", "notifications.tmpl"));
-        assert!(!glob_matches("*.tmpl", "notifications.tmpl.bak"));
-        assert!(glob_matches("n?[a-z]*", "notes"));
-        assert!(!glob_matches("[^n]*", "notes"));
+        let matches = |glob: &str, name: &str| template_glob(glob).unwrap().is_match(name);
+        assert!(matches("*.tmpl", "notifications.tmpl"));
+        assert!(!matches("*.tmpl", "notifications.tmpl.bak"));
+        assert!(matches("n?[a-z]*", "notes"));
+        assert!(!matches("[^n]*", "notes"));
+        assert!(matches("[^n]*", "alerts"));
+        assert!(!matches("*.tmpl", "dir/x.tmpl"));
     }
 
     #[test]

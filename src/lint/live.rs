@@ -1,12 +1,51 @@
-//! `lint --live`: series counts read from a running system, compared with the budgets. Parsing
-//! and comparing only; the CLI fetches the text ([`crate::lint::http`]).
+//! `lint --live`: series counts read from a running system (a `/metrics` page, or Prometheus's
+//! TSDB status API), compared with the budgets.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use sextant_catalog::Catalog;
 
 use super::{cardinality::live_series::LINT, At, Finding, LintConfig};
 use crate::diagnostics::Diagnostic;
+
+/// How long `lint --live` waits for an answer, all told.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// GETs `url` (`http://` only) and returns the body of a 2xx answer.
+pub fn fetch(url: &str) -> Result<String, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(TIMEOUT))
+        .user_agent("sextant")
+        .build()
+        .into();
+    let mut answer = agent
+        .get(url)
+        .header("Accept", "text/plain, application/json")
+        .call()
+        .map_err(|e| format!("{url}: {e}"))?;
+    answer
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| format!("{url}: {e}"))
+}
+
+/// Compares the series counts in `body` (a `/metrics` page, or the JSON of Prometheus's
+/// `/api/v1/status/tsdb`) with the budgets; `targets` is how many targets the series come from.
+pub fn check(
+    catalog: &Catalog,
+    config: &LintConfig,
+    body: &str,
+    targets: u64,
+    source: &str,
+) -> Result<Vec<Diagnostic>, String> {
+    let counts = if is_json(body) {
+        parse_tsdb(body)?
+    } else {
+        parse_exposition(body)
+    };
+    Ok(compare(catalog, config, &counts, targets.max(1), source))
+}
 
 /// Series counts by series name (`x_bucket`, `x_sum` separately), as read.
 pub type Counts = BTreeMap<String, u64>;

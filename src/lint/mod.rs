@@ -19,7 +19,7 @@ use crate::syntax::duration::{secs, Duration};
 pub mod alerts;
 pub mod cardinality;
 pub mod docs;
-pub mod http;
+pub mod files;
 pub mod labels;
 pub mod live;
 pub mod promql;

@@ -19,53 +19,6 @@ use crate::rules::{self, AlertSeverity, PromQl};
 use crate::syntax::duration::Duration;
 use crate::syntax::yaml::{self, Node};
 
-/// The kind of a file given to `lint`, told by its name and its top-level keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileKind {
-    /// A Prometheus rule file: YAML with `groups:`.
-    Rules,
-    /// An AlertManager configuration (`route:`, `receivers:`).
-    AlertManager,
-    /// A Prometheus server configuration (`scrape_configs:`).
-    Prometheus,
-    /// A Grafana dashboard (JSON).
-    Dashboard,
-    Unknown,
-}
-
-impl FileKind {
-    pub fn of(path: &str, text: &str) -> FileKind {
-        if path.ends_with(".json") {
-            return FileKind::Dashboard;
-        }
-        let top: Vec<&str> = text
-            .lines()
-            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
-            .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
-            .collect();
-        let has = |key: &str| top.contains(&key);
-        if has("groups") {
-            FileKind::Rules
-        } else if has("route") || has("receivers") || has("inhibit_rules") {
-            FileKind::AlertManager
-        } else if has("scrape_configs") || has("rule_files") {
-            FileKind::Prometheus
-        } else {
-            FileKind::Unknown
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            FileKind::Rules => "a Prometheus rule file",
-            FileKind::AlertManager => "an AlertManager configuration",
-            FileKind::Prometheus => "a Prometheus configuration",
-            FileKind::Dashboard => "a Grafana dashboard",
-            FileKind::Unknown => "not a file sextant lints",
-        }
-    }
-}
-
 /// The `file` of the origins given to lowered file items; see the module docs.
 pub const FILE_ORIGIN: &str = "<rule file>";
 
