@@ -1,9 +1,12 @@
 //! Sextant: monitoring stacks as code.
 //!
-//! A spec written with this crate's typed DSL ([`rules`]) and a metric catalog
-//! ([`sextant_catalog`]) is lowered into a validated IR ([`lower`], [`ir`]), linted against the
-//! catalog ([`lint`]), and emitted as files ([`emit`]). [`spec::compile`] runs the whole
-//! pipeline; [`cli`] is the command line around it.
+//! A spec written with this crate's typed DSLs and a metric catalog ([`sextant_catalog`]) is
+//! lowered into a validated IR, linted against the catalog ([`lint`]), and emitted as files.
+//! Each target has a folder holding its DSL, lowering, IR, emitter and file reader: [`rules`],
+//! [`slo`], [`alertmanager`], [`prometheus`], [`grafana`]. Below them, [`syntax`] (PromQL, Go
+//! templates, YAML and JSON with positions, durations) and [`diagnostics`]. [`spec::compile`] runs
+//! the whole pipeline, [`lint::files::lint_files`] lints existing files; [`cli`] is the command
+//! line around them.
 
 pub mod alertmanager;
 pub mod cli;
