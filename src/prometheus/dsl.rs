@@ -351,7 +351,7 @@ fn host_port(target: &str, what: &str, origin: Origin, out: &mut Vec<Diagnostic>
             )
             .at(origin)
             .snippet("target", target, 0..target.len(), "not host:port")
-            .note("write a target as `host:port`, without scheme or path, such as `eje:8000`"),
+            .note("write a target as `host:port`, without scheme or path, such as `app:8000`"),
         );
     }
 }

@@ -100,7 +100,7 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
             Diagnostic::error("rules/name", format!("invalid alert name {name:?}"))
                 .at(origin)
                 .snippet(&what, name.as_str(), 0..name.len(), "not a valid alert name")
-                .note("an alert name becomes the `alertname` label: use letters, digits and `_`, such as `EJECriticHighFailureRate`"),
+                .note("an alert name becomes the `alertname` label: use letters, digits and `_`, such as `HighErrorRate`"),
         ),
         _ => {}
     }

@@ -94,7 +94,7 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
                     )
                     .at(*origin)
                     .snippet(what.as_str(), value.as_str(), 0..value.len(), "not the start of an alert name")
-                    .note("an alert name becomes the `alertname` label: use letters, digits and `_`, such as `EJEDecisionSuccess`"),
+                    .note("an alert name becomes the `alertname` label: use letters, digits and `_`, such as `HighErrorRate`"),
                 );
             }
             value.clone()
@@ -507,7 +507,7 @@ impl Cx<'_> {
                         )
                         .at(*origin)
                         .snippet(format!("{}: {role}", self.what), text.as_str(), 0..text.len(), "the same at every window")
-                        .note(format!("write the range as `{WINDOW_PLACEHOLDER}`, such as `sum(rate(eje_requests_total[{WINDOW_PLACEHOLDER}]))`, so each window gets its own rule")),
+                        .note(format!("write the range as `{WINDOW_PLACEHOLDER}`, such as `sum(rate(http_requests_total[{WINDOW_PLACEHOLDER}]))`, so each window gets its own rule")),
                     );
                     return;
                 }
@@ -524,7 +524,7 @@ impl Cx<'_> {
                         )
                         .at(*origin)
                         .snippet(format!("{}: {role}", self.what), text.as_str(), 0..text.len(), "the same at every window")
-                        .note("use the function's argument as the range: `|w| format!(\"sum(rate(eje_requests_total[{w}]))\")`"),
+                        .note("use the function's argument as the range: `|w| format!(\"sum(rate(http_requests_total[{w}]))\")`"),
                     );
                     return;
                 }

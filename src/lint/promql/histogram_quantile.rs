@@ -81,7 +81,7 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                         At::Expr(call_span.clone()),
                         "not a histogram's buckets",
                     )
-                    .note("read a histogram's `_bucket` series, such as `rate(eje_decision_duration_seconds_bucket[5m])`"),
+                    .note("read a histogram's `_bucket` series, such as `rate(http_request_duration_seconds_bucket[5m])`"),
                 );
             }
         }

@@ -35,7 +35,7 @@ fn check(_: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                 At::Rule,
                 "",
             )
-            .note("for example `critic:eje_critic_failures:ratio_rate5m`"),
+            .note("for example `job:http_requests:rate5m`"),
         );
     }
 }
