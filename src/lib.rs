@@ -49,3 +49,8 @@ pub mod prelude {
         pub use crate::prometheus::{PrometheusConfig, ScrapeJob};
     }
 }
+
+/// The guides' code samples are compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/large-specs.md")]
+pub struct LargeSpecsGuide;
