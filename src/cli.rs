@@ -65,6 +65,14 @@ enum Command {
     /// Lint the spec (no PATH), or Prometheus rule files, AlertManager configurations and Grafana
     /// dashboards (`*.json`) against the spec's metric catalog.
     Lint(LintArgs),
+    /// Create a spec crate for a new service in DIR (a new or empty folder): a metric catalog,
+    /// rules, an alert, an SLO, routing, a dashboard, tests that run promtool and amtool, a README.
+    Init {
+        dir: PathBuf,
+        /// The service's name [default: DIR's name].
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Print a lint's documentation, or list every lint.
     Explain {
         /// The lint's code, such as `promql/unknown-metric`.
@@ -236,6 +244,7 @@ fn execute(
             Ok(0)
         }
         Command::Lint(args) => lint_command(project, args, stdout, stderr),
+        Command::Init { dir, name } => init_command(&dir, name, stdout, stderr),
         Command::Explain { code, list } => match (code, list) {
             (Some(code), _) => match lint::find(&code) {
                 Some(lint) => {
@@ -349,6 +358,53 @@ fn lint_command(
         FailOn::Error => Severity::Error,
     };
     Ok(u8::from(diagnostics.iter().any(|d| d.severity >= fail_on)))
+}
+
+fn init_command(
+    dir: &Path,
+    name: Option<String>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<u8> {
+    if dir.exists() && fs::read_dir(dir)?.next().is_some() {
+        writeln!(
+            stderr,
+            "error: {} is not empty; `init` writes into a new or empty folder",
+            dir.display()
+        )?;
+        return Ok(2);
+    }
+    let name = match name {
+        Some(name) => name,
+        None => {
+            let absolute = std::path::absolute(dir)?;
+            absolute
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        }
+    };
+    let output = match crate::init::scaffold(&name, crate::init::sextant_path()) {
+        Ok(output) => output,
+        Err(e) => {
+            writeln!(stderr, "error: {e}")?;
+            return Ok(2);
+        }
+    };
+    for (path, contents) in output.files() {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(&target, contents)?;
+    }
+    let shown = dir.display();
+    writeln!(
+        stdout,
+        "created {name}'s monitoring spec in {shown} ({} files); next:\n  cd {shown}\n  cargo run -- build     # compile the spec into generated/\n  bash ci/test.sh        # install promtool/amtool if missing, run the checks and tests",
+        output.len()
+    )?;
+    Ok(0)
 }
 
 /// Grafana's official dashboard schema, read from `shared/reference` beside the repository when

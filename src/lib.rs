@@ -12,6 +12,7 @@ pub mod alertmanager;
 pub mod cli;
 pub mod diagnostics;
 pub mod grafana;
+pub mod init;
 pub mod ir;
 pub mod lint;
 pub mod output;
