@@ -24,6 +24,7 @@ pub mod labels;
 pub mod live;
 pub mod promql;
 pub mod rules;
+pub mod server;
 
 /// Declares a lint: its doc comment becomes both rustdoc and the text `explain` prints.
 macro_rules! lint {

@@ -1,0 +1,187 @@
+//! What `lint --prometheus URL` learns from a running Prometheus: a real `prometheus` (Debian's
+//! package; `ci/test.sh` installs it) on 127.0.0.1 scrapes a loopback target with known series,
+//! and `lint::server::learn` must read back exactly those names, label names and types. Every
+//! process and thread is stopped at the end; waits are bounded.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sextant::lint::server::learn;
+
+const EXPOSITION: &str = "\
+# HELP shop_orders_total Orders taken.
+# TYPE shop_orders_total counter
+shop_orders_total{status=\"ok\",region=\"eu\"} 5
+shop_orders_total{status=\"failed\",region=\"us\"} 1
+# HELP shop_queue_depth Orders waiting.
+# TYPE shop_queue_depth gauge
+shop_queue_depth{queue=\"main\"} 3
+# HELP shop_latency_seconds Time to take an order.
+# TYPE shop_latency_seconds histogram
+shop_latency_seconds_bucket{le=\"0.1\"} 1
+shop_latency_seconds_bucket{le=\"+Inf\"} 2
+shop_latency_seconds_sum 0.3
+shop_latency_seconds_count 2
+";
+
+/// A loopback target serving [`EXPOSITION`] until dropped.
+struct Target {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Target {
+    fn start() -> Target {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                let Ok((stream, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                stream.set_nonblocking(false).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(2)))
+                    .unwrap();
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let _ = write!(
+                    &stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{EXPOSITION}",
+                    EXPOSITION.len()
+                );
+            }
+        });
+        Target {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A Prometheus on 127.0.0.1 scraping the target every second, stopped and cleaned when dropped.
+struct Prometheus {
+    child: Child,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Prometheus {
+    fn start(target: u16) -> Prometheus {
+        let dir = std::env::temp_dir().join(format!("sextant-lint-server-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("prometheus.yml"),
+            format!(
+                "global: {{scrape_interval: 1s}}\nscrape_configs:\n  - job_name: shop\n    static_configs: [{{targets: ['127.0.0.1:{target}']}}]\n"
+            ),
+        )
+        .unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("prometheus")
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("log")).unwrap())
+            .spawn()
+            .expect("prometheus not found: run ci/test.sh, which installs it");
+        Prometheus { child, dir, port }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn learns_series_labels_and_types_from_a_running_prometheus() {
+    let target = Target::start();
+    let prometheus = Prometheus::start(target.port);
+    let names = [
+        "shop_orders_total",
+        "shop_latency_seconds_bucket",
+        "shop_missing_total",
+    ];
+    let window = Duration::from_secs(3600);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let knowledge = loop {
+        match learn(&prometheus.url(), names, window) {
+            Ok(k) if k.has("shop_orders_total") && k.type_of("shop_orders_total").is_some() => {
+                break k
+            }
+            _ if Instant::now() > deadline => panic!(
+                "Prometheus had no series of the target after 60 s; its log:\n{}",
+                prometheus.log()
+            ),
+            _ => std::thread::sleep(Duration::from_millis(250)),
+        }
+    };
+    let orders = &knowledge.series["shop_orders_total"];
+    assert_eq!(orders.series, 2);
+    assert_eq!(
+        orders.labels.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["instance", "job", "region", "status"]
+    );
+    assert!(knowledge.has("shop_latency_seconds_bucket"));
+    assert_eq!(knowledge.series["shop_latency_seconds_bucket"].series, 2);
+    assert!(!knowledge.has("shop_missing_total"));
+    assert_eq!(knowledge.type_of("shop_orders_total"), Some("counter"));
+    assert_eq!(
+        knowledge.type_of("shop_latency_seconds_bucket"),
+        Some("histogram")
+    );
+    assert_eq!(knowledge.type_of("shop_queue_depth"), Some("gauge"));
+    assert_eq!(knowledge.source, prometheus.url());
+    let refused = learn("http://127.0.0.1:1", names, window).unwrap_err();
+    assert!(
+        refused.starts_with("http://127.0.0.1:1/api/v1/metadata: "),
+        "{refused}"
+    );
+}
