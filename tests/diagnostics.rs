@@ -149,7 +149,7 @@ fn recording_rule_name_not_level_metric_operations() {
 fn invalid_alert_name() {
     check(
         "invalid_alert_name",
-        vec![Alert::warning("EJE critic failing", "up == 0")
+        vec![Alert::warning("", "up == 0")
             .summary("s")
             .description("d")
             .runbook("r")
@@ -311,4 +311,21 @@ fn function_newer_than_the_stacks_prometheus() {
         )
         .into()],
     );
+}
+
+/// Prometheus and AlertManager take any non-empty alert name (it is a label value).
+#[test]
+fn alert_names_with_spaces_and_parentheses_are_valid() {
+    for name in ["EJE critic failing", "Foo(bar)", "Cert manager absent"] {
+        let spec = Spec::new(eje::CATALOG).rule_group(
+            RuleGroup::new("test").rule(
+                Alert::warning(name, "up == 0")
+                    .for_(mins(5))
+                    .summary("s")
+                    .description("d")
+                    .runbook("r"),
+            ),
+        );
+        assert_eq!(common::diagnostics(&spec), "", "{name}");
+    }
 }

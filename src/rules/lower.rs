@@ -91,16 +91,20 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
     };
     match kind {
         ir::RuleKind::Record if !is_metric_name(name) => diagnostics.push(
-            Diagnostic::error("rules/name", format!("invalid recording rule name {name:?}"))
-                .at(origin)
-                .snippet(&what, name.as_str(), 0..name.len(), "not a metric name")
-                .note("a recorded series name must match [a-zA-Z_:][a-zA-Z0-9_:]*"),
+            Diagnostic::error(
+                "rules/name",
+                format!("invalid recording rule name {name:?}"),
+            )
+            .at(origin)
+            .snippet(&what, name.as_str(), 0..name.len(), "not a metric name")
+            .note("a recorded series name must match [a-zA-Z_:][a-zA-Z0-9_:]*"),
         ),
-        ir::RuleKind::Alert if !is_label_name(name) => diagnostics.push(
-            Diagnostic::error("rules/name", format!("invalid alert name {name:?}"))
+        // Prometheus takes any alert name but an empty one (it becomes the `alertname` label's
+        // value, which may hold anything): `Foo(bar)` and names with spaces are valid.
+        ir::RuleKind::Alert if name.is_empty() => diagnostics.push(
+            Diagnostic::error("rules/name", "an alert needs a name")
                 .at(origin)
-                .snippet(&what, name.as_str(), 0..name.len(), "not a valid alert name")
-                .note("an alert name becomes the `alertname` label: use letters, digits and `_`, such as `HighErrorRate`"),
+                .note("the name becomes the `alertname` label, such as `HighErrorRate`"),
         ),
         _ => {}
     }

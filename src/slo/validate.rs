@@ -86,15 +86,14 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
     }
     let prefix = match &slo.alert_prefix {
         Some(Set { value, origin }) => {
-            if !is_label_name(value) {
+            if value.is_empty() {
                 diagnostics.push(
                     Diagnostic::error(
                         "slo/alert-name",
-                        format!("invalid alert name prefix {value:?} for {what}"),
+                        format!("empty alert name prefix for {what}"),
                     )
                     .at(*origin)
-                    .snippet(what.as_str(), value.as_str(), 0..value.len(), "not the start of an alert name")
-                    .note("an alert name becomes the `alertname` label: use letters, digits and `_`, such as `HighErrorRate`"),
+                    .note("the prefix starts the name of each of the SLO's alerts, such as `CheckoutAvailability`"),
                 );
             }
             value.clone()
