@@ -65,9 +65,9 @@ enum Command {
     /// Lint the spec (no PATH), or Prometheus rule files, AlertManager configurations and Grafana
     /// dashboards (`*.json`) against the spec's metric catalog.
     Lint(LintArgs),
-    /// Print a lint's documentation, or list every lint.
+    /// Print a diagnostic code's documentation, or list every code.
     Explain {
-        /// The lint's code, such as `promql/unknown-metric`.
+        /// The code, such as `promql/unknown-metric` or `alertmanager/undefined-receiver`.
         code: Option<String>,
         #[arg(long)]
         list: bool,
@@ -237,35 +237,21 @@ fn execute(
         }
         Command::Lint(args) => lint_command(project, args, stdout, stderr),
         Command::Explain { code, list } => match (code, list) {
-            (Some(code), _) => match lint::find(&code) {
-                Some(lint) => {
-                    writeln!(
-                        stdout,
-                        "{} (default: {})\n\n{}",
-                        lint.code,
-                        lint.default,
-                        lint.explain()
-                    )?;
+            (Some(code), _) => match diagnostics::registry::explain(&code) {
+                Some(text) => {
+                    writeln!(stdout, "{text}")?;
                     Ok(0)
                 }
                 None => {
                     writeln!(
                         stderr,
-                        "error: no lint named {code:?}; `explain --list` lists them"
+                        "error: no diagnostic code {code:?}; `explain` alone lists them"
                     )?;
                     Ok(2)
                 }
             },
             (None, _) => {
-                for lint in lint::REGISTRY {
-                    writeln!(
-                        stdout,
-                        "{:<31} {:<8} {}",
-                        lint.code,
-                        lint.default.as_str(),
-                        lint.summary()
-                    )?;
-                }
+                write!(stdout, "{}", diagnostics::registry::list())?;
                 Ok(0)
             }
         },
@@ -331,6 +317,7 @@ fn lint_command(
         let alerts = (!files.is_empty()).then_some(&alerts);
         diagnostics.extend(lint_alertmanager(&alertmanager_files, alerts));
         diagnostics.extend(lint_dashboards(project, &spec, &ir, &dashboards, stderr)?);
+        diagnostics.extend(diagnostics::configure::check(&spec.lints));
         diagnostics
     };
     if let Some(url) = &args.live {
@@ -361,6 +348,9 @@ fn lint_command(
             url,
         ));
     }
+    diagnostics::configure::apply(&spec.lints, &mut diagnostics, &|path| {
+        texts.get(path).cloned()
+    });
     diagnostics::sort(&mut diagnostics);
     let root = project.root.clone();
     let load = move |file: &str| {

@@ -25,6 +25,7 @@ use std::ops::Range;
 
 use sextant_catalog::Catalog;
 
+use crate::alertmanager::codes;
 use crate::alertmanager::{
     self, AlertManager, Email, Global, InhibitRule, MatchOp, Matcher, Month, PagerDuty,
     PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template, TimeInterval,
@@ -454,7 +455,7 @@ pub fn lint(
                 &mut checked,
             );
             for d in &mut checked {
-                if alerts.external.is_none() && d.code == "alertmanager/inhibit-label" {
+                if alerts.external.is_none() && d.code == codes::INHIBIT_LABEL {
                     d.notes.push("Prometheus's external labels are unknown here (the spec declares no Prometheus configuration): a label they add is carried by every alert".into());
                 }
             }
@@ -629,7 +630,7 @@ impl<'f> Reader<'f> {
         };
         let at = self.range(node);
         self.error(
-            "alertmanager/field",
+            codes::FIELD,
             at,
             format!("{what} must be {expected}, found {found}"),
         );
@@ -650,17 +651,15 @@ impl<'f> Reader<'f> {
             let name = key.as_str().unwrap_or("");
             let at = self.range(key);
             if !known.is_empty() && !known.contains(&name) {
-                let d = Diagnostic::error(
-                    "alertmanager/field",
-                    format!("field {name} not found in {what}"),
-                )
-                .note(format!("the fields of {what} are: {}", known.join(", ")));
+                let d =
+                    Diagnostic::error(codes::FIELD, format!("field {name} not found in {what}"))
+                        .note(format!("the fields of {what} are: {}", known.join(", ")));
                 self.push(d, at);
                 continue;
             }
             if out.insert(name, (at.clone(), value)).is_some() {
                 self.error(
-                    "alertmanager/field",
+                    codes::FIELD,
                     at,
                     format!("field {name} already set in {what}"),
                 );
@@ -711,7 +710,7 @@ impl<'f> Reader<'f> {
             Ok(d) => Some(d),
             Err(e) => {
                 let at = self.range(node);
-                self.error("alertmanager/field", at, format!("{what}: {e}"));
+                self.error(codes::FIELD, at, format!("{what}: {e}"));
                 None
             }
         }
@@ -773,7 +772,7 @@ impl<'f> Reader<'f> {
         };
         if let Some(message) = fault {
             let at = self.range(node);
-            self.error("alertmanager/url", at, format!("{what}: {message}"));
+            self.error(codes::URL, at, format!("{what}: {message}"));
             return None;
         }
         Some(text)
@@ -792,7 +791,7 @@ impl<'f> Reader<'f> {
         let file = file_key.and_then(|f| fields.get(f).map(|entry| (f, entry)));
         if let (Some((key_range, _)), Some((file_key, _))) = (inline, file) {
             self.error(
-                "alertmanager/secret-file",
+                codes::SECRET_FILE,
                 key_range.clone(),
                 format!("at most one of {key} & {file_key} must be configured"),
             );
@@ -815,7 +814,7 @@ impl<'f> Reader<'f> {
             None => "AlertManager 0.25 has no file form for it, so the spec cannot express this integration: keep the secret out of the repository".to_string(),
         };
         let d = Diagnostic::warning(
-            "alertmanager/inline-secret",
+            codes::INLINE_SECRET,
             format!("`{key}` of {what} holds the secret itself"),
         )
         .note(note);
@@ -825,8 +824,8 @@ impl<'f> Reader<'f> {
     }
 
     fn deprecated(&mut self, at: Range<usize>, key: &str, instead: String) {
-        let d = Diagnostic::warning("alertmanager/deprecated", format!("`{key}` is deprecated"))
-            .note(instead);
+        let d =
+            Diagnostic::warning(codes::DEPRECATED, format!("`{key}` is deprecated")).note(instead);
         self.push(d, at);
     }
 
@@ -836,16 +835,12 @@ impl<'f> Reader<'f> {
         let root = match yaml::parse(self.text()) {
             Ok(Some(root)) => root,
             Ok(None) => {
-                self.error(
-                    "alertmanager/field",
-                    0..0,
-                    "no route provided in config".into(),
-                );
+                self.error(codes::FIELD, 0..0, "no route provided in config".into());
                 return None;
             }
             Err(e) => {
                 let end = (e.offset + 1).min(self.text().len());
-                self.error("alertmanager/yaml", e.offset..end, e.message);
+                self.error(codes::YAML, e.offset..end, e.message);
                 return None;
             }
         };
@@ -891,11 +886,7 @@ impl<'f> Reader<'f> {
         };
         let Some((route_key, route_node)) = top.get("route") else {
             let at = self.head(&root);
-            self.error(
-                "alertmanager/field",
-                at,
-                "no route provided in config".into(),
-            );
+            self.error(codes::FIELD, at, "no route provided in config".into());
             return None;
         };
         let route = if is_null(route_node) {
@@ -1019,7 +1010,7 @@ impl<'f> Reader<'f> {
         };
         if let Some(message) = fault {
             let at = self.range(node);
-            self.error("alertmanager/smtp", at, format!("{what}: {message}"));
+            self.error(codes::SMTP, at, format!("{what}: {message}"));
             return None;
         }
         Some(text)
@@ -1035,14 +1026,14 @@ impl<'f> Reader<'f> {
         for email in emails {
             if email.smarthost.is_none() && global.smarthost.is_none() {
                 self.error(
-                    "alertmanager/smtp",
+                    codes::SMTP,
                     email.at.clone(),
                     "no global SMTP smarthost set".into(),
                 );
             }
             if email.from.is_none() && global.from.is_none() {
                 self.error(
-                    "alertmanager/smtp",
+                    codes::SMTP,
                     email.at.clone(),
                     "no global SMTP from set".into(),
                 );
@@ -1111,7 +1102,7 @@ impl<'f> Reader<'f> {
                     {
                         let at = self.range(t);
                         self.error(
-                            "alertmanager/field",
+                            codes::FIELD,
                             at,
                             "authorization type cannot be set to \"basic\", use \"basic_auth\" instead"
                                 .into(),
@@ -1120,7 +1111,7 @@ impl<'f> Reader<'f> {
                 }
                 if token.is_some() {
                     self.error(
-                        "alertmanager/field",
+                        codes::FIELD,
                         key.clone(),
                         "at most one of bearer_token, bearer_token_file & authorization must be configured".into(),
                     );
@@ -1235,7 +1226,7 @@ impl<'f> Reader<'f> {
             .filter(|to| !to.is_empty())
         else {
             self.error(
-                "alertmanager/email",
+                codes::EMAIL,
                 at,
                 "missing to address in email config".into(),
             );
@@ -1282,7 +1273,7 @@ impl<'f> Reader<'f> {
                 let canonical = canonical_header(&key);
                 if !seen.insert(canonical.clone()) {
                     self.error(
-                        "alertmanager/email",
+                        codes::EMAIL,
                         key_range,
                         format!("duplicate header {canonical:?} in email config"),
                     );
@@ -1321,7 +1312,7 @@ impl<'f> Reader<'f> {
         let Some(api_url) = api_url else {
             let at = self.head(node);
             self.error(
-                "alertmanager/slack",
+                codes::SLACK,
                 at,
                 "no global Slack API URL set either inline or in a file".into(),
             );
@@ -1377,7 +1368,7 @@ impl<'f> Reader<'f> {
             (None, None) => {
                 let at = self.head(node);
                 self.error(
-                    "alertmanager/pagerduty",
+                    codes::PAGERDUTY,
                     at,
                     "missing service or routing key in PagerDuty config".into(),
                 );
@@ -1430,11 +1421,7 @@ impl<'f> Reader<'f> {
             .and_then(|(_, n)| Some((self.string(n, "`url`")?, self.range(n))))
         else {
             let at = self.head(node);
-            self.error(
-                "alertmanager/webhook",
-                at,
-                "missing URL in webhook config".into(),
-            );
+            self.error(codes::WEBHOOK, at, "missing URL in webhook config".into());
             return None;
         };
         self.extend_last_receiver(vec![url_range]);
@@ -1563,7 +1550,7 @@ impl<'f> Reader<'f> {
                     } else {
                         at.clone()
                     };
-                    self.error("alertmanager/matcher", range, message);
+                    self.error(codes::MATCHER, range, message);
                 }
             }
         }
@@ -1621,7 +1608,7 @@ impl<'f> Reader<'f> {
         };
         if name.is_empty() {
             self.error(
-                "alertmanager/time-interval",
+                codes::TIME_INTERVAL,
                 at,
                 "missing name in time interval".into(),
             );
@@ -1658,7 +1645,7 @@ impl<'f> Reader<'f> {
                         if end.is_none() {
                             let at = self.range(t);
                             self.error(
-                                "alertmanager/time-interval",
+                                codes::TIME_INTERVAL,
                                 at,
                                 format!("couldn't parse timestamp {text}, invalid format"),
                             );
@@ -1672,7 +1659,7 @@ impl<'f> Reader<'f> {
                     _ => {
                         let at = self.head(range);
                         self.error(
-                            "alertmanager/time-interval",
+                            codes::TIME_INTERVAL,
                             at,
                             "both start and end times must be provided".into(),
                         );
@@ -1685,7 +1672,7 @@ impl<'f> Reader<'f> {
                 match inclusive(&text, parse_weekday) {
                     Some((first, last)) => period = period.weekdays(first, last),
                     None => self.error(
-                        "alertmanager/time-interval",
+                        codes::TIME_INTERVAL,
                         at,
                         format!("{text} is not a valid weekday"),
                     ),
@@ -1710,7 +1697,7 @@ impl<'f> Reader<'f> {
                         // DSL does not; only their order is checked here.
                         if first > 0 && last < 0 || first < 0 && last < 0 && first > last {
                             self.error(
-                                "alertmanager/time-interval",
+                                codes::TIME_INTERVAL,
                                 at,
                                 format!("invalid days of month {text}: start day cannot be after end day"),
                             );
@@ -1723,13 +1710,13 @@ impl<'f> Reader<'f> {
                             first
                         };
                         self.error(
-                            "alertmanager/time-interval",
+                            codes::TIME_INTERVAL,
                             at,
                             format!("{bad} is not a valid day of the month: out of range"),
                         );
                     }
                     None => self.error(
-                        "alertmanager/time-interval",
+                        codes::TIME_INTERVAL,
                         at,
                         format!("{text} is not a valid day of the month"),
                     ),
@@ -1741,7 +1728,7 @@ impl<'f> Reader<'f> {
                 match inclusive(&text, parse_month) {
                     Some((first, last)) => period = period.months(first, last),
                     None => self.error(
-                        "alertmanager/time-interval",
+                        codes::TIME_INTERVAL,
                         at,
                         format!("{text} is not a valid month"),
                     ),
@@ -1753,12 +1740,12 @@ impl<'f> Reader<'f> {
                 match inclusive(&text, |t| t.trim().parse::<u32>().ok()) {
                     Some((first, last)) if first <= last => {}
                     Some(_) => self.error(
-                        "alertmanager/time-interval",
+                        codes::TIME_INTERVAL,
                         at,
                         "end year cannot be before start year".into(),
                     ),
                     None => self.error(
-                        "alertmanager/time-interval",
+                        codes::TIME_INTERVAL,
                         at,
                         format!("{text} is not a valid year"),
                     ),
@@ -1784,7 +1771,7 @@ impl<'f> Reader<'f> {
             let files = resolve(&glob);
             if files.is_empty() {
                 let d = Diagnostic::warning(
-                    "alertmanager/template",
+                    codes::TEMPLATE_GLOB,
                     format!("templates glob {glob:?} matches no file"),
                 )
                 .note("AlertManager resolves it against the configuration's folder and loads nothing: a receiver field that calls one of its templates fails at notification time");
@@ -1795,7 +1782,7 @@ impl<'f> Reader<'f> {
                 if let Err(e) = gotmpl::check_as(&file.text, gotmpl::Dialect::AlertManager) {
                     self.diagnostics.push(
                         Diagnostic::error(
-                            "alertmanager/template",
+                            codes::TEMPLATE,
                             format!("template file {} does not parse: {}", file.path, e.message),
                         )
                         .with_file(&file.path, e.range.clone())
