@@ -73,9 +73,9 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Print a lint's documentation, or list every lint.
+    /// Print a diagnostic code's documentation, or list every code.
     Explain {
-        /// The lint's code, such as `promql/unknown-metric`.
+        /// The code, such as `promql/unknown-metric` or `alertmanager/undefined-receiver`.
         code: Option<String>,
         #[arg(long)]
         list: bool,
@@ -246,35 +246,21 @@ fn execute(
         Command::Lint(args) => lint_command(project, args, stdout, stderr),
         Command::Init { dir, name } => init_command(&dir, name, stdout, stderr),
         Command::Explain { code, list } => match (code, list) {
-            (Some(code), _) => match lint::find(&code) {
-                Some(lint) => {
-                    writeln!(
-                        stdout,
-                        "{} (default: {})\n\n{}",
-                        lint.code,
-                        lint.default,
-                        lint.explain()
-                    )?;
+            (Some(code), _) => match diagnostics::registry::explain(&code) {
+                Some(text) => {
+                    writeln!(stdout, "{text}")?;
                     Ok(0)
                 }
                 None => {
                     writeln!(
                         stderr,
-                        "error: no lint named {code:?}; `explain --list` lists them"
+                        "error: no diagnostic code {code:?}; `explain` alone lists them"
                     )?;
                     Ok(2)
                 }
             },
             (None, _) => {
-                for lint in lint::REGISTRY {
-                    writeln!(
-                        stdout,
-                        "{:<31} {:<8} {}",
-                        lint.code,
-                        lint.default.as_str(),
-                        lint.summary()
-                    )?;
-                }
+                write!(stdout, "{}", diagnostics::registry::list())?;
                 Ok(0)
             }
         },

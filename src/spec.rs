@@ -5,7 +5,7 @@
 use sextant_catalog::Catalog;
 
 use crate::alertmanager::{self, AlertManager};
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::{self, configure, Diagnostic};
 use crate::ir::Ir;
 use crate::lint::{self, LintConfig};
 use crate::output::Output;
@@ -120,6 +120,8 @@ pub fn compile_with(spec: &Spec, options: &Options) -> Compiled {
         ir.scale_time(options.time_scale);
     }
     diagnostics.extend(lint::run(&ir, &spec.catalog, &spec.lints));
+    diagnostics.extend(configure::check(&spec.lints));
+    configure::apply(&spec.lints, &mut diagnostics, &|_| None);
     diagnostics::sort(&mut diagnostics);
     let mut output = Output::default();
     if !diagnostics.iter().any(Diagnostic::is_error) {
@@ -146,7 +148,8 @@ pub fn compile_with(spec: &Spec, options: &Options) -> Compiled {
     }
 }
 
-/// Lowers `spec` into IR without linting or emitting.
+/// Lowers `spec` into IR without linting or emitting; the spec's severity settings apply to the
+/// diagnostics.
 pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let slos = slo::lower(&spec.slos, &spec.catalog, &mut diagnostics);
@@ -183,6 +186,7 @@ pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
         alertmanager::checks::run(config, &ir, &spec.catalog, &external, &mut diagnostics);
     }
     ir.rule_tests = slos.tests;
+    configure::apply(&spec.lints, &mut diagnostics, &|_| None);
     (ir, diagnostics)
 }
 

@@ -367,3 +367,11 @@ fn every_error_is_reported() {
         .receiver(Receiver::new("mail").email(Email::to("x@example.com"))),
     );
 }
+
+#[test]
+fn external_label_without_value() {
+    check_spec(
+        "external_label_without_value",
+        Spec::new(eje::CATALOG).prometheus(PrometheusConfig::new().external_label("env", "")),
+    );
+}

@@ -143,19 +143,36 @@ fn a_spec_with_errors_writes_nothing() {
 }
 
 #[test]
-fn explain_prints_a_lints_docs() {
+fn explain_prints_any_codes_docs_and_lists_every_code() {
     let sandbox = Sandbox::new("explain");
     let explained = sandbox.run(good, &["explain", "promql/rate-non-counter"]);
     assert_eq!(explained.code, 0);
     assert!(explained
         .stdout
-        .starts_with("promql/rate-non-counter (default: error)"));
+        .starts_with("promql/rate-non-counter (lint, default: error; configurable"));
     assert!(explained.stdout.contains("## Fix"));
+    let check = sandbox.run(good, &["explain", "alertmanager/undefined-receiver"]);
+    assert_eq!(check.code, 0);
+    assert!(check
+        .stdout
+        .starts_with("alertmanager/undefined-receiver (check, default: error; fixed"));
+    let listed = sandbox.run(good, &["explain"]);
+    assert_eq!(listed.code, 0);
+    for code in sextant::diagnostics::registry::all() {
+        assert!(
+            listed
+                .stdout
+                .lines()
+                .any(|l| l.split(' ').next() == Some(code.code)),
+            "{} is not listed",
+            code.code
+        );
+    }
     let unknown = sandbox.run(good, &["explain", "promql/nope"]);
     assert_eq!(unknown.code, 2);
     assert_eq!(
         unknown.stderr,
-        "error: no lint named \"promql/nope\"; `explain --list` lists them\n"
+        "error: no diagnostic code \"promql/nope\"; `explain` alone lists them\n"
     );
 }
 

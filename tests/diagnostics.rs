@@ -313,6 +313,30 @@ fn function_newer_than_the_stacks_prometheus() {
     );
 }
 
+#[test]
+fn severity_settings_apply_to_every_code_but_a_checks_errors() {
+    // The zero interval (a check's warning) is turned off; the syntax error (a check's error)
+    // stays, and the setting that tries to turn it off is reported; so is a misspelt code.
+    check_spec(
+        "severity_settings",
+        Spec::new(eje::CATALOG)
+            .rule_group(
+                RuleGroup::new("eje-rules")
+                    .interval(secs(0))
+                    .rule(Record::new(
+                        "job:eje_decisions:rate5m",
+                        "sum(rate(eje_decisions_total[5m])",
+                    )),
+            )
+            .lints(
+                LintConfig::default()
+                    .allow("rules/zero-interval")
+                    .allow("promql/syntax")
+                    .set("alerts/for_duration", Severity::Error),
+            ),
+    );
+}
+
 /// Prometheus and AlertManager take any non-empty alert name (it is a label value).
 #[test]
 fn alert_names_with_spaces_and_parentheses_are_valid() {

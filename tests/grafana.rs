@@ -433,3 +433,19 @@ fn adding_a_panel_keeps_the_other_ids() {
         assert!(after.contains(panel), "{panel:?} changed id");
     }
 }
+
+#[test]
+fn dashboard_without_title_or_time_range() {
+    check(
+        "grafana_dashboard",
+        Dashboard::new("test", "").time(secs(0)),
+    );
+}
+
+#[test]
+fn external_series_that_is_not_a_metric_name() {
+    check_grafana(
+        "grafana_invalid_external_series",
+        grafana().external_series(["node-cpu-seconds"]),
+    );
+}

@@ -323,3 +323,18 @@ fn promtool_tests_of_a_page_tier() {
             .unwrap()
     );
 }
+
+#[test]
+fn empty_service() {
+    check(
+        "empty_service",
+        vec![Slo::new("decision-success", "")
+            .objective(99.9)
+            .sli(success())],
+    );
+}
+
+#[test]
+fn empty_alert_prefix() {
+    check("empty_alert_prefix", vec![decisions().alert_prefix("")]);
+}

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sextant_catalog::Catalog;
 
+use crate::alertmanager::codes;
 use crate::diagnostics::Diagnostic;
 use crate::ir;
 use crate::rules::ir::RuleKind;
@@ -69,7 +70,7 @@ fn unrouted(
                 .map(|(k, v)| format!("{k}={v:?}"))
                 .collect();
             let diagnostic = Diagnostic::warning(
-                    "alertmanager/unrouted-alert",
+                    codes::UNROUTED_ALERT,
                     format!(
                         "alert {} reaches only the default receiver {:?}: no route matches its labels",
                         alert.name, config.route.receiver
@@ -138,7 +139,7 @@ fn inhibit_labels(
             };
             out.push(
                 Diagnostic::warning(
-                    "alertmanager/inhibit-label",
+                    codes::INHIBIT_LABEL,
                     format!(
                         "inhibit rule uses label `{label}` in {field}, but no alert carries it"
                     ),

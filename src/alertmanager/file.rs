@@ -25,6 +25,7 @@ use std::ops::Range;
 
 use sextant_catalog::Catalog;
 
+use crate::alertmanager::codes;
 use crate::alertmanager::{
     self, AlertManager, Email, Global, InhibitRule, MatchOp, Matcher, Month, PagerDuty,
     PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template, TimeInterval,
@@ -425,7 +426,7 @@ pub fn lint(
                 &mut checked,
             );
             for d in &mut checked {
-                if alerts.external.is_none() && d.code == "alertmanager/inhibit-label" {
+                if alerts.external.is_none() && d.code == codes::INHIBIT_LABEL {
                     d.notes.push("Prometheus's external labels are unknown here (the spec declares no Prometheus configuration): a label they add is carried by every alert".into());
                 }
             }
@@ -600,7 +601,7 @@ impl<'f> Reader<'f> {
         };
         let at = self.range(node);
         self.error(
-            "alertmanager/field",
+            codes::FIELD,
             at,
             format!("{what} must be {expected}, found {found}"),
         );
@@ -621,17 +622,15 @@ impl<'f> Reader<'f> {
             let name = key.as_str().unwrap_or("");
             let at = self.range(key);
             if !known.is_empty() && !known.contains(&name) {
-                let d = Diagnostic::error(
-                    "alertmanager/field",
-                    format!("field {name} not found in {what}"),
-                )
-                .note(format!("the fields of {what} are: {}", known.join(", ")));
+                let d =
+                    Diagnostic::error(codes::FIELD, format!("field {name} not found in {what}"))
+                        .note(format!("the fields of {what} are: {}", known.join(", ")));
                 self.push(d, at);
                 continue;
             }
             if out.insert(name, (at.clone(), value)).is_some() {
                 self.error(
-                    "alertmanager/field",
+                    codes::FIELD,
                     at,
                     format!("field {name} already set in {what}"),
                 );
@@ -682,7 +681,7 @@ impl<'f> Reader<'f> {
             Ok(d) => Some(d),
             Err(e) => {
                 let at = self.range(node);
-                self.error("alertmanager/field", at, format!("{what}: {e}"));
+                self.error(codes::FIELD, at, format!("{what}: {e}"));
                 None
             }
         }
@@ -744,7 +743,7 @@ impl<'f> Reader<'f> {
         };
         if let Some(message) = fault {
             let at = self.range(node);
-            self.error("alertmanager/url", at, format!("{what}: {message}"));
+            self.error(codes::URL, at, format!("{what}: {message}"));
             return None;
         }
         Some(text)
@@ -763,7 +762,7 @@ impl<'f> Reader<'f> {
         let file = file_key.and_then(|f| fields.get(f).map(|entry| (f, entry)));
         if let (Some((key_range, _)), Some((file_key, _))) = (inline, file) {
             self.error(
-                "alertmanager/secret-file",
+                codes::SECRET_FILE,
                 key_range.clone(),
                 format!("at most one of {key} & {file_key} must be configured"),
             );
@@ -786,7 +785,7 @@ impl<'f> Reader<'f> {
             None => "AlertManager 0.25 has no file form for it, so the spec cannot express this integration: keep the secret out of the repository".to_string(),
         };
         let d = Diagnostic::warning(
-            "alertmanager/inline-secret",
+            codes::INLINE_SECRET,
             format!("`{key}` of {what} holds the secret itself"),
         )
         .note(note);
@@ -796,8 +795,8 @@ impl<'f> Reader<'f> {
     }
 
     fn deprecated(&mut self, at: Range<usize>, key: &str, instead: String) {
-        let d = Diagnostic::warning("alertmanager/deprecated", format!("`{key}` is deprecated"))
-            .note(instead);
+        let d =
+            Diagnostic::warning(codes::DEPRECATED, format!("`{key}` is deprecated")).note(instead);
         self.push(d, at);
     }
 
@@ -807,16 +806,12 @@ impl<'f> Reader<'f> {
         let root = match yaml::parse(self.text()) {
             Ok(Some(root)) => root,
             Ok(None) => {
-                self.error(
-                    "alertmanager/field",
-                    0..0,
-                    "no route provided in config".into(),
-                );
+                self.error(codes::FIELD, 0..0, "no route provided in config".into());
                 return None;
             }
             Err(e) => {
                 let end = (e.offset + 1).min(self.text().len());
-                self.error("alertmanager/yaml", e.offset..end, e.message);
+                self.error(codes::YAML, e.offset..end, e.message);
                 return None;
             }
         };
@@ -862,11 +857,7 @@ impl<'f> Reader<'f> {
         };
         let Some((route_key, route_node)) = top.get("route") else {
             let at = self.head(&root);
-            self.error(
-                "alertmanager/field",
-                at,
-                "no route provided in config".into(),
-            );
+            self.error(codes::FIELD, at, "no route provided in config".into());
             return None;
         };
         let route = if is_null(route_node) {
@@ -990,7 +981,7 @@ impl<'f> Reader<'f> {
         };
         if let Some(message) = fault {
             let at = self.range(node);
-            self.error("alertmanager/smtp", at, format!("{what}: {message}"));
+            self.error(codes::SMTP, at, format!("{what}: {message}"));
             return None;
         }
         Some(text)
@@ -1006,14 +997,14 @@ impl<'f> Reader<'f> {
         for email in emails {
             if email.smarthost.is_none() && global.smarthost.is_none() {
                 self.error(
-                    "alertmanager/smtp",
+                    codes::SMTP,
                     email.at.clone(),
                     "no global SMTP smarthost set".into(),
                 );
             }
             if email.from.is_none() && global.from.is_none() {
                 self.error(
-                    "alertmanager/smtp",
+                    codes::SMTP,
                     email.at.clone(),
                     "no global SMTP from set".into(),
                 );
@@ -1082,7 +1073,7 @@ impl<'f> Reader<'f> {
                     {
                         let at = self.range(t);
                         self.error(
-                            "alertmanager/field",
+                            codes::FIELD,
                             at,
                             "authorization type cannot be set to \"basic\", use \"basic_auth\" instead"
                                 .into(),
@@ -1091,7 +1082,7 @@ impl<'f> Reader<'f> {
                 }
                 if token.is_some() {
                     self.error(
-                        "alertmanager/field",
+                        codes::FIELD,
                         key.clone(),
                         "at most one of bearer_token, bearer_token_file & authorization must be configured".into(),
                     );
@@ -1206,7 +1197,7 @@ impl<'f> Reader<'f> {
             .filter(|to| !to.is_empty())
         else {
             self.error(
-                "alertmanager/email",
+                codes::EMAIL,
                 at,
                 "missing to address in email config".into(),
             );
@@ -1253,7 +1244,7 @@ impl<'f> Reader<'f> {
                 let canonical = canonical_header(&key);
                 if !seen.insert(canonical.clone()) {
                     self.error(
-                        "alertmanager/email",
+                        codes::EMAIL,
                         key_range,
                         format!("duplicate header {canonical:?} in email config"),
                     );
@@ -1292,7 +1283,7 @@ impl<'f> Reader<'f> {
         let Some(api_url) = api_url else {
             let at = self.head(node);
             self.error(
-                "alertmanager/slack",
+                codes::SLACK,
                 at,
                 "no global Slack API URL set either inline or in a file".into(),
             );
@@ -1348,7 +1339,7 @@ impl<'f> Reader<'f> {
             (None, None) => {
                 let at = self.head(node);
                 self.error(
-                    "alertmanager/pagerduty",
+                    codes::PAGERDUTY,
                     at,
                     "missing service or routing key in PagerDuty config".into(),
                 );
@@ -1401,11 +1392,7 @@ impl<'f> Reader<'f> {
             .and_then(|(_, n)| Some((self.string(n, "`url`")?, self.range(n))))
         else {
             let at = self.head(node);
-            self.error(
-                "alertmanager/webhook",
-                at,
-                "missing URL in webhook config".into(),
-            );
+            self.error(codes::WEBHOOK, at, "missing URL in webhook config".into());
             return None;
         };
         self.extend_last_receiver(vec![url_range]);
@@ -1534,7 +1521,7 @@ impl<'f> Reader<'f> {
                     } else {
                         at.clone()
                     };
-                    self.error("alertmanager/matcher", range, message);
+                    self.error(codes::MATCHER, range, message);
                 }
             }
         }
@@ -1592,7 +1579,7 @@ impl<'f> Reader<'f> {
         };
         if name.is_empty() {
             self.error(
-                "alertmanager/time-interval",
+                codes::TIME_INTERVAL,
                 at,
                 "missing name in time interval".into(),
             );
@@ -1629,7 +1616,7 @@ impl<'f> Reader<'f> {
                         if end.is_none() {
                             let at = self.range(t);
                             self.error(
-                                "alertmanager/time-interval",
+                                codes::TIME_INTERVAL,
                                 at,
                                 format!("couldn't parse timestamp {text}, invalid format"),
                             );
@@ -1643,7 +1630,7 @@ impl<'f> Reader<'f> {
                     _ => {
                         let at = self.head(range);
                         self.error(
-                            "alertmanager/time-interval",
+                            codes::TIME_INTERVAL,
                             at,
                             "both start and end times must be provided".into(),
                         );
@@ -1656,7 +1643,7 @@ impl<'f> Reader<'f> {
                 match inclusive(&text, parse_weekday) {
                     Some((first, last)) => period = period.weekdays(first, last),
                     None => self.error(
-                        "alertmanager/time-interval",
+                        codes::TIME_INTERVAL,
                         at,
                         format!("{text} is not a valid weekday"),
                     ),
@@ -1681,7 +1668,7 @@ impl<'f> Reader<'f> {
                         // DSL does not; only their order is checked here.
                         if first > 0 && last < 0 || first < 0 && last < 0 && first > last {
                             self.error(
-                                "alertmanager/time-interval",
+                                codes::TIME_INTERVAL,
                                 at,
                                 format!("invalid days of month {text}: start day cannot be after end day"),
                             );
@@ -1694,13 +1681,13 @@ impl<'f> Reader<'f> {
                             first
                         };
                         self.error(
-                            "alertmanager/time-interval",
+                            codes::TIME_INTERVAL,
                             at,
                             format!("{bad} is not a valid day of the month: out of range"),
                         );
                     }
                     None => self.error(
-                        "alertmanager/time-interval",
+                        codes::TIME_INTERVAL,
                         at,
                         format!("{text} is not a valid day of the month"),
                     ),
@@ -1712,7 +1699,7 @@ impl<'f> Reader<'f> {
                 match inclusive(&text, parse_month) {
                     Some((first, last)) => period = period.months(first, last),
                     None => self.error(
-                        "alertmanager/time-interval",
+                        codes::TIME_INTERVAL,
                         at,
                         format!("{text} is not a valid month"),
                     ),
@@ -1724,12 +1711,12 @@ impl<'f> Reader<'f> {
                 match inclusive(&text, |t| t.trim().parse::<u32>().ok()) {
                     Some((first, last)) if first <= last => {}
                     Some(_) => self.error(
-                        "alertmanager/time-interval",
+                        codes::TIME_INTERVAL,
                         at,
                         "end year cannot be before start year".into(),
                     ),
                     None => self.error(
-                        "alertmanager/time-interval",
+                        codes::TIME_INTERVAL,
                         at,
                         format!("{text} is not a valid year"),
                     ),
@@ -1755,7 +1742,7 @@ impl<'f> Reader<'f> {
             let files = resolve(&glob);
             if files.is_empty() {
                 let d = Diagnostic::warning(
-                    "alertmanager/template",
+                    codes::TEMPLATE_GLOB,
                     format!("templates glob {glob:?} matches no file"),
                 )
                 .note("AlertManager resolves it against the configuration's folder and loads nothing: a receiver field that calls one of its templates fails at notification time");
@@ -1766,7 +1753,7 @@ impl<'f> Reader<'f> {
                 if let Err(e) = gotmpl::check_as(&file.text, gotmpl::Dialect::AlertManager) {
                     self.diagnostics.push(
                         Diagnostic::error(
-                            "alertmanager/template",
+                            codes::TEMPLATE,
                             format!("template file {} does not parse: {}", file.path, e.message),
                         )
                         .with_file(&file.path, e.range.clone())

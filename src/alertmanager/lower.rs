@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use regex::Regex;
 
+use crate::alertmanager::codes;
 use crate::diagnostics::{Diagnostic, Origin};
 use crate::syntax::gotmpl;
 use crate::syntax::promql::is_label_name;
@@ -91,15 +92,14 @@ fn receivers<'a>(am: &'a AlertManager, out: &mut Vec<Diagnostic>) -> BTreeSet<&'
     for receiver in &am.receivers {
         if receiver.name.is_empty() {
             out.push(
-                Diagnostic::error("alertmanager/receiver", "missing name in receiver")
-                    .at(receiver.origin),
+                Diagnostic::error(codes::RECEIVER, "missing name in receiver").at(receiver.origin),
             );
             continue;
         }
         if let Some(first) = seen.insert(&receiver.name, receiver.origin) {
             out.push(
                 Diagnostic::error(
-                    "alertmanager/duplicate-receiver",
+                    codes::DUPLICATE_RECEIVER,
                     format!("notification config name {:?} is not unique", receiver.name),
                 )
                 .at(receiver.origin)
@@ -124,16 +124,12 @@ fn time_intervals<'a>(am: &'a AlertManager, out: &mut Vec<Diagnostic>) -> BTreeS
         let what = format!("time interval {:?}", interval.name);
         if interval.name.is_empty() {
             out.push(
-                Diagnostic::error(
-                    "alertmanager/time-interval",
-                    "missing name in time interval",
-                )
-                .at(origin),
+                Diagnostic::error(codes::TIME_INTERVAL, "missing name in time interval").at(origin),
             );
         } else if let Some(first) = seen.insert(&interval.name, origin) {
             out.push(
                 Diagnostic::error(
-                    "alertmanager/duplicate-time-interval",
+                    codes::DUPLICATE_TIME_INTERVAL,
                     format!("time interval {:?} is not unique", interval.name),
                 )
                 .at(origin)
@@ -150,7 +146,7 @@ fn time_intervals<'a>(am: &'a AlertManager, out: &mut Vec<Diagnostic>) -> BTreeS
 fn period_faults(period: &Period, what: &str, origin: Origin, out: &mut Vec<Diagnostic>) {
     let mut fault = |message: String, note: &str| {
         out.push(
-            Diagnostic::error("alertmanager/time-interval", format!("{what}: {message}"))
+            Diagnostic::error(codes::TIME_INTERVAL, format!("{what}: {message}"))
                 .at(origin)
                 .note(note.to_string()),
         );
@@ -212,7 +208,7 @@ fn templates(am: &AlertManager, out: &mut Vec<Diagnostic>) -> BTreeSet<String> {
         if template.name.is_empty() || template.name.contains(['"', '\\', '\n']) {
             out.push(
                 Diagnostic::error(
-                    "alertmanager/template",
+                    codes::TEMPLATE,
                     format!("invalid template name {:?}", template.name),
                 )
                 .at(template.origin)
@@ -220,7 +216,7 @@ fn templates(am: &AlertManager, out: &mut Vec<Diagnostic>) -> BTreeSet<String> {
             );
         } else if let Some(first) = seen.insert(&template.name, template.origin) {
             out.push(
-                Diagnostic::error("alertmanager/template", format!("{what} is defined twice"))
+                Diagnostic::error(codes::TEMPLATE, format!("{what} is defined twice"))
                     .at(template.origin)
                     .note(format!("first defined at {first}"))
                     .note("the later definition would silently replace the first"),
@@ -242,7 +238,7 @@ fn template_text(
     if let Err(e) = gotmpl::check_as(text, gotmpl::Dialect::AlertManager) {
         out.push(
             Diagnostic::error(
-                "alertmanager/template",
+                codes::TEMPLATE,
                 format!("{field} of {what} is not a valid template: {}", e.message),
             )
             .at(origin)
@@ -281,7 +277,7 @@ fn global(am: &AlertManager, out: &mut Vec<Diagnostic>) {
                 })
                 .expect("an email receiver exists");
             out.push(
-                Diagnostic::error("alertmanager/smtp", "no global SMTP smarthost set")
+                Diagnostic::error(codes::SMTP, "no global SMTP smarthost set")
                     .at(receiver.origin)
                     .snippet(
                         "receiver",
@@ -296,7 +292,7 @@ fn global(am: &AlertManager, out: &mut Vec<Diagnostic>) {
             if !is_host_port(&smtp.smarthost) {
                 out.push(
                     Diagnostic::error(
-                        "alertmanager/smtp",
+                        codes::SMTP,
                         format!("SMTP smarthost {:?} is not host:port", smtp.smarthost),
                     )
                     .at(smtp.origin)
@@ -312,7 +308,7 @@ fn global(am: &AlertManager, out: &mut Vec<Diagnostic>) {
             if !is_email(&smtp.from) {
                 out.push(
                     Diagnostic::error(
-                        "alertmanager/smtp",
+                        codes::SMTP,
                         format!("SMTP from address {:?} is not an email address", smtp.from),
                     )
                     .at(smtp.origin)
@@ -327,8 +323,7 @@ fn global(am: &AlertManager, out: &mut Vec<Diagnostic>) {
             if let Some((user, password)) = &smtp.auth {
                 if user.is_empty() {
                     out.push(
-                        Diagnostic::error("alertmanager/smtp", "empty SMTP auth username")
-                            .at(smtp.origin),
+                        Diagnostic::error(codes::SMTP, "empty SMTP auth username").at(smtp.origin),
                     );
                 }
                 secret_file(password, "the SMTP password", out);
@@ -349,7 +344,7 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                     if !is_email(&email.to) {
                         out.push(
                             Diagnostic::error(
-                                "alertmanager/email",
+                                codes::EMAIL,
                                 format!("{what} sends email to {:?}, not an address", email.to),
                             )
                             .at(origin)
@@ -380,7 +375,7 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                     if !is_http_url(&hook.url) {
                         out.push(
                             Diagnostic::error(
-                                "alertmanager/webhook",
+                                codes::WEBHOOK,
                                 format!("{what} has an invalid webhook URL {:?}", hook.url),
                             )
                             .at(origin)
@@ -404,7 +399,7 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                 if !templates.contains(&called) {
                     out.push(
                         Diagnostic::error(
-                            "alertmanager/template",
+                            codes::TEMPLATE,
                             format!("{field} of {what} calls template {called:?}, which is not defined"),
                         )
                         .at(origin)
@@ -420,12 +415,9 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
 fn secret_file(file: &SecretFile, what: &str, out: &mut Vec<Diagnostic>) {
     if file.path.trim().is_empty() {
         out.push(
-            Diagnostic::error(
-                "alertmanager/secret-file",
-                format!("empty file path for {what}"),
-            )
-            .at(file.origin)
-            .note("give the path of the file AlertManager reads the secret from"),
+            Diagnostic::error(codes::SECRET_FILE, format!("empty file path for {what}"))
+                .at(file.origin)
+                .note("give the path of the file AlertManager reads the secret from"),
         );
     }
 }
@@ -434,23 +426,20 @@ fn root(route: &Route, out: &mut Vec<Diagnostic>) {
     let origin = route.origin;
     if let Some(first) = route.matchers.first() {
         out.push(
-            Diagnostic::error(
-                "alertmanager/root-route",
-                "root route must not have any matchers",
-            )
-            .at(origin)
-            .snippet(
-                "route",
-                first.name.as_str(),
-                0..first.name.len(),
-                "a matcher",
-            )
-            .note("the root receives every alert: move the matchers to a child route"),
+            Diagnostic::error(codes::ROOT_ROUTE, "root route must not have any matchers")
+                .at(origin)
+                .snippet(
+                    "route",
+                    first.name.as_str(),
+                    0..first.name.len(),
+                    "a matcher",
+                )
+                .note("the root receives every alert: move the matchers to a child route"),
         );
     }
     let mut fault = |message: &str, note: &str| {
         out.push(
-            Diagnostic::error("alertmanager/root-route", message.to_string())
+            Diagnostic::error(codes::ROOT_ROUTE, message.to_string())
                 .at(origin)
                 .note(note.to_string()),
         );
@@ -497,7 +486,7 @@ fn route(
         if !receiver.is_empty() && !receivers.contains(receiver.as_str()) {
             out.push(
                 Diagnostic::error(
-                    "alertmanager/undefined-receiver",
+                    codes::UNDEFINED_RECEIVER,
                     format!("undefined receiver {receiver:?} used in route"),
                 )
                 .at(origin)
@@ -519,7 +508,7 @@ fn route(
         if all && group_by.len() > 1 {
             out.push(
                 Diagnostic::error(
-                    "alertmanager/group-by",
+                    codes::GROUP_BY,
                     "cannot have wildcard group_by (`...`) and other labels at the same time",
                 )
                 .at(origin)
@@ -535,7 +524,7 @@ fn route(
     ] {
         if value.is_some_and(|d| d.is_zero()) {
             out.push(
-                Diagnostic::error("alertmanager/interval", format!("{name} cannot be zero"))
+                Diagnostic::error(codes::INTERVAL, format!("{name} cannot be zero"))
                     .at(origin)
                     .note(format!("leave {name} unset to inherit the parent's")),
             );
@@ -545,7 +534,7 @@ fn route(
         if !repeat.is_zero() && repeat < group {
             out.push(
                 Diagnostic::warning(
-                    "alertmanager/interval",
+                    codes::REPEAT_INTERVAL,
                     format!("repeat_interval {repeat} is shorter than group_interval {group}"),
                 )
                 .at(origin)
@@ -561,7 +550,7 @@ fn route(
         if !intervals.contains(name.as_str()) {
             out.push(
                 Diagnostic::error(
-                    "alertmanager/undefined-time-interval",
+                    codes::UNDEFINED_TIME_INTERVAL,
                     format!("undefined time interval {name:?} used in route"),
                 )
                 .at(origin)
@@ -610,7 +599,7 @@ fn label_names(
         if !is_label_name(label) {
             out.push(
                 Diagnostic::error(
-                    "alertmanager/label-name",
+                    codes::LABEL_NAME,
                     format!("invalid label name {label:?} in {field} of {what}"),
                 )
                 .at(origin)
@@ -620,7 +609,7 @@ fn label_names(
         } else if !seen.insert(label) {
             out.push(
                 Diagnostic::error(
-                    "alertmanager/group-by",
+                    codes::GROUP_BY,
                     format!("duplicated label {label:?} in {field} of {what}"),
                 )
                 .at(origin)
@@ -642,7 +631,7 @@ fn matchers(
         if !is_label_name(&m.name) {
             out.push(
                 Diagnostic::error(
-                    "alertmanager/label-name",
+                    codes::LABEL_NAME,
                     format!("invalid label name {:?} in a matcher of {what}", m.name),
                 )
                 .at(origin)
@@ -659,7 +648,7 @@ fn matchers(
                     let reason = reason.strip_prefix("error: ").unwrap_or(reason);
                     out.push(
                         Diagnostic::error(
-                            "alertmanager/matcher",
+                            codes::MATCHER,
                             format!("invalid regex {:?} in matcher of {what}: {reason}", m.value),
                         )
                         .at(origin)
@@ -764,7 +753,7 @@ fn unreachable_routes(root: &ir::Route, out: &mut Vec<Diagnostic>) {
                 };
                 out.push(
                     Diagnostic::warning(
-                        "alertmanager/unreachable-route",
+                        codes::UNREACHABLE_ROUTE,
                         format!(
                             "route to {:?} can never match: an earlier sibling route ({shown}) matches every alert it matches and does not continue",
                             child.receiver
@@ -783,7 +772,7 @@ fn unreachable_routes(root: &ir::Route, out: &mut Vec<Diagnostic>) {
             if let Some((own, above)) = conflict {
                 out.push(
                     Diagnostic::warning(
-                        "alertmanager/unreachable-route",
+                        codes::UNREACHABLE_ROUTE,
                         format!(
                             "route to {:?} can never match: its matcher {own} contradicts {above} of an enclosing route",
                             child.receiver
@@ -810,7 +799,7 @@ fn unused(config: &Config, out: &mut Vec<Diagnostic>) {
         if !used.contains(receiver.name.as_str()) {
             out.push(
                 Diagnostic::warning(
-                    "alertmanager/unused-receiver",
+                    codes::UNUSED_RECEIVER,
                     format!("no route sends to receiver {:?}", receiver.name),
                 )
                 .at(receiver.origin)
@@ -833,7 +822,7 @@ fn unused(config: &Config, out: &mut Vec<Diagnostic>) {
         if !intervals.contains(interval.name.as_str()) {
             out.push(
                 Diagnostic::warning(
-                    "alertmanager/unused-time-interval",
+                    codes::UNUSED_TIME_INTERVAL,
                     format!("no route uses time interval {:?}", interval.name),
                 )
                 .at(interval.origin)

@@ -14,6 +14,7 @@
 //! [`crate::alertmanager::emit`].
 
 pub mod checks;
+pub mod codes;
 pub mod dsl;
 pub mod emit;
 pub mod file;

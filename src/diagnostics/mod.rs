@@ -6,6 +6,10 @@
 //! template) with the byte range of the fault in it. Rendering needs the Rust source, so it takes
 //! a loader: the library never reads files itself.
 
+pub mod codes;
+pub mod configure;
+pub mod docs;
+pub mod registry;
 pub mod report;
 pub mod suggest;
 
@@ -109,6 +113,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        debug_assert!(
+            registry::find(code).is_some(),
+            "diagnostic code {code} is not registered: declare it in its target's codes.rs"
+        );
         Diagnostic {
             severity,
             code,

@@ -10,16 +10,17 @@ use crate::grafana::ir::{self, DsUse};
 use crate::grafana::{escape_provisioning, DatasourceKind, Panel, SCHEMA_VERSION};
 use crate::output::Output;
 
-pub const DASHBOARDS_DIR: &str = "grafana/dashboards";
-pub const DATASOURCES_DIR: &str = "grafana/provisioning/datasources";
-pub const PROVIDERS_DIR: &str = "grafana/provisioning/dashboards";
+/// The folders Grafana files are written to, relative to the output root, with their trailing `/`.
+pub const DASHBOARDS_DIR: &str = "grafana/dashboards/";
+pub const DATASOURCES_DIR: &str = "grafana/provisioning/datasources/";
+pub const PROVIDERS_DIR: &str = "grafana/provisioning/dashboards/";
 
 pub fn emit(grafana: &ir::Grafana, out: &mut Output) {
     for dashboard in &grafana.dashboards {
         let mut text =
             serde_json::to_string_pretty(&dashboard_json(dashboard)).expect("dashboards serialize");
         text.push('\n');
-        out.add(format!("{DASHBOARDS_DIR}/{}.json", dashboard.uid), text);
+        out.add(format!("{DASHBOARDS_DIR}{}.json", dashboard.uid), text);
     }
     for datasource in &grafana.datasources {
         let file = DatasourceFile {
@@ -28,7 +29,7 @@ pub fn emit(grafana: &ir::Grafana, out: &mut Output) {
         };
         let yaml = serde_yaml::to_string(&file).expect("datasources serialize");
         out.add(
-            format!("{DATASOURCES_DIR}/{}.yml", datasource.uid),
+            format!("{DATASOURCES_DIR}{}.yml", datasource.uid),
             format!(
                 "{}{yaml}",
                 crate::output::yaml_header(datasource.origin.file)
@@ -57,7 +58,7 @@ pub fn emit(grafana: &ir::Grafana, out: &mut Output) {
         };
         let yaml = serde_yaml::to_string(&file).expect("providers serialize");
         out.add(
-            format!("{PROVIDERS_DIR}/sextant.yml"),
+            format!("{PROVIDERS_DIR}sextant.yml"),
             format!("{}{yaml}", crate::output::yaml_header(&sources.join(", "))),
         );
     }

@@ -53,6 +53,7 @@ use serde_json::json;
 use sextant_catalog::Catalog;
 
 use crate::diagnostics::{Diagnostic, Origin};
+use crate::grafana::codes;
 use crate::grafana::layout::{GridPos, COLUMNS};
 use crate::grafana::lower::{check_query, Known, Scope};
 use crate::grafana::variables::VariableKind;
@@ -200,7 +201,7 @@ pub fn lint(
             Err(e) => {
                 let end = (e.offset + 1).min(file.text.len());
                 diagnostics.push(
-                    Diagnostic::error("grafana/json", format!("not valid JSON: {}", e.message))
+                    Diagnostic::error(codes::JSON, format!("not valid JSON: {}", e.message))
                         .with_file(&file.path, e.offset..end),
                 );
                 continue;
@@ -290,7 +291,7 @@ impl<'a> Reader<'a> {
     fn structure(&mut self, pointer: &str, message: String) {
         let range = self.range_of(pointer);
         self.reported.insert(pointer.to_string());
-        self.push(Diagnostic::error("grafana/schema", message), range);
+        self.push(Diagnostic::error(codes::SCHEMA, message), range);
     }
 
     /// `node` as an array of objects (`what` in messages); reports anything else.
@@ -364,7 +365,7 @@ impl<'a> Reader<'a> {
             self.reported.insert(at.clone());
             self.push(
                 Diagnostic::error(
-                    "grafana/schema",
+                    codes::SCHEMA,
                     format!(
                         "`{at}` does not match the `{definition}` of {}: {message}",
                         crate::grafana::schema::SCHEMA_PATH
@@ -397,7 +398,7 @@ impl<'a> Reader<'a> {
             let shown = if at.is_empty() { "/" } else { at.as_str() };
             self.push(
                 Diagnostic::warning(
-                    "grafana/schema",
+                    codes::OFFICIAL_SCHEMA,
                     format!("`{shown}` does not match Grafana's dashboard schema: {message}"),
                 )
                 .note("Grafana's schema as published by grafana-foundation-sdk; Grafana migrates or ignores what it does not describe"),
@@ -431,7 +432,7 @@ impl<'a> Reader<'a> {
                 let note = format!("first defined at {}", self.place(first));
                 self.push(
                     Diagnostic::error(
-                        "grafana/variable",
+                        codes::VARIABLE,
                         format!("variable `{name}` is defined twice"),
                     )
                     .note(note),
@@ -523,7 +524,7 @@ impl<'a> Reader<'a> {
                 self.datasource_fault(
                     uid,
                     Diagnostic::error(
-                        "grafana/undefined-variable",
+                        codes::UNDEFINED_VARIABLE,
                         format!("{what} uses the datasource variable `{var}`, which is not defined"),
                     )
                     .note("define it in the dashboard's `templating.list` as a variable of type `datasource`"),
@@ -561,7 +562,7 @@ impl<'a> Reader<'a> {
                 self.datasource_fault(
                     uid,
                     Diagnostic::warning(
-                        "grafana/unknown-datasource",
+                        codes::UNPROVISIONED_DATASOURCE,
                         format!("{what} uses the datasource {field} {uid:?}, which no provisioned datasource has"),
                     )
                     .note(format!("provisioned: {}", list.join(", ")))
@@ -634,7 +635,7 @@ impl<'a> Reader<'a> {
                 if !variables.iter().any(|v| v.name == name) {
                     self.push(
                         Diagnostic::error(
-                            "grafana/undefined-variable",
+                            codes::UNDEFINED_VARIABLE,
                             format!(
                                 "{what} repeats for the variable `{name}`, which is not defined"
                             ),
@@ -701,7 +702,7 @@ impl<'a> Reader<'a> {
             let range = match &d.snippet {
                 Some(s) => {
                     let at = |i: usize| offsets[i.min(offsets.len() - 1)];
-                    if d.code == "grafana/unknown-metric"
+                    if d.code == codes::UNKNOWN_METRIC
                         && (expr[s.range.clone()].starts_with('$')
                             || expr[s.range.clone()].starts_with("[["))
                     {
@@ -751,7 +752,7 @@ impl<'a> Reader<'a> {
                 let note = format!("{other} has it, at {}", self.place(first));
                 self.push(
                     Diagnostic::error(
-                        "grafana/duplicate-panel",
+                        codes::DUPLICATE_PANEL,
                         format!("{} has the id {id}, as another panel does", panel.what),
                     )
                     .note(note)
@@ -767,7 +768,7 @@ impl<'a> Reader<'a> {
             if pos.x + pos.w > COLUMNS && pos.w <= COLUMNS && pos.x < COLUMNS {
                 self.push(
                     Diagnostic::error(
-                        "grafana/layout",
+                        codes::LAYOUT,
                         format!(
                             "{} is placed at column {} with width {}: it ends past column 24",
                             panel.what, pos.x, pos.w
@@ -792,7 +793,7 @@ impl<'a> Reader<'a> {
                 );
                 self.push(
                     Diagnostic::error(
-                        "grafana/overlap",
+                        codes::OVERLAP,
                         format!("{} overlaps the {}", panel.what, other.what),
                     )
                     .note(format!("this panel: {}", describe(pos)))
@@ -893,7 +894,7 @@ impl<'a> Reader<'a> {
             let shown: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
             self.push(
                 Diagnostic::error(
-                    "grafana/unknown-label",
+                    codes::UNKNOWN_LABEL,
                     format!(
                         "{what} asks for the values of `{label}`, which `{name}` does not have"
                     ),
@@ -925,7 +926,7 @@ impl<'a> Reader<'a> {
         if version < OLDEST_SCHEMA_VERSION {
             self.push(
                 Diagnostic::warning(
-                    "grafana/schema-version",
+                    codes::SCHEMA_VERSION,
                     format!("schemaVersion {version} is older than {OLDEST_SCHEMA_VERSION} (Grafana 9): Grafana migrates this dashboard every time it loads it"),
                 )
                 .note("open it in a current Grafana and save or export it, to store the migrated model (datasources by uid, current panel options)"),

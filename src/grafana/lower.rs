@@ -22,6 +22,7 @@ use serde_json::json;
 use sextant_catalog::Catalog;
 
 use crate::diagnostics::{Diagnostic, Origin};
+use crate::grafana::codes;
 use crate::grafana::ir::{self, DsUse, Target};
 use crate::grafana::layout::{self, GridPos, Item, COLUMNS};
 use crate::grafana::variables::{VariableKind, VariableQuery};
@@ -80,7 +81,7 @@ pub fn lower(
         if !promql::is_metric_name(name) {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/external-series",
+                    codes::EXTERNAL_SERIES,
                     format!("invalid external series name {name:?}"),
                 )
                 .at(*origin)
@@ -94,7 +95,7 @@ pub fn lower(
         } else if catalog.lookup(name).is_some() || recorded.contains(name) {
             diagnostics.push(
                 Diagnostic::warning(
-                    "grafana/external-series",
+                    codes::PROVIDED_EXTERNAL,
                     format!("`{name}` is declared external but the spec itself provides it"),
                 )
                 .at(*origin)
@@ -117,7 +118,7 @@ pub fn lower(
         let origin = dashboard.origin;
         if !is_uid(&dashboard.uid) {
             diagnostics.push(
-                Diagnostic::error("grafana/uid", format!("invalid dashboard uid {:?}", dashboard.uid))
+                Diagnostic::error(codes::UID, format!("invalid dashboard uid {:?}", dashboard.uid))
                     .at(origin)
                     .snippet("dashboard", dashboard.uid.as_str(), 0..dashboard.uid.len(), "not a valid uid")
                     .note("a uid is 1 to 40 letters, digits, `-` and `_`; it is the dashboard's URL and file name"),
@@ -126,7 +127,7 @@ pub fn lower(
         if let Some(first) = seen_uids.insert(&dashboard.uid, origin) {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/duplicate-uid",
+                    codes::DUPLICATE_UID,
                     format!("dashboard uid {:?} is declared twice", dashboard.uid),
                 )
                 .at(origin)
@@ -136,7 +137,7 @@ pub fn lower(
         if dashboard.title.trim().is_empty() {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/dashboard",
+                    codes::DASHBOARD,
                     format!("dashboard {:?} has an empty title", dashboard.uid),
                 )
                 .at(origin),
@@ -144,7 +145,7 @@ pub fn lower(
         } else if let Some(first) = seen_titles.insert(&dashboard.title, origin) {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/duplicate-title",
+                    codes::DUPLICATE_TITLE,
                     format!("dashboard title {:?} is used twice", dashboard.title),
                 )
                 .at(origin)
@@ -155,7 +156,7 @@ pub fn lower(
         if dashboard.time_from.is_zero() {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/dashboard",
+                    codes::DASHBOARD,
                     format!("dashboard {:?} has an empty time range", dashboard.uid),
                 )
                 .at(origin),
@@ -201,31 +202,25 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
             .nth(1)
             .expect("two defaults");
         diagnostics.push(
-            Diagnostic::error(
-                "grafana/datasource",
-                "more than one datasource is the default",
-            )
-            .at(second.origin)
-            .note("Grafana accepts one default datasource per organisation"),
+            Diagnostic::error(codes::DATASOURCE, "more than one datasource is the default")
+                .at(second.origin)
+                .note("Grafana accepts one default datasource per organisation"),
         );
     }
     for ds in datasources {
         let what = format!("datasource {}", ds.uid);
         if !is_uid(&ds.uid) {
             diagnostics.push(
-                Diagnostic::error(
-                    "grafana/uid",
-                    format!("invalid datasource uid {:?}", ds.uid),
-                )
-                .at(ds.origin)
-                .snippet(&what, ds.uid.as_str(), 0..ds.uid.len(), "not a valid uid")
-                .note("a uid is 1 to 40 letters, digits, `-` and `_`"),
+                Diagnostic::error(codes::UID, format!("invalid datasource uid {:?}", ds.uid))
+                    .at(ds.origin)
+                    .snippet(&what, ds.uid.as_str(), 0..ds.uid.len(), "not a valid uid")
+                    .note("a uid is 1 to 40 letters, digits, `-` and `_`"),
             );
         }
         if let Some(first) = uids.insert(&ds.uid, ds.origin) {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/duplicate-uid",
+                    codes::DUPLICATE_UID,
                     format!("datasource uid {:?} is declared twice", ds.uid),
                 )
                 .at(ds.origin)
@@ -235,7 +230,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
         if let Some(first) = names.insert(&ds.name, ds.origin) {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/datasource",
+                    codes::DATASOURCE,
                     format!("datasource name {:?} is used twice", ds.name),
                 )
                 .at(ds.origin)
@@ -245,7 +240,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
         if !(ds.url.starts_with("http://") || ds.url.starts_with("https://")) {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/datasource",
+                    codes::DATASOURCE,
                     format!("{what} has the URL {:?}, not an http(s) URL", ds.url),
                 )
                 .at(ds.origin)
@@ -261,7 +256,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
             if ds.kind != DatasourceKind::Prometheus {
                 diagnostics.push(
                     Diagnostic::error(
-                        "grafana/datasource-kind",
+                        codes::DATASOURCE_KIND,
                         format!(
                             "{what} links exemplars to traces but is not a Prometheus datasource"
                         ),
@@ -272,7 +267,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
             if !promql::is_label_name(label) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "grafana/datasource",
+                        codes::DATASOURCE,
                         format!("{what}: exemplar label {label:?} is not a label name"),
                     )
                     .at(ds.origin)
@@ -290,7 +285,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
             if ds.kind != DatasourceKind::Jaeger {
                 diagnostics.push(
                     Diagnostic::error(
-                        "grafana/datasource-kind",
+                        codes::DATASOURCE_KIND,
                         format!("{what} links traces to metrics but is not a tracing datasource"),
                     )
                     .at(ds.origin),
@@ -301,7 +296,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                 Some(DatasourceKind::Prometheus) => {}
                 Some(other) => diagnostics.push(
                     Diagnostic::error(
-                        "grafana/datasource-kind",
+                        codes::DATASOURCE_KIND,
                         format!(
                             "{what} sends traces-to-metrics queries to {:?}, a {} datasource",
                             t2m.datasource_uid,
@@ -316,7 +311,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                 if !promql::is_label_name(label) {
                     diagnostics.push(
                         Diagnostic::error(
-                            "grafana/datasource",
+                            codes::DATASOURCE,
                             format!(
                                 "{what}: traces-to-metrics tag maps to {label:?}, not a label name"
                             ),
@@ -356,7 +351,7 @@ fn check_tracing_target(
         Some(DatasourceKind::Jaeger) => {}
         Some(other) => diagnostics.push(
             Diagnostic::error(
-                "grafana/datasource-kind",
+                codes::DATASOURCE_KIND,
                 format!(
                     "{what} opens traces in {uid:?}, a {} datasource",
                     other.as_str()
@@ -370,7 +365,7 @@ fn check_tracing_target(
 
 fn unknown_datasource(what: &str, uid: &str, origin: Origin) -> Diagnostic {
     Diagnostic::error(
-        "grafana/unknown-datasource",
+        codes::UNKNOWN_DATASOURCE,
         format!("{what} refers to the datasource {uid:?}, which is not provisioned"),
     )
     .at(origin)
@@ -410,7 +405,7 @@ fn lower_dashboard(
                 .all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             diagnostics.push(
-                Diagnostic::error("grafana/variable", format!("invalid variable name {:?} in {name}", variable.name))
+                Diagnostic::error(codes::VARIABLE, format!("invalid variable name {:?} in {name}", variable.name))
                     .at(variable.origin)
                     .snippet("variable", variable.name.as_str(), 0..variable.name.len(), "not a variable name")
                     .note("a variable name is letters, digits and `_`, not starting with `__` (Grafana's own)"),
@@ -419,7 +414,7 @@ fn lower_dashboard(
         if scope.variables.insert(&variable.name, variable).is_some() {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/variable",
+                    codes::VARIABLE,
                     format!("variable `{}` is declared twice in {name}", variable.name),
                 )
                 .at(variable.origin),
@@ -449,14 +444,14 @@ fn lower_dashboard(
                 }),
                 Some(_) => {
                     diagnostics.push(
-                        Diagnostic::error("grafana/undefined-variable", format!("{what} uses `{var}` as a datasource, but it is not a datasource variable"))
+                        Diagnostic::error(codes::UNDEFINED_VARIABLE, format!("{what} uses `{var}` as a datasource, but it is not a datasource variable"))
                             .at(origin),
                     );
                     None
                 }
                 None => {
                     diagnostics.push(
-                        Diagnostic::error("grafana/undefined-variable", format!("{what} uses the datasource variable `{var}`, which {name} does not define"))
+                        Diagnostic::error(codes::UNDEFINED_VARIABLE, format!("{what} uses the datasource variable `{var}`, which {name} does not define"))
                             .at(origin)
                             .snippet(what, var.as_str(), 0..var.len(), "not defined")
                             .note("declare it with `Variable::datasource`"),
@@ -475,7 +470,7 @@ fn lower_dashboard(
         if ds.kind != DatasourceKind::Prometheus {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/datasource-kind",
+                    codes::DATASOURCE_KIND,
                     format!(
                         "{what} runs PromQL on {:?}, a {} datasource",
                         ds.uid,
@@ -498,7 +493,7 @@ fn lower_dashboard(
                         None => diagnostics.push(unknown_datasource(&what, uid, variable.origin)),
                         Some(d) if d.kind != *kind => diagnostics.push(
                             Diagnostic::error(
-                                "grafana/datasource-kind",
+                                codes::DATASOURCE_KIND,
                                 format!(
                                     "{what} picks {} datasources but defaults to {uid:?}, a {} one",
                                     kind.as_str(),
@@ -517,7 +512,7 @@ fn lower_dashboard(
                 if known.catalog.get(metric.name).is_none() {
                     diagnostics.push(
                         Diagnostic::error(
-                            "grafana/unknown-metric",
+                            codes::UNKNOWN_METRIC,
                             format!(
                                 "{what} reads `{}`, which is not in the spec's catalog",
                                 metric.name
@@ -528,7 +523,7 @@ fn lower_dashboard(
                 } else if metric.label(label.name).is_none() && !promql_target_label(label.name) {
                     diagnostics.push(
                         Diagnostic::error(
-                            "grafana/unknown-label",
+                            codes::UNKNOWN_LABEL,
                             format!(
                                 "{what} asks for the values of `{}`, which `{}` does not have",
                                 label.name, metric.name
@@ -548,7 +543,7 @@ fn lower_dashboard(
             VariableKind::Custom { values } => {
                 if values.is_empty() {
                     diagnostics.push(
-                        Diagnostic::error("grafana/variable", format!("{what} has no values"))
+                        Diagnostic::error(codes::VARIABLE, format!("{what} has no values"))
                             .at(variable.origin),
                     );
                 }
@@ -557,14 +552,14 @@ fn lower_dashboard(
             VariableKind::Interval { values } => {
                 if values.is_empty() {
                     diagnostics.push(
-                        Diagnostic::error("grafana/variable", format!("{what} has no values"))
+                        Diagnostic::error(codes::VARIABLE, format!("{what} has no values"))
                             .at(variable.origin),
                     );
                 }
                 if values.iter().any(|v| v.is_zero()) {
                     diagnostics.push(
                         Diagnostic::error(
-                            "grafana/variable",
+                            codes::VARIABLE,
                             format!("{what} has an interval of zero"),
                         )
                         .at(variable.origin),
@@ -700,7 +695,7 @@ fn lower_panels(
         if title.trim().is_empty() {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/panel",
+                    codes::PANEL,
                     format!("a {} panel of {name} has an empty title", panel.type_id()),
                 )
                 .at(origin),
@@ -719,7 +714,7 @@ fn lower_panels(
         let id = panel_id(&key);
         if let Some(first) = keys.insert(key.clone(), origin) {
             diagnostics.push(
-                Diagnostic::error("grafana/duplicate-panel", format!("{what} has the same key as another panel: {key:?}"))
+                Diagnostic::error(codes::DUPLICATE_PANEL, format!("{what} has the same key as another panel: {key:?}"))
                     .at(origin)
                     .snippet(&what, title, 0..title.len(), "same row and title as another panel")
                     .note(format!("first declared at {first}"))
@@ -728,7 +723,7 @@ fn lower_panels(
         } else if let Some(other) = ids.insert(id, key.clone()) {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/duplicate-panel",
+                    codes::DUPLICATE_PANEL,
                     format!(
                         "{what}: the keys {key:?} and {other:?} hash to the same panel id {id}"
                     ),
@@ -741,7 +736,7 @@ fn lower_panels(
             if c.width == 0 || c.width > COLUMNS {
                 diagnostics.push(
                     Diagnostic::error(
-                        "grafana/layout",
+                        codes::LAYOUT,
                         format!("{what} is {} columns wide; the grid has 24", c.width),
                     )
                     .at(origin)
@@ -750,7 +745,7 @@ fn lower_panels(
             }
             if c.height == 0 {
                 diagnostics.push(
-                    Diagnostic::error("grafana/layout", format!("{what} has a height of zero"))
+                    Diagnostic::error(codes::LAYOUT, format!("{what} has a height of zero"))
                         .at(origin),
                 );
             }
@@ -758,7 +753,7 @@ fn lower_panels(
                 if x + c.width.clamp(1, COLUMNS) > COLUMNS {
                     diagnostics.push(
                         Diagnostic::error(
-                            "grafana/layout",
+                            codes::LAYOUT,
                             format!("{what} is placed at column {x} with width {}: it ends past column 24", c.width),
                         )
                         .at(origin),
@@ -770,7 +765,7 @@ fn lower_panels(
             if grid[other_index].overlaps(&pos) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "grafana/overlap",
+                        codes::OVERLAP,
                         format!(
                             "{what} overlaps the {} panel {:?}",
                             other.type_id(),
@@ -815,7 +810,7 @@ fn lower_panels(
                 };
                 if panel.reads_data() && c.queries.is_empty() {
                     diagnostics.push(
-                        Diagnostic::error("grafana/no-query", format!("{what} has no query"))
+                        Diagnostic::error(codes::NO_QUERY, format!("{what} has no query"))
                             .at(origin)
                             .note("add one with `.query(..)`"),
                     );
@@ -823,7 +818,7 @@ fn lower_panels(
                 if !panel.reads_data() && !c.queries.is_empty() {
                     diagnostics.push(
                         Diagnostic::error(
-                            "grafana/panel",
+                            codes::PANEL,
                             format!(
                                 "{what} has queries, but a {} panel shows none",
                                 panel.type_id()
@@ -838,7 +833,7 @@ fn lower_panels(
                     && dashboard.datasource.is_none()
                 {
                     diagnostics.push(
-                        Diagnostic::error("grafana/unknown-datasource", format!("{what} has no datasource"))
+                        Diagnostic::error(codes::UNKNOWN_DATASOURCE, format!("{what} has no datasource"))
                             .at(origin)
                             .note("set one for the whole dashboard with `Dashboard::datasource`, or on the panel"),
                     );
@@ -918,7 +913,7 @@ fn check_fields(what: &str, panel: &Panel, diagnostics: &mut Vec<Diagnostic>) {
         if min.partial_cmp(&max) != Some(std::cmp::Ordering::Less) {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/min-max",
+                    codes::MIN_MAX,
                     format!("{what} has min {min} and max {max}: min must be below max"),
                 )
                 .at(c.origin),
@@ -929,7 +924,7 @@ fn check_fields(what: &str, panel: &Panel, diagnostics: &mut Vec<Diagnostic>) {
         if !value.is_finite() {
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/min-max",
+                    codes::MIN_MAX,
                     format!("{what} has a min or max of {value}"),
                 )
                 .at(c.origin),
@@ -942,7 +937,7 @@ fn check_fields(what: &str, panel: &Panel, diagnostics: &mut Vec<Diagnostic>) {
             let shown: Vec<String> = values.iter().map(|v| v.to_string()).collect();
             diagnostics.push(
                 Diagnostic::error(
-                    "grafana/thresholds",
+                    codes::THRESHOLDS,
                     format!(
                         "{what} has threshold steps {} that do not strictly ascend",
                         shown.join(", ")
@@ -969,7 +964,7 @@ fn lower_link(
             {
                 diagnostics.push(
                     Diagnostic::error(
-                        "grafana/link",
+                        codes::LINK,
                         format!(
                             "{what} goes to {url:?}, neither an http(s) URL nor a Grafana path"
                         ),
@@ -990,7 +985,7 @@ fn lower_link(
             if !uids.contains(uid.as_str()) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "grafana/link",
+                        codes::LINK,
                         format!(
                             "{what} goes to the dashboard {uid:?}, which the spec does not declare"
                         ),
@@ -1011,7 +1006,7 @@ fn lower_link(
             if tags.is_empty() {
                 diagnostics.push(
                     Diagnostic::error(
-                        "grafana/link",
+                        codes::LINK,
                         format!("{what} lists dashboards by tag but names no tag"),
                     )
                     .at(link.origin),
@@ -1231,13 +1226,19 @@ pub(crate) fn check_query(
 ) -> bool {
     let before = diagnostics.iter().filter(|d| d.is_error()).count();
     if expr.trim().is_empty() {
-        diagnostics.push(Diagnostic::error("promql/syntax", format!("{what} is empty")).at(origin));
+        diagnostics.push(
+            Diagnostic::error(
+                crate::rules::codes::PROMQL_SYNTAX,
+                format!("{what} is empty"),
+            )
+            .at(origin),
+        );
         return false;
     }
     let (sub, unknown) = substitute(expr, scope);
     for var in &unknown {
         diagnostics.push(
-            Diagnostic::error("grafana/undefined-variable", format!("{what} uses `${}`, which is not defined", var.name))
+            Diagnostic::error(codes::UNDEFINED_VARIABLE, format!("{what} uses `${}`, which is not defined", var.name))
                 .at(origin)
                 .snippet(what, expr, var.range.clone(), "no such variable")
                 .note("declare it on the dashboard (`Dashboard::variable`), or use one of Grafana's: $__rate_interval, $__interval, $__range"),
@@ -1247,7 +1248,7 @@ pub(crate) fn check_query(
         Ok(parsed) => parsed,
         Err(e) => {
             diagnostics.push(
-                Diagnostic::error("promql/syntax", e.message)
+                Diagnostic::error(crate::rules::codes::PROMQL_SYNTAX, e.message)
                     .at(origin)
                     .snippet(what, expr, sub.original(e.range), e.label)
                     .note("Grafana's variables were replaced by sample values before parsing"),
@@ -1262,7 +1263,7 @@ pub(crate) fn check_query(
         let span = sub.original(selector.span.clone());
         if !known.knows(name) {
             let mut d = Diagnostic::error(
-                "grafana/unknown-metric",
+                codes::UNKNOWN_METRIC,
                 format!("{what} reads `{name}`, an unknown metric"),
             )
             .at(origin)
@@ -1286,7 +1287,7 @@ pub(crate) fn check_query(
                 if !ok {
                     diagnostics.push(
                         Diagnostic::error(
-                            "grafana/unknown-label",
+                            codes::UNKNOWN_LABEL,
                             format!(
                                 "{what} matches `{label}` on `{name}`, which has no such label"
                             ),
@@ -1323,7 +1324,7 @@ pub(crate) fn check_query(
                     if !expr[inner.clone()].contains('$') && !expr[inner.clone()].contains("[[") {
                         diagnostics.push(
                             Diagnostic::warning(
-                                "grafana/rate-interval",
+                                codes::RATE_INTERVAL,
                                 format!("{what} takes a {} over a fixed range `{}`", selector.function.unwrap_or("rate"), &expr[inner.clone()]),
                             )
                             .at(origin)

@@ -13,6 +13,7 @@ use jsonschema::Validator;
 use serde_json::Value;
 
 use crate::diagnostics::Diagnostic;
+use crate::grafana::codes;
 use crate::grafana::emit::DASHBOARDS_DIR;
 use crate::output::Output;
 
@@ -32,10 +33,9 @@ fn validator() -> &'static Validator {
 
 /// Checks every dashboard in `output` against the schema.
 pub fn check(output: &Output) -> Vec<Diagnostic> {
-    let prefix = format!("{DASHBOARDS_DIR}/");
     let mut diagnostics = Vec::new();
     for (path, text) in output.files() {
-        if path.starts_with(&prefix) && path.ends_with(".json") {
+        if path.starts_with(DASHBOARDS_DIR) && path.ends_with(".json") {
             match serde_json::from_str::<Value>(text) {
                 Ok(dashboard) => diagnostics.extend(check_dashboard(path, &dashboard)),
                 Err(e) => diagnostics.push(bug(format!("generated {path} is not JSON: {e}"))),
@@ -60,7 +60,7 @@ pub fn check_dashboard(path: &str, dashboard: &Value) -> Vec<Diagnostic> {
 }
 
 fn bug(message: String) -> Diagnostic {
-    Diagnostic::error("grafana/schema", message)
+    Diagnostic::error(codes::SCHEMA, message)
         .note("this is a bug in Sextant's Grafana emitter, not in the spec: nothing was written")
 }
 

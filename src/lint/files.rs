@@ -163,6 +163,14 @@ pub fn lint_files(
         let context = dashfile::Context::of_spec(spec).recorded_by(&ir);
         diagnostics.extend(dashfile::lint(&dashboards, &context, env.grafana_schema));
     }
+    // The spec's settings and the files' `# sextant: disable=` comments, for every code.
+    diagnostics.extend(diagnostics::configure::check(&spec.lints));
+    diagnostics::configure::apply(&spec.lints, &mut diagnostics, &|path| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.text.clone())
+    });
     diagnostics::sort(&mut diagnostics);
     Ok(diagnostics)
 }

@@ -1,24 +1,25 @@
 //! The linter: advice on validated rules, checked against the metric catalog.
 //!
 //! Each lint is one file with its docs (what it finds, why it matters, an example, the fix) as
-//! its doc comment, declared with [`lint!`]; a line in [`REGISTRY`] turns it on. A spec can turn a
-//! lint off or change its severity ([`LintConfig`]), and a linted YAML file can turn one off for
-//! a rule or group with a `# sextant: disable=CODE` comment on or above it. `explain CODE` prints
-//! the doc comment; `docs/lints.md` is generated from the registry ([`docs`]).
+//! its doc comment, declared with [`lint!`]; a line in [`REGISTRY`] turns it on, and the
+//! diagnostic registry ([`crate::diagnostics::registry`]) lists it with every other code. A spec
+//! can turn a lint off or change its severity ([`LintConfig`]), and a linted YAML file can turn
+//! one off for a rule or group with a `# sextant: disable=CODE` comment on or above it.
+//! `explain CODE` prints the doc comment; `docs/diagnostics.md` is generated from the registry.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 use sextant_catalog::{Catalog, Metric};
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::registry::{Code, Kind};
+use crate::diagnostics::{Diagnostic, Origin, Severity};
 use crate::ir::{Ir, Place};
 use crate::rules::ir;
 use crate::syntax::duration::{secs, Duration};
 
 pub mod alerts;
 pub mod cardinality;
-pub mod docs;
 pub mod files;
 pub mod labels;
 pub mod live;
@@ -51,24 +52,24 @@ pub struct Lint {
 }
 
 impl Lint {
+    /// The lint as a registered code ([`crate::diagnostics::registry`]).
+    pub fn as_code(&self) -> Code {
+        Code {
+            code: self.code,
+            default: self.default,
+            docs: self.docs,
+            kind: Kind::Lint,
+        }
+    }
+
     /// The first paragraph of the docs, on one line.
     pub fn summary(&self) -> String {
-        self.docs
-            .lines()
-            .map(str::trim)
-            .skip_while(|l| l.is_empty())
-            .take_while(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.as_code().summary()
     }
 
     /// The docs without rustdoc's leading space.
     pub fn explain(&self) -> String {
-        self.docs
-            .lines()
-            .map(|l| l.strip_prefix(' ').unwrap_or(l))
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.as_code().explain()
     }
 }
 
@@ -209,11 +210,14 @@ pub struct Budgets {
     pub total: Option<u64>,
 }
 
-/// Per-lint settings a spec makes: off (`None`) or another severity, and what some lints
-/// measure against.
+/// The settings a spec makes: any diagnostic code off (`None`) or at another severity (applied
+/// to every diagnostic by [`crate::diagnostics::configure`], a check's errors excepted), and what
+/// some lints measure against.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LintConfig {
     pub overrides: BTreeMap<String, Option<Severity>>,
+    /// Where each override was made, for the diagnostics about the settings themselves.
+    pub origins: BTreeMap<String, Origin>,
     /// The scrape interval rules' ranges are checked against [default: 15s].
     pub scrape_interval: Option<Duration>,
     /// The shortest `for` an alert may have [default: 1m].
@@ -229,15 +233,19 @@ impl LintConfig {
         }
     }
 
-    /// Turns a lint off.
+    /// Turns a code off: a lint, or a check's warning or info.
+    #[track_caller]
     pub fn allow(mut self, code: &str) -> LintConfig {
         self.overrides.insert(code.to_string(), None);
+        self.origins.insert(code.to_string(), Origin::caller());
         self
     }
 
-    /// Reports a lint at another severity.
+    /// Reports a code at another severity: a lint, or a check's warning or info.
+    #[track_caller]
     pub fn set(mut self, code: &str, severity: Severity) -> LintConfig {
         self.overrides.insert(code.to_string(), Some(severity));
+        self.origins.insert(code.to_string(), Origin::caller());
         self
     }
 
@@ -423,35 +431,4 @@ fn to_diagnostic(
         }
     }
     d
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_are_unique_grouped_and_documented() {
-        let mut seen = std::collections::BTreeSet::new();
-        for lint in REGISTRY {
-            assert!(seen.insert(lint.code), "{} registered twice", lint.code);
-            let (group, name) = lint.code.split_once('/').expect("code is group/name");
-            assert!(
-                ["promql", "rules", "alerts", "cardinality"].contains(&group),
-                "{}",
-                lint.code
-            );
-            assert!(
-                name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{}",
-                lint.code
-            );
-            for section in ["## Why", "## Example", "## Fix"] {
-                assert!(
-                    lint.docs.contains(section),
-                    "{} docs lack {section}",
-                    lint.code
-                );
-            }
-        }
-    }
 }

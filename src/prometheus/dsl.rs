@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostic, Origin};
+use crate::prometheus::codes;
 use crate::syntax::duration::{secs, Duration};
 use crate::syntax::promql::is_label_name;
 
@@ -173,7 +174,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
     ] {
         if value.is_some_and(|d| d.is_zero()) {
             out.push(
-                Diagnostic::error("prometheus/interval", format!("global {name} is zero"))
+                Diagnostic::error(codes::INTERVAL, format!("global {name} is zero"))
                     .at(origin)
                     .note(format!("leave {name} unset for Prometheus's default")),
             );
@@ -186,7 +187,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
     if timeout > interval {
         out.push(
             Diagnostic::error(
-                "prometheus/interval",
+                codes::INTERVAL,
                 format!("global scrape timeout {timeout} greater than scrape interval {interval}"),
             )
             .at(origin),
@@ -197,7 +198,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
         if value.is_empty() {
             out.push(
                 Diagnostic::error(
-                    "prometheus/external-label",
+                    codes::EXTERNAL_LABEL,
                     format!("external label {name:?} has an empty value"),
                 )
                 .at(origin)
@@ -210,7 +211,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
         if config.external_labels.contains_key(&replicas.label) {
             out.push(
                 Diagnostic::error(
-                    "prometheus/replica",
+                    codes::REPLICA,
                     format!(
                         "the replica label {:?} is also a fixed external label",
                         replicas.label
@@ -222,8 +223,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
         }
         if replicas.values.is_empty() {
             out.push(
-                Diagnostic::error("prometheus/replica", "replicas declared without any value")
-                    .at(origin),
+                Diagnostic::error(codes::REPLICA, "replicas declared without any value").at(origin),
             );
         }
         let mut seen = BTreeSet::new();
@@ -236,7 +236,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
             if !file_safe {
                 out.push(
                     Diagnostic::error(
-                        "prometheus/replica",
+                        codes::REPLICA,
                         format!("invalid replica name {value:?}"),
                     )
                     .at(origin)
@@ -246,7 +246,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
             } else if !seen.insert(value) {
                 out.push(
                     Diagnostic::error(
-                        "prometheus/replica",
+                        codes::REPLICA,
                         format!("replica {value:?} is declared twice"),
                     )
                     .at(origin)
@@ -259,11 +259,11 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
     for job in &config.jobs {
         let at = job.origin;
         if job.name.is_empty() {
-            out.push(Diagnostic::error("prometheus/job", "scrape job with an empty name").at(at));
+            out.push(Diagnostic::error(codes::JOB, "scrape job with an empty name").at(at));
         } else if let Some(first) = jobs.insert(&job.name, at) {
             out.push(
                 Diagnostic::error(
-                    "prometheus/job",
+                    codes::JOB,
                     format!("found multiple scrape configs with job name {:?}", job.name),
                 )
                 .at(at)
@@ -274,7 +274,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
         if job.interval.is_some_and(|d| d.is_zero()) {
             out.push(
                 Diagnostic::error(
-                    "prometheus/interval",
+                    codes::INTERVAL,
                     format!("scrape job {:?} has a scrape interval of zero", job.name),
                 )
                 .at(at),
@@ -284,7 +284,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
         if job_timeout > job_interval || job.timeout.is_some_and(|d| d.is_zero()) {
             out.push(
                 Diagnostic::error(
-                    "prometheus/interval",
+                    codes::INTERVAL,
                     format!(
                         "scrape timeout {job_timeout} greater than scrape interval {job_interval} for scrape config with job name {:?}",
                         job.name
@@ -301,7 +301,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
         {
             out.push(
                 Diagnostic::error(
-                    "prometheus/job",
+                    codes::JOB,
                     format!(
                         "metrics path of scrape job {:?} does not start with `/`",
                         job.name
@@ -324,13 +324,10 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
 fn label(name: &str, what: &str, origin: Origin, out: &mut Vec<Diagnostic>) {
     if !is_label_name(name) || name.starts_with("__") {
         out.push(
-            Diagnostic::error(
-                "prometheus/label-name",
-                format!("invalid {what} name {name:?}"),
-            )
-            .at(origin)
-            .snippet(what, name, 0..name.len(), "not a label name")
-            .note("a label name must match [a-zA-Z_][a-zA-Z0-9_]* and not start with `__`"),
+            Diagnostic::error(codes::LABEL_NAME, format!("invalid {what} name {name:?}"))
+                .at(origin)
+                .snippet(what, name, 0..name.len(), "not a label name")
+                .note("a label name must match [a-zA-Z_][a-zA-Z0-9_]* and not start with `__`"),
         );
     }
 }
@@ -346,7 +343,7 @@ fn host_port(target: &str, what: &str, origin: Origin, out: &mut Vec<Diagnostic>
     if !valid {
         out.push(
             Diagnostic::error(
-                "prometheus/target",
+                codes::TARGET,
                 format!("target {target:?} of {what} is not host:port"),
             )
             .at(origin)

@@ -41,8 +41,8 @@ struct Rule<'a> {
     annotations: &'a BTreeMap<String, String>,
 }
 
-/// The directory rule files are written to, relative to the output root.
-pub const DIR: &str = "prometheus/rules";
+/// The folder rule files are written to, relative to the output root, with its trailing `/`.
+pub const DIR: &str = "prometheus/rules/";
 
 pub fn emit(groups: &[ir::Group], out: &mut Output) {
     for group in groups {
@@ -60,7 +60,7 @@ pub fn emit(groups: &[ir::Group], out: &mut Output) {
         };
         let yaml = serde_yaml::to_string(&file).expect("rule files serialize");
         out.add(
-            format!("{DIR}/{}.yml", group.name),
+            format!("{DIR}{}.yml", group.name),
             format!("{}{yaml}", crate::output::yaml_header(&source)),
         );
     }

@@ -14,6 +14,7 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Origin, Snippet};
 use crate::ir::{Ir, Place};
+use crate::rules::codes;
 use crate::rules::lower;
 use crate::rules::{self, AlertSeverity, PromQl};
 use crate::syntax::duration::Duration;
@@ -186,7 +187,7 @@ impl Reader {
             Ok(None) => return,
             Err(e) => {
                 let end = (e.offset + 1).min(text.len());
-                self.error(file, "rules/yaml", e.offset..end, e.message);
+                self.error(file, codes::YAML, e.offset..end, e.message);
                 return;
             }
         };
@@ -200,7 +201,7 @@ impl Reader {
             let at = groups.start();
             self.error(
                 file,
-                "rules/field",
+                codes::FIELD,
                 at..at + 1,
                 format!("`groups` must be a list, found {}", groups.kind()),
             );
@@ -223,7 +224,7 @@ impl Reader {
             let at = node.start();
             self.error(
                 file,
-                "rules/field",
+                codes::FIELD,
                 at..at + 1,
                 format!("{what} must be a mapping, found {}", node.kind()),
             );
@@ -235,7 +236,7 @@ impl Reader {
             let at = key.start()..key.start() + name.len().max(1);
             if !fields.is_empty() && !fields.contains(&name) {
                 self.diagnostics.push(
-                    Diagnostic::error("rules/field", format!("unknown field `{name}` in {what}"))
+                    Diagnostic::error(codes::FIELD, format!("unknown field `{name}` in {what}"))
                         .with_file(&file.path, at)
                         .note(format!("the fields are: {}", fields.join(", "))),
                 );
@@ -244,7 +245,7 @@ impl Reader {
             if out.insert(name, (at.clone(), value)).is_some() {
                 self.error(
                     file,
-                    "rules/field",
+                    codes::FIELD,
                     at,
                     format!("field `{name}` is repeated in {what}"),
                 );
@@ -260,7 +261,7 @@ impl Reader {
                 let at = node.start();
                 self.error(
                     file,
-                    "rules/field",
+                    codes::FIELD,
                     at..at + 1,
                     format!("{what} must be a string, found {}", node.kind()),
                 );
@@ -275,7 +276,7 @@ impl Reader {
             Ok(d) => Some(d),
             Err(e) => {
                 let (range, _) = yaml::scalar_layout(&file.text, node);
-                self.error(file, "rules/field", range, format!("{what}: {e}"));
+                self.error(file, codes::FIELD, range, format!("{what}: {e}"));
                 None
             }
         }
@@ -344,7 +345,7 @@ impl Reader {
         let Some((_, name_node)) = fields.get("name") else {
             self.error(
                 file,
-                "rules/field",
+                codes::FIELD,
                 start..start + 1,
                 "a rule group has no `name`".into(),
             );
@@ -365,7 +366,7 @@ impl Reader {
                     let (range, _) = yaml::scalar_layout(&file.text, n);
                     self.error(
                         file,
-                        "rules/field",
+                        codes::FIELD,
                         range,
                         format!("the group's limit must be a whole number, found {text:?}"),
                     );
@@ -401,7 +402,7 @@ impl Reader {
                     let at = other.start();
                     self.error(
                         file,
-                        "rules/field",
+                        codes::FIELD,
                         at..at + 1,
                         format!("`rules` must be a list, found {}", other.kind()),
                     );
@@ -424,7 +425,7 @@ impl Reader {
             (Some(_), Some((key, _))) => {
                 self.error(
                     file,
-                    "rules/field",
+                    codes::FIELD,
                     key.clone(),
                     "a rule has both `record` and `alert`: set one".into(),
                 );
@@ -435,7 +436,7 @@ impl Reader {
             (None, None) => {
                 self.error(
                     file,
-                    "rules/field",
+                    codes::FIELD,
                     start..start + 1,
                     "a rule has neither `record` nor `alert`: set one".into(),
                 );
@@ -448,7 +449,7 @@ impl Reader {
         let Some((_, expr_node)) = fields.get("expr") else {
             self.error(
                 file,
-                "rules/field",
+                codes::FIELD,
                 name_range,
                 format!("{kind} {name} has no `expr`"),
             );
@@ -461,7 +462,7 @@ impl Reader {
                 if let Some((key, _)) = fields.get(field) {
                     self.error(
                         file,
-                        "rules/field",
+                        codes::FIELD,
                         key.clone(),
                         format!("recording rule {name} has `{field}`, which only alerts may have"),
                     );

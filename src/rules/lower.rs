@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostic, Origin};
 use crate::ir::Place;
+use crate::rules::codes;
 use crate::rules::ir;
 use crate::rules::{Rule, RuleGroup};
 use crate::syntax::gotmpl;
@@ -23,7 +24,7 @@ pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> V
         if !is_group_name(&group.name) {
             diagnostics.push(
                 Diagnostic::error(
-                    "rules/group-name",
+                    codes::GROUP_NAME,
                     format!("invalid rule group name {:?}", group.name),
                 )
                 .at(origin)
@@ -34,7 +35,7 @@ pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> V
         if let Some(first) = seen.insert(&group.name, origin) {
             diagnostics.push(
                 Diagnostic::error(
-                    "rules/duplicate-group",
+                    codes::DUPLICATE_GROUP,
                     format!("rule group {:?} is declared twice", group.name),
                 )
                 .at(origin)
@@ -43,12 +44,12 @@ pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> V
         }
         if group.interval.is_some_and(|i| i.is_zero()) {
             diagnostics.push(
-                Diagnostic::error(
-                    "rules/group-interval",
+                Diagnostic::warning(
+                    codes::ZERO_INTERVAL,
                     format!("rule group {:?} has an interval of zero", group.name),
                 )
                 .at(origin)
-                .note("leave the interval unset to use Prometheus's global evaluation interval"),
+                .note("Prometheus evaluates it at the global evaluation interval, as if unset: leave the interval unset"),
             );
         }
         let rules = group
@@ -58,7 +59,8 @@ pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> V
             .collect();
         out.push(ir::Group {
             name: group.name.clone(),
-            interval: group.interval,
+            // Prometheus reads zero as unset: so does the IR.
+            interval: group.interval.filter(|i| !i.is_zero()),
             limit: group.limit,
             rules,
             place: Place::Rust(origin),
@@ -91,18 +93,15 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
     };
     match kind {
         ir::RuleKind::Record if !is_metric_name(name) => diagnostics.push(
-            Diagnostic::error(
-                "rules/name",
-                format!("invalid recording rule name {name:?}"),
-            )
-            .at(origin)
-            .snippet(&what, name.as_str(), 0..name.len(), "not a metric name")
-            .note("a recorded series name must match [a-zA-Z_:][a-zA-Z0-9_:]*"),
+            Diagnostic::error(codes::NAME, format!("invalid recording rule name {name:?}"))
+                .at(origin)
+                .snippet(&what, name.as_str(), 0..name.len(), "not a metric name")
+                .note("a recorded series name must match [a-zA-Z_:][a-zA-Z0-9_:]*"),
         ),
         // Prometheus takes any alert name but an empty one (it becomes the `alertname` label's
         // value, which may hold anything): `Foo(bar)` and names with spaces are valid.
         ir::RuleKind::Alert if name.is_empty() => diagnostics.push(
-            Diagnostic::error("rules/name", "an alert needs a name")
+            Diagnostic::error(codes::NAME, "an alert needs a name")
                 .at(origin)
                 .note("the name becomes the `alertname` label, such as `HighErrorRate`"),
         ),
@@ -114,7 +113,7 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
             if labels.contains_key(reserved) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "rules/label-name",
+                        codes::LABEL_NAME,
                         format!("{what} sets the label `{reserved}` by hand"),
                     )
                     .at(origin)
@@ -131,7 +130,7 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
         if !is_label_name(label) || label.starts_with("__") {
             diagnostics.push(
                 Diagnostic::error(
-                    "rules/label-name",
+                    codes::LABEL_NAME,
                     format!("invalid label name {label:?} in {what}"),
                 )
                 .at(origin)
@@ -147,7 +146,7 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
             if !is_label_name(key) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "rules/annotation-name",
+                        codes::ANNOTATION_NAME,
                         format!("invalid annotation name {key:?} in {what}"),
                     )
                     .at(origin)
@@ -166,8 +165,11 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
     }
     let parsed = if expr.trim().is_empty() {
         diagnostics.push(
-            Diagnostic::error("promql/syntax", format!("{what} has an empty expression"))
-                .at(origin),
+            Diagnostic::error(
+                codes::PROMQL_SYNTAX,
+                format!("{what} has an empty expression"),
+            )
+            .at(origin),
         );
         None
     } else {
@@ -175,7 +177,7 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
             Ok(parsed) => Some(parsed),
             Err(e) => {
                 diagnostics.push(
-                    Diagnostic::error("promql/syntax", e.message)
+                    Diagnostic::error(codes::PROMQL_SYNTAX, e.message)
                         .at(origin)
                         .snippet(format!("{what}: expr"), expr.clone(), e.range, e.label),
                 );
@@ -189,7 +191,7 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
         if !PROMETHEUS_FUNCTIONS.contains(function) {
             diagnostics.push(
                 Diagnostic::error(
-                    "promql/unsupported-function",
+                    codes::UNSUPPORTED_FUNCTION,
                     format!("`{function}` is not a function of the Prometheus this stack runs (2.42)"),
                 )
                 .at(origin)
@@ -305,7 +307,7 @@ fn check_template(
     if let Err(e) = gotmpl::check(value) {
         diagnostics.push(
             Diagnostic::error(
-                "rules/template",
+                codes::TEMPLATE,
                 format!(
                     "{field} `{key}` of {what} is not a valid template: {}",
                     e.message
@@ -329,7 +331,7 @@ pub fn duplicate_records(groups: &[ir::Group], diagnostics: &mut Vec<Diagnostic>
             if !seen.insert((&rule.name, &rule.labels)) {
                 diagnostics.push(
                     Diagnostic::error(
-                        "rules/duplicate",
+                        codes::DUPLICATE,
                         format!(
                             "recording rule {} with the same labels is declared twice in group {:?}",
                             rule.name, group.name

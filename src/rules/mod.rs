@@ -4,6 +4,7 @@
 //! itself would; [`emit`] writes one rule file per group and [`promtool_tests`] the promtool unit
 //! test files; [`file`] reads existing rule files (and their faults) into the same IR.
 
+pub mod codes;
 pub mod dsl;
 pub mod emit;
 pub mod file;

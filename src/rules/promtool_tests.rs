@@ -10,8 +10,8 @@ use crate::syntax::duration::Duration;
 
 use super::emit as prometheus_rules;
 
-/// The directory test files are written to, relative to the output root.
-pub const DIR: &str = "prometheus/tests";
+/// The folder test files are written to, relative to the output root, with its trailing `/`.
+pub const DIR: &str = "prometheus/tests/";
 
 #[derive(Serialize)]
 struct File<'a> {
@@ -50,7 +50,11 @@ struct Sample<'a> {
 pub fn emit(files: &[ir::RuleTests], out: &mut Output) {
     for tests in files {
         // From prometheus/tests/ to prometheus/rules/.
-        let rules = prometheus_rules::DIR.rsplit('/').next().unwrap_or("rules");
+        let rules = prometheus_rules::DIR
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("rules");
         let file = File {
             rule_files: tests
                 .groups
@@ -97,7 +101,7 @@ pub fn emit(files: &[ir::RuleTests], out: &mut Output) {
         };
         let yaml = serde_yaml::to_string(&file).expect("test files serialize");
         out.add(
-            format!("{DIR}/{}.yml", tests.name),
+            format!("{DIR}{}.yml", tests.name),
             format!("{}{yaml}", crate::output::yaml_header(&source)),
         );
     }

@@ -28,6 +28,7 @@
 //! Long windows are computed from recorded 5-minute rates; see [`sli`] for what that trades.
 
 mod alerts;
+pub mod codes;
 mod dsl;
 mod metadata;
 pub mod plan;
@@ -111,7 +112,7 @@ pub fn lower(slos: &[Slo], catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>)
         if let Some(first) = seen.insert(&slo.name, slo.origin) {
             diagnostics.push(
                 Diagnostic::error(
-                    "slo/duplicate",
+                    codes::DUPLICATE,
                     format!("SLO {:?} is declared twice", slo.name),
                 )
                 .at(slo.origin)

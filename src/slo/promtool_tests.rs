@@ -27,6 +27,7 @@ use super::SloOutput;
 use crate::diagnostics::Diagnostic;
 use crate::ir::Place;
 use crate::rules::ir::{self, ExprCheck, InputSeries, RuleTest};
+use crate::slo::codes;
 use crate::syntax::duration::{mins, Duration};
 use crate::syntax::promql::{self, Expr, SelectorUse};
 
@@ -45,7 +46,7 @@ pub fn step(plan: &Plan, out: &mut SloOutput) {
         Err(why) => {
             out.diagnostics.push(
                 Diagnostic::warning(
-                    "slo/untested",
+                    codes::UNTESTED,
                     format!("no promtool test is generated for SLO {}: {why}", plan.name),
                 )
                 .at(plan.origin)

@@ -12,6 +12,7 @@ use super::plan::{
     PAGE_WINDOWS, TICKET_WINDOWS,
 };
 use crate::diagnostics::{Diagnostic, Origin};
+use crate::slo::codes;
 use crate::syntax::duration::hours;
 use crate::syntax::promql::{self, is_label_name};
 
@@ -39,7 +40,7 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
     let what = format!("SLO {}", slo.name);
     if !is_slo_name(&slo.name) {
         diagnostics.push(
-            Diagnostic::error("slo/name", format!("invalid SLO name {:?}", slo.name))
+            Diagnostic::error(codes::NAME, format!("invalid SLO name {:?}", slo.name))
                 .at(slo.origin)
                 .snippet(&what, slo.name.as_str(), 0..slo.name.len(), "not a valid SLO name")
                 .note("the name is a label value and part of file names: use lowercase letters, digits and `-`, starting with a letter, such as `decision-success`"),
@@ -47,7 +48,7 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
     }
     if slo.service.trim().is_empty() {
         diagnostics.push(
-            Diagnostic::error("slo/service", format!("{what} has an empty service name"))
+            Diagnostic::error(codes::SERVICE, format!("{what} has an empty service name"))
                 .at(slo.origin)
                 .note("the service becomes the `service` label of every series and alert: name the service the SLO is about"),
         );
@@ -58,7 +59,7 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
         Some(sli) => lower_sli(sli, &slo.dimensions, &what, catalog, diagnostics),
         None => {
             diagnostics.push(
-                Diagnostic::error("slo/sli", format!("{what} has no SLI"))
+                Diagnostic::error(codes::SLI, format!("{what} has no SLI"))
                     .at(slo.origin)
                     .note("add one with `.sli(Sli::error_ratio(bad, total))`, `Sli::success_ratio`, `Sli::latency` or `Sli::boolean_gauge`"),
             );
@@ -89,7 +90,7 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
             if value.is_empty() {
                 diagnostics.push(
                     Diagnostic::error(
-                        "slo/alert-name",
+                        codes::ALERT_NAME,
                         format!("empty alert name prefix for {what}"),
                     )
                     .at(*origin)
@@ -117,7 +118,7 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
                 if factor * budget >= 1.0 {
                     diagnostics.push(
                         Diagnostic::error(
-                            "slo/unreachable",
+                            codes::UNREACHABLE,
                             format!(
                                 "the {} tier of {what} can never fire: it needs an error ratio over {}% over {}",
                                 kind.label(),
@@ -212,7 +213,7 @@ fn is_slo_name(name: &str) -> bool {
 fn objective(slo: &Slo, what: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<f64> {
     let Some(Set { value, origin }) = slo.objective else {
         diagnostics.push(
-            Diagnostic::error("slo/objective", format!("{what} has no objective"))
+            Diagnostic::error(codes::OBJECTIVE, format!("{what} has no objective"))
                 .at(slo.origin)
                 .note("set one in percent with `.objective(99.9)`"),
         );
@@ -227,7 +228,7 @@ fn objective(slo: &Slo, what: &str, diagnostics: &mut Vec<Diagnostic>) -> Option
         };
         diagnostics.push(
             Diagnostic::error(
-                "slo/objective",
+                codes::OBJECTIVE,
                 format!("the objective of {what} is {written}%, outside (0, 100)"),
             )
             .at(origin)
@@ -259,7 +260,7 @@ fn check_window(
     if window.value < hours(1) {
         diagnostics.push(
             Diagnostic::error(
-                "slo/window",
+                codes::WINDOW,
                 format!(
                     "the window of {what} is {}, shorter than an hour",
                     window.value
@@ -271,7 +272,7 @@ fn check_window(
     } else if let Some((longest, tier)) = longest.filter(|(l, _)| window.value < *l) {
         diagnostics.push(
             Diagnostic::error(
-                "slo/window",
+                codes::WINDOW,
                 format!(
                     "the window of {what} is {}, shorter than the {longest} window of its {} alerts",
                     window.value,
@@ -333,7 +334,7 @@ fn lower_sli(
                 if metric.kind != Kind::Histogram {
                     diagnostics.push(
                         Diagnostic::error(
-                            "slo/sli-kind",
+                            codes::SLI_KIND,
                             format!(
                                 "the latency SLI of {what} reads `{}`, a {}",
                                 metric.name,
@@ -349,7 +350,7 @@ fn lower_sli(
                         metric.buckets.iter().map(|b| format!("{b}")).collect();
                     diagnostics.push(
                         Diagnostic::error(
-                            "slo/latency-bucket",
+                            codes::LATENCY_BUCKET,
                             format!(
                                 "the latency threshold {written} of {what} is not a bucket of `{}`",
                                 metric.name
@@ -390,7 +391,7 @@ fn lower_sli(
                 if metric.kind != Kind::Gauge {
                     diagnostics.push(
                         Diagnostic::error(
-                            "slo/sli-kind",
+                            codes::SLI_KIND,
                             format!(
                                 "the boolean gauge SLI of {what} reads `{}`, a {}",
                                 metric.name,
@@ -429,7 +430,7 @@ impl Cx<'_> {
         }
         diagnostics.push(
             Diagnostic::error(
-                "slo/unknown-metric",
+                codes::UNKNOWN_METRIC,
                 format!(
                     "the SLI of {} reads `{}`, which is not in the spec's catalog",
                     self.what, metric.name
@@ -450,7 +451,7 @@ impl Cx<'_> {
                 let labels: Vec<&str> = metric.labels.iter().map(|l| l.name).collect();
                 diagnostics.push(
                     Diagnostic::error(
-                        "slo/dimension",
+                        codes::DIMENSION,
                         format!(
                             "{} is kept by `{}`, which `{}` does not have",
                             self.what, dimension.name, metric.name
@@ -484,7 +485,7 @@ impl Cx<'_> {
                 if !counter {
                     diagnostics.push(
                         Diagnostic::error(
-                            "slo/sli-kind",
+                            codes::SLI_KIND,
                             format!(
                                 "the {role} of {} count `{series}`, a {}",
                                 self.what,
@@ -501,7 +502,7 @@ impl Cx<'_> {
                 if !text.contains(WINDOW_PLACEHOLDER) {
                     diagnostics.push(
                         Diagnostic::error(
-                            "slo/template",
+                            codes::TEMPLATE,
                             format!("the {role} template of {} has no `{WINDOW_PLACEHOLDER}`", self.what),
                         )
                         .at(*origin)
@@ -518,7 +519,7 @@ impl Cx<'_> {
                 if text == build(hours(1)) {
                     diagnostics.push(
                         Diagnostic::error(
-                            "slo/template",
+                            codes::TEMPLATE,
                             format!("the {role} function of {} ignores the window", self.what),
                         )
                         .at(*origin)
@@ -546,7 +547,7 @@ impl Cx<'_> {
             Ok(expr) => expr,
             Err(e) => {
                 diagnostics.push(
-                    Diagnostic::error("slo/template", e.message)
+                    Diagnostic::error(codes::TEMPLATE, e.message)
                         .at(origin)
                         .snippet(name, shown, e.range, e.label),
                 );
@@ -561,7 +562,7 @@ impl Cx<'_> {
             let Some(found) = self.catalog.lookup(series) else {
                 diagnostics.push(
                     Diagnostic::error(
-                        "slo/unknown-metric",
+                        codes::UNKNOWN_METRIC,
                         format!("unknown metric `{series}` in the {role} of {}", self.what),
                     )
                     .at(origin)
@@ -579,7 +580,7 @@ impl Cx<'_> {
             if matches!(selector.function, Some("rate" | "increase" | "irate")) && !counter {
                 diagnostics.push(
                     Diagnostic::error(
-                        "slo/sli-kind",
+                        codes::SLI_KIND,
                         format!(
                             "`{}` of `{series}`, a {}, in the {role} of {}",
                             selector.function.unwrap_or_default(),
@@ -601,7 +602,7 @@ impl Cx<'_> {
             if !kept {
                 diagnostics.push(
                     Diagnostic::error(
-                        "slo/dimension",
+                        codes::DIMENSION,
                         format!(
                             "the {role} of {} do not keep `{}`, which the SLO is kept by",
                             self.what, dimension.name
@@ -646,10 +647,13 @@ fn check_labels(
         };
         if let Some(note) = fault {
             diagnostics.push(
-                Diagnostic::error("slo/label", format!("{what} cannot set the label `{name}`"))
-                    .at(origin(name))
-                    .snippet(what, name.as_str(), 0..name.len(), "this label")
-                    .note(note),
+                Diagnostic::error(
+                    codes::LABEL,
+                    format!("{what} cannot set the label `{name}`"),
+                )
+                .at(origin(name))
+                .snippet(what, name.as_str(), 0..name.len(), "this label")
+                .note(note),
             );
         }
     }
@@ -675,7 +679,7 @@ fn alert_plan(
     if named_here && !is_label_name(&name) {
         diagnostics.push(
             Diagnostic::error(
-                "slo/alert-name",
+                codes::ALERT_NAME,
                 format!("invalid alert name {name:?} for the {} of {what}", kind.describe()),
             )
             .at(tier.origin)

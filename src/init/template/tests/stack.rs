@@ -12,9 +12,9 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The files of a generated folder with the given ending, sorted.
+/// The files of a folder (`generated/...`) with the given ending, sorted.
 fn generated(folder: &str, ending: &str) -> Vec<PathBuf> {
-    let dir = root().join("generated").join(folder);
+    let dir = root().join(folder);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}; run `cargo run -- build`", dir.display()))
         .map(|entry| entry.unwrap().path())
@@ -61,16 +61,16 @@ fn the_spec_compiles_without_findings() {
 
 #[test]
 fn promtool_accepts_the_rules_and_their_tests_pass() {
-    let rules = generated("prometheus/rules", ".yml");
+    let rules = generated("generated/prometheus/rules", ".yml");
     run("promtool", &["check", "rules"], &rules, root());
     let tests_dir = root().join("generated/prometheus/tests");
-    let tests = generated("prometheus/tests", ".yml");
+    let tests = generated("generated/prometheus/tests", ".yml");
     run("promtool", &["test", "rules"], &tests, &tests_dir);
 }
 
 #[test]
 fn promtool_accepts_the_server_configuration() {
-    let configs: Vec<PathBuf> = generated("prometheus", ".yml");
+    let configs: Vec<PathBuf> = generated("generated/prometheus", ".yml");
     run("promtool", &["check", "config"], &configs, &root().join("generated/prometheus"));
 }
 

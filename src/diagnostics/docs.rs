@@ -1,21 +1,29 @@
-//! `docs/lints.md`, generated from the registry. `tests/lint_docs.rs` fails when the committed
-//! copy is stale; regenerate it with `UPDATE_DOCS=1 cargo test --test lint_docs`.
+//! `docs/diagnostics.md`, generated from the registry: every code with its docs.
+//! `tests/docs.rs` fails when the committed copy is stale; regenerate it with
+//! `UPDATE_DOCS=1 cargo test --test docs`.
 
-use super::REGISTRY;
+use super::registry::{self, Kind};
 
 /// Where the generated page lives, relative to the repository root.
-pub const PATH: &str = "docs/lints.md";
+pub const PATH: &str = "docs/diagnostics.md";
 
 const HEADER: &str = "\
-# Lints
+# Diagnostics
 
-<!-- Generated from src/lint/*; do not edit. Regenerate: UPDATE_DOCS=1 cargo test --test lint_docs -->
+<!-- Generated from src/diagnostics/registry.rs (the lints in src/lint/*, the checks in src/*/codes.rs); do not edit. Regenerate: UPDATE_DOCS=1 cargo test --test docs -->
+
+Every diagnostic Sextant reports has a code, `group/name`, listed here with its documentation: the
+checks that lower a spec or read a file (what Prometheus, AlertManager or Grafana reject, what
+cannot work, and what Sextant cannot emit) and the lints (advice against the catalog).
+`cargo run -- explain` lists them; `cargo run -- explain CODE` prints one.
+
+## Linting files
 
 `cargo run -- lint` lints the spec (its rules and its metric catalog); `cargo run -- lint PATH...`
 lints Prometheus rule files (YAML with `groups:`), all together, so a series recorded in one file
 is known in the others. Files are checked for what `promtool check rules` rejects (YAML, fields,
 PromQL, names, templates) and then linted against the spec's catalog. `cargo run -- explain CODE`
-prints one lint's documentation.
+prints one code's documentation.
 
 Grafana dashboard JSON files (`*.json`, folders included) are linted in the same call: their
 structure (Grafana's official dashboard schema when `shared/reference` sits beside the
@@ -40,15 +48,31 @@ deprecated `match`, `match_re`, `source_match*`, `target_match*` and top-level
 the configuration is also checked against their alerts (`alertmanager/unrouted-alert`,
 `alertmanager/inhibit-label`, with the spec's Prometheus external labels).
 
-## Settings
+## Severities and settings
 
-- In the spec: `Spec::lints(LintConfig::default().allow(\"alerts/for\"))` turns a lint off,
+Severities, in order: `info` < `warning` < `error`. An `error` is what the engine (Prometheus,
+AlertManager, Grafana) rejects, or what certainly misbehaves at run time; whatever rests on an
+assumption is a `warning` or `info`, and its documentation says what it rests on. Only errors
+stop a build.
+
+Every code is configured the same way, whether a spec is compiled or files are linted:
+
+- In the spec: `Spec::lints(LintConfig::default().allow(\"alerts/for\"))` turns a code off,
   `.set(\"alerts/for\", Severity::Error)` changes its severity; `.scrape_interval(..)`,
   `.min_for(..)`, `.budget(&metric, n)`, `.record_budget(name, n)` and `.total_budget(n)` set
-  what some lints measure against.
-- In a linted YAML file: a comment `# sextant: disable=CODE[,CODE...]` (or `disable=all`) on the
-  line of a rule or group, or on the lines just above it, turns those lints off for that rule, or
-  for every rule of that group.
+  what some lints measure against. A setting for a code that does not exist is reported
+  (`config/unknown-code`).
+- In a linted YAML file (rule files, AlertManager configurations): a comment
+  `# sextant: disable=CODE[,CODE...]` (or `disable=all`) on the line of an item (a rule, a group,
+  a receiver, a route, any key), or on the comment lines just above it, turns those codes off for
+  that item and everything nested under it. JSON has no comments.
+- `lint --fail-on info|warning|error` fails the run on any diagnostic at or above that severity,
+  after the settings applied.
+
+A check's errors (marked *fixed* below) cannot be turned off or lowered: the emitters only ever
+see a valid form. A setting that tries is reported (`config/fixed-error`) and ignored; a disable
+comment that tries leaves a note on the error. Lints, and checks' warnings and infos, can be
+turned off or set to any severity.
 
 ## Output and exit codes
 
@@ -65,32 +89,30 @@ endpoint (`cardinality/live-series`).
 | 1 | at least one diagnostic at or above `--fail-on` |
 | 2 | bad usage, an unreadable file, an unsupported file kind (a Prometheus server configuration is not linted yet), or `--live` could not be read |
 
-Severities, in order: `info` < `warning` < `error`. Codes not listed below (`promql/syntax`,
-`rules/name`, `rules/template`, `rules/field`, `rules/yaml`, `alertmanager/*`, ...) are checks of
-what Prometheus or AlertManager itself rejects, and the AlertManager checks; they cannot be turned
-off.
-
 ";
 
 /// The whole page.
 pub fn markdown() -> String {
     let mut out = String::from(HEADER);
-    out.push_str("## Index\n\n| code | default | what it finds |\n|---|---|---|\n");
-    for lint in REGISTRY {
+    out.push_str("## Index\n\n| code | kind | default | what it finds |\n|---|---|---|---|\n");
+    for code in registry::all() {
         out.push_str(&format!(
-            "| [`{}`](#{}) | {} | {} |\n",
-            lint.code,
-            anchor(lint.code),
-            lint.default,
-            lint.summary()
+            "| [`{}`](#{}) | {} | {} | {} |\n",
+            code.code,
+            anchor(code.code),
+            kind(code.kind),
+            default(code),
+            code.summary()
         ));
     }
-    for lint in REGISTRY {
+    for code in registry::all() {
         out.push_str(&format!(
-            "\n## {}\n\nDefault severity: {}.\n\n",
-            lint.code, lint.default
+            "\n## {}\n\nA {}; default severity: {}.\n\n",
+            code.code,
+            kind(code.kind),
+            default(code)
         ));
-        for line in lint.explain().trim_end().lines() {
+        for line in code.explain().trim_end().lines() {
             match line.strip_prefix("## ") {
                 Some(heading) => out.push_str(&format!("### {heading}\n")),
                 None => {
@@ -101,6 +123,21 @@ pub fn markdown() -> String {
         }
     }
     out
+}
+
+fn kind(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Check => "check",
+        Kind::Lint => "lint",
+    }
+}
+
+fn default(code: &registry::Code) -> String {
+    if code.fixed() {
+        format!("{} (fixed)", code.default)
+    } else {
+        code.default.to_string()
+    }
 }
 
 /// GitHub's anchor for a heading: lower case, `/` dropped.
