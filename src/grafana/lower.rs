@@ -21,7 +21,7 @@ use std::ops::Range;
 use serde_json::json;
 use sextant_catalog::Catalog;
 
-use crate::diagnostics::{Diagnostic, Origin};
+use crate::diagnostics::{Diagnostic, Place};
 use crate::grafana::ir::{self, DsUse, Target};
 use crate::grafana::layout::{self, GridPos, Item, COLUMNS};
 use crate::grafana::variables::{VariableKind, VariableQuery};
@@ -83,7 +83,7 @@ pub fn lower(
                     "grafana/external-series",
                     format!("invalid external series name {name:?}"),
                 )
-                .at(*origin)
+                .at(origin)
                 .snippet(
                     "external series",
                     name.as_str(),
@@ -97,7 +97,7 @@ pub fn lower(
                     "grafana/external-series",
                     format!("`{name}` is declared external but the spec itself provides it"),
                 )
-                .at(*origin)
+                .at(origin)
                 .snippet(
                     "external series",
                     name.as_str(),
@@ -110,11 +110,11 @@ pub fn lower(
     }
     datasources(&grafana.datasources, &known, diagnostics);
     let uids: BTreeSet<&str> = grafana.dashboards.iter().map(|d| d.uid.as_str()).collect();
-    let mut seen_uids: BTreeMap<&str, Origin> = BTreeMap::new();
-    let mut seen_titles: BTreeMap<&str, Origin> = BTreeMap::new();
+    let mut seen_uids: BTreeMap<&str, &Place> = BTreeMap::new();
+    let mut seen_titles: BTreeMap<&str, &Place> = BTreeMap::new();
     let mut dashboards = Vec::new();
     for dashboard in &grafana.dashboards {
-        let origin = dashboard.origin;
+        let origin = &dashboard.origin;
         if !is_uid(&dashboard.uid) {
             diagnostics.push(
                 Diagnostic::error("grafana/uid", format!("invalid dashboard uid {:?}", dashboard.uid))
@@ -130,7 +130,7 @@ pub fn lower(
                     format!("dashboard uid {:?} is declared twice", dashboard.uid),
                 )
                 .at(origin)
-                .note(format!("first declared at {first}")),
+                .related(first, "first declared here"),
             );
         }
         if dashboard.title.trim().is_empty() {
@@ -148,7 +148,7 @@ pub fn lower(
                     format!("dashboard title {:?} is used twice", dashboard.title),
                 )
                 .at(origin)
-                .note(format!("first used at {first}"))
+                .related(first, "first used here")
                 .note("Grafana refuses two provisioned dashboards with one title in one folder"),
             );
         }
@@ -191,8 +191,8 @@ pub fn is_uid(uid: &str) -> bool {
 }
 
 fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<Diagnostic>) {
-    let mut uids: BTreeMap<&str, Origin> = BTreeMap::new();
-    let mut names: BTreeMap<&str, Origin> = BTreeMap::new();
+    let mut uids: BTreeMap<&str, &Place> = BTreeMap::new();
+    let mut names: BTreeMap<&str, &Place> = BTreeMap::new();
     let kind_of = |uid: &str| datasources.iter().find(|d| d.uid == uid).map(|d| d.kind);
     if datasources.iter().filter(|d| d.is_default).count() > 1 {
         let second = datasources
@@ -205,7 +205,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                 "grafana/datasource",
                 "more than one datasource is the default",
             )
-            .at(second.origin)
+            .at(&second.origin)
             .note("Grafana accepts one default datasource per organisation"),
         );
     }
@@ -217,29 +217,29 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                     "grafana/uid",
                     format!("invalid datasource uid {:?}", ds.uid),
                 )
-                .at(ds.origin)
+                .at(&ds.origin)
                 .snippet(&what, ds.uid.as_str(), 0..ds.uid.len(), "not a valid uid")
                 .note("a uid is 1 to 40 letters, digits, `-` and `_`"),
             );
         }
-        if let Some(first) = uids.insert(&ds.uid, ds.origin) {
+        if let Some(first) = uids.insert(&ds.uid, &ds.origin) {
             diagnostics.push(
                 Diagnostic::error(
                     "grafana/duplicate-uid",
                     format!("datasource uid {:?} is declared twice", ds.uid),
                 )
-                .at(ds.origin)
-                .note(format!("first declared at {first}")),
+                .at(&ds.origin)
+                .related(first, "first declared here"),
             );
         }
-        if let Some(first) = names.insert(&ds.name, ds.origin) {
+        if let Some(first) = names.insert(&ds.name, &ds.origin) {
             diagnostics.push(
                 Diagnostic::error(
                     "grafana/datasource",
                     format!("datasource name {:?} is used twice", ds.name),
                 )
-                .at(ds.origin)
-                .note(format!("first used at {first}")),
+                .at(&ds.origin)
+                .related(first, "first used here"),
             );
         }
         if !(ds.url.starts_with("http://") || ds.url.starts_with("https://")) {
@@ -248,7 +248,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                     "grafana/datasource",
                     format!("{what} has the URL {:?}, not an http(s) URL", ds.url),
                 )
-                .at(ds.origin)
+                .at(&ds.origin)
                 .snippet(
                     &what,
                     ds.url.as_str(),
@@ -266,7 +266,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                             "{what} links exemplars to traces but is not a Prometheus datasource"
                         ),
                     )
-                    .at(ds.origin),
+                    .at(&ds.origin),
                 );
             }
             if !promql::is_label_name(label) {
@@ -275,7 +275,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                         "grafana/datasource",
                         format!("{what}: exemplar label {label:?} is not a label name"),
                     )
-                    .at(ds.origin)
+                    .at(&ds.origin)
                     .snippet(
                         &what,
                         label.as_str(),
@@ -284,7 +284,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                     ),
                 );
             }
-            check_tracing_target(&what, target, kind_of(target), ds.origin, diagnostics);
+            check_tracing_target(&what, target, kind_of(target), &ds.origin, diagnostics);
         }
         if let Some(t2m) = &ds.traces_to_metrics {
             if ds.kind != DatasourceKind::Jaeger {
@@ -293,11 +293,13 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                         "grafana/datasource-kind",
                         format!("{what} links traces to metrics but is not a tracing datasource"),
                     )
-                    .at(ds.origin),
+                    .at(&ds.origin),
                 );
             }
             match kind_of(&t2m.datasource_uid) {
-                None => diagnostics.push(unknown_datasource(&what, &t2m.datasource_uid, ds.origin)),
+                None => {
+                    diagnostics.push(unknown_datasource(&what, &t2m.datasource_uid, &ds.origin))
+                }
                 Some(DatasourceKind::Prometheus) => {}
                 Some(other) => diagnostics.push(
                     Diagnostic::error(
@@ -308,7 +310,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                             other.as_str()
                         ),
                     )
-                    .at(ds.origin)
+                    .at(&ds.origin)
                     .note("the queries are PromQL: point them at a Prometheus datasource"),
                 ),
             }
@@ -321,7 +323,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                                 "{what}: traces-to-metrics tag maps to {label:?}, not a label name"
                             ),
                         )
-                        .at(ds.origin)
+                        .at(&ds.origin)
                         .snippet(
                             &what,
                             label.as_str(),
@@ -338,7 +340,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
             };
             for (name, expr, origin) in &t2m.queries {
                 let what = format!("{what}: traces-to-metrics query {name:?}");
-                check_query(&what, &expr.0, *origin, &scope, known, diagnostics);
+                check_query(&what, &expr.0, origin, &scope, known, diagnostics);
             }
         }
     }
@@ -348,7 +350,7 @@ fn check_tracing_target(
     what: &str,
     uid: &str,
     kind: Option<DatasourceKind>,
-    origin: Origin,
+    origin: &Place,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     match kind {
@@ -368,7 +370,7 @@ fn check_tracing_target(
     }
 }
 
-fn unknown_datasource(what: &str, uid: &str, origin: Origin) -> Diagnostic {
+fn unknown_datasource(what: &str, uid: &str, origin: &Place) -> Diagnostic {
     Diagnostic::error(
         "grafana/unknown-datasource",
         format!("{what} refers to the datasource {uid:?}, which is not provisioned"),
@@ -411,7 +413,7 @@ fn lower_dashboard(
         if !valid {
             diagnostics.push(
                 Diagnostic::error("grafana/variable", format!("invalid variable name {:?} in {name}", variable.name))
-                    .at(variable.origin)
+                    .at(&variable.origin)
                     .snippet("variable", variable.name.as_str(), 0..variable.name.len(), "not a variable name")
                     .note("a variable name is letters, digits and `_`, not starting with `__` (Grafana's own)"),
             );
@@ -422,13 +424,13 @@ fn lower_dashboard(
                     "grafana/variable",
                     format!("variable `{}` is declared twice in {name}", variable.name),
                 )
-                .at(variable.origin),
+                .at(&variable.origin),
             );
         }
     }
     let resolve = |what: &str,
                    ds: &DsRef,
-                   origin: Origin,
+                   origin: &Place,
                    diagnostics: &mut Vec<Diagnostic>|
      -> Option<DsUse> {
         match ds {
@@ -468,7 +470,7 @@ fn lower_dashboard(
     };
     let prometheus = |what: &str,
                       ds: Option<DsUse>,
-                      origin: Origin,
+                      origin: &Place,
                       diagnostics: &mut Vec<Diagnostic>|
      -> Option<DsUse> {
         let ds = ds?;
@@ -495,7 +497,7 @@ fn lower_dashboard(
             VariableKind::Datasource { kind, default_uid } => {
                 if let Some(uid) = default_uid {
                     match datasources.iter().find(|d| &d.uid == uid) {
-                        None => diagnostics.push(unknown_datasource(&what, uid, variable.origin)),
+                        None => diagnostics.push(unknown_datasource(&what, uid, &variable.origin)),
                         Some(d) if d.kind != *kind => diagnostics.push(
                             Diagnostic::error(
                                 "grafana/datasource-kind",
@@ -505,7 +507,7 @@ fn lower_dashboard(
                                     d.kind.as_str()
                                 ),
                             )
-                            .at(variable.origin),
+                            .at(&variable.origin),
                         ),
                         Some(_) => {}
                     }
@@ -523,7 +525,7 @@ fn lower_dashboard(
                                 metric.name
                             ),
                         )
-                        .at(variable.origin),
+                        .at(&variable.origin),
                     );
                 } else if metric.label(label.name).is_none() && !promql_target_label(label.name) {
                     diagnostics.push(
@@ -534,7 +536,7 @@ fn lower_dashboard(
                                 label.name, metric.name
                             ),
                         )
-                        .at(variable.origin)
+                        .at(&variable.origin)
                         .note(format!(
                             "`{}` has the labels: {}",
                             metric.name,
@@ -542,14 +544,14 @@ fn lower_dashboard(
                         )),
                     );
                 }
-                let ds = resolve(&what, datasource, variable.origin, diagnostics);
-                prometheus(&what, ds, variable.origin, diagnostics)
+                let ds = resolve(&what, datasource, &variable.origin, diagnostics);
+                prometheus(&what, ds, &variable.origin, diagnostics)
             }
             VariableKind::Custom { values } => {
                 if values.is_empty() {
                     diagnostics.push(
                         Diagnostic::error("grafana/variable", format!("{what} has no values"))
-                            .at(variable.origin),
+                            .at(&variable.origin),
                     );
                 }
                 None
@@ -558,7 +560,7 @@ fn lower_dashboard(
                 if values.is_empty() {
                     diagnostics.push(
                         Diagnostic::error("grafana/variable", format!("{what} has no values"))
-                            .at(variable.origin),
+                            .at(&variable.origin),
                     );
                 }
                 if values.iter().any(|v| v.is_zero()) {
@@ -567,7 +569,7 @@ fn lower_dashboard(
                             "grafana/variable",
                             format!("{what} has an interval of zero"),
                         )
-                        .at(variable.origin),
+                        .at(&variable.origin),
                     );
                 }
                 None
@@ -576,8 +578,8 @@ fn lower_dashboard(
         variables.push((variable.clone(), ds));
     }
     let default_ds = dashboard.datasource.as_ref().and_then(|ds| {
-        let ds = resolve(&name, ds, dashboard.origin, diagnostics);
-        prometheus(&name, ds, dashboard.origin, diagnostics)
+        let ds = resolve(&name, ds, &dashboard.origin, diagnostics);
+        prometheus(&name, ds, &dashboard.origin, diagnostics)
     });
     let links = dashboard
         .links
@@ -590,7 +592,7 @@ fn lower_dashboard(
         check_query(
             &what,
             &annotation.expr.0,
-            annotation.origin,
+            &annotation.origin,
             &scope,
             known,
             diagnostics,
@@ -598,10 +600,10 @@ fn lower_dashboard(
         let ds = resolve(
             &what,
             &annotation.datasource,
-            annotation.origin,
+            &annotation.origin,
             diagnostics,
         );
-        if let Some(ds) = prometheus(&what, ds, annotation.origin, diagnostics) {
+        if let Some(ds) = prometheus(&what, ds, &annotation.origin, diagnostics) {
             annotations.push((annotation.clone(), ds));
         }
     }
@@ -629,7 +631,7 @@ fn lower_dashboard(
         links,
         annotations,
         panels,
-        source: dashboard.origin.file,
+        source: dashboard.origin.origin().map_or("", |o| o.file),
     }
 }
 
@@ -647,9 +649,9 @@ fn label_list(metric: &sextant_catalog::Metric) -> String {
         .join(", ")
 }
 
-type Resolve<'a> = dyn Fn(&str, &DsRef, Origin, &mut Vec<Diagnostic>) -> Option<DsUse> + 'a;
+type Resolve<'a> = dyn Fn(&str, &DsRef, &Place, &mut Vec<Diagnostic>) -> Option<DsUse> + 'a;
 type Prometheus<'a> =
-    dyn Fn(&str, Option<DsUse>, Origin, &mut Vec<Diagnostic>) -> Option<DsUse> + 'a;
+    dyn Fn(&str, Option<DsUse>, &Place, &mut Vec<Diagnostic>) -> Option<DsUse> + 'a;
 
 #[allow(clippy::too_many_arguments)]
 fn lower_panels(
@@ -687,7 +689,7 @@ fn lower_panels(
         })
         .collect();
     let grid = layout::place(&items);
-    let mut keys: BTreeMap<String, Origin> = BTreeMap::new();
+    let mut keys: BTreeMap<String, &Place> = BTreeMap::new();
     let mut ids: BTreeMap<u32, String> = BTreeMap::new();
     let mut row_title = String::new();
     let mut out: Vec<ir::Panel> = Vec::new();
@@ -722,7 +724,7 @@ fn lower_panels(
                 Diagnostic::error("grafana/duplicate-panel", format!("{what} has the same key as another panel: {key:?}"))
                     .at(origin)
                     .snippet(&what, title, 0..title.len(), "same row and title as another panel")
-                    .note(format!("first declared at {first}"))
+                    .related(first, "first declared here")
                     .note("a panel's id derives from its row's title and its own: retitle one, or give it a distinct `.key(..)`"),
             );
         } else if let Some(other) = ids.insert(id, key.clone()) {
@@ -779,11 +781,10 @@ fn lower_panels(
                     )
                     .at(origin)
                     .note(format!("this panel: {}", describe(pos)))
-                    .note(format!(
-                        "the other: {}, declared at {}",
-                        describe(grid[other_index]),
-                        other.origin()
-                    ))
+                    .related(
+                        other.origin(),
+                        format!("the other: {}", describe(grid[other_index])),
+                    )
                     .note("move one by hand with `.at(x, y)`, or let both be placed automatically"),
                 );
             }
@@ -829,7 +830,7 @@ fn lower_panels(
                                 panel.type_id()
                             ),
                         )
-                        .at(c.queries[0].origin),
+                        .at(&c.queries[0].origin),
                     );
                 }
                 if panel.reads_data()
@@ -850,7 +851,7 @@ fn lower_panels(
                     let ok = check_query(
                         &what,
                         &query.expr.0,
-                        query.origin,
+                        &query.origin,
                         scope,
                         known,
                         diagnostics,
@@ -921,7 +922,7 @@ fn check_fields(what: &str, panel: &Panel, diagnostics: &mut Vec<Diagnostic>) {
                     "grafana/min-max",
                     format!("{what} has min {min} and max {max}: min must be below max"),
                 )
-                .at(c.origin),
+                .at(&c.origin),
             );
         }
     }
@@ -932,7 +933,7 @@ fn check_fields(what: &str, panel: &Panel, diagnostics: &mut Vec<Diagnostic>) {
                     "grafana/min-max",
                     format!("{what} has a min or max of {value}"),
                 )
-                .at(c.origin),
+                .at(&c.origin),
             );
         }
     }
@@ -948,7 +949,7 @@ fn check_fields(what: &str, panel: &Panel, diagnostics: &mut Vec<Diagnostic>) {
                         shown.join(", ")
                     ),
                 )
-                .at(c.origin)
+                .at(&c.origin)
                 .note("each step's value must be finite and above the previous one"),
             );
         }
@@ -974,7 +975,7 @@ fn lower_link(
                             "{what} goes to {url:?}, neither an http(s) URL nor a Grafana path"
                         ),
                     )
-                    .at(link.origin)
+                    .at(&link.origin)
                     .snippet(
                         &what,
                         url.as_str(),
@@ -995,7 +996,7 @@ fn lower_link(
                             "{what} goes to the dashboard {uid:?}, which the spec does not declare"
                         ),
                     )
-                    .at(link.origin)
+                    .at(&link.origin)
                     .snippet(
                         &what,
                         uid.as_str(),
@@ -1014,7 +1015,7 @@ fn lower_link(
                         "grafana/link",
                         format!("{what} lists dashboards by tag but names no tag"),
                     )
-                    .at(link.origin),
+                    .at(&link.origin),
                 );
                 return None;
             }
@@ -1029,7 +1030,7 @@ fn lower_link(
                 .find(|d| &d.uid == datasource_uid)
                 .map(|d| d.kind);
             let before = diagnostics.len();
-            check_tracing_target(&what, datasource_uid, kind, link.origin, diagnostics);
+            check_tracing_target(&what, datasource_uid, kind, &link.origin, diagnostics);
             if diagnostics.len() > before {
                 return None;
             }
@@ -1224,7 +1225,7 @@ fn substitute(text: &str, scope: &Scope) -> (Substituted, Vec<VarRef>) {
 pub(crate) fn check_query(
     what: &str,
     expr: &str,
-    origin: Origin,
+    origin: &Place,
     scope: &Scope,
     known: &Known,
     diagnostics: &mut Vec<Diagnostic>,
@@ -1240,14 +1241,24 @@ pub(crate) fn check_query(
             Diagnostic::error("grafana/undefined-variable", format!("{what} uses `${}`, which is not defined", var.name))
                 .at(origin)
                 .snippet(what, expr, var.range.clone(), "no such variable")
-                .note("declare it on the dashboard (`Dashboard::variable`), or use one of Grafana's: $__rate_interval, $__interval, $__range"),
+                .note(if origin.is_file() {
+                    "define it in the dashboard's `templating.list`, or use one of Grafana's: $__rate_interval, $__interval, $__range"
+                } else {
+                    "declare it on the dashboard (`Dashboard::variable`), or use one of Grafana's: $__rate_interval, $__interval, $__range"
+                }),
         );
     }
     let parsed = match promql::parse(&sub.text) {
         Ok(parsed) => parsed,
         Err(e) => {
+            // A dashboard file's message names the query; a spec's points at it in the source.
+            let message = if origin.is_file() {
+                format!("{what}: {}", e.message)
+            } else {
+                e.message
+            };
             diagnostics.push(
-                Diagnostic::error("promql/syntax", e.message)
+                Diagnostic::error("promql/syntax", message)
                     .at(origin)
                     .snippet(what, expr, sub.original(e.range), e.label)
                     .note("Grafana's variables were replaced by sample values before parsing"),
@@ -1260,7 +1271,10 @@ pub(crate) fn check_query(
     for selector in &analysis.selectors {
         let Some(name) = &selector.name else { continue };
         let span = sub.original(selector.span.clone());
-        if !known.knows(name) {
+        // In a dashboard file, a series' name may be a variable: its stand-in is not a real name.
+        let stand_in = origin.is_file()
+            && (expr[span.clone()].starts_with('$') || expr[span.clone()].starts_with("[["));
+        if !known.knows(name) && !stand_in {
             let mut d = Diagnostic::error(
                 "grafana/unknown-metric",
                 format!("{what} reads `{name}`, an unknown metric"),
@@ -1275,7 +1289,11 @@ pub(crate) fn check_query(
             if let Some(close) = closest(known, name) {
                 d = d.note(format!("did you mean `{close}`?"));
             }
-            diagnostics.push(d.note("dashboards read the catalog's metrics, the series the spec's rules record, and the spec's external series"));
+            diagnostics.push(d.note(if origin.is_file() {
+                "dashboards read the catalog's metrics, the series recorded by the spec's rules and by the rule files linted with them, and the spec's external series"
+            } else {
+                "dashboards read the catalog's metrics, the series the spec's rules record, and the spec's external series"
+            }));
         } else if let Some(found) = known.catalog.lookup(name) {
             for ((label, _, _), label_span) in selector.matchers.iter().zip(&selector.matcher_spans)
             {
