@@ -253,7 +253,9 @@ fn amtool_and_we_agree_fault_by_fault() {
         };
         shown.push_str(&format!("== {name} ({verdict})\n"));
         for d in &diagnostics {
-            let (_, range) = d.file.as_ref().expect("every diagnostic has a file place");
+            let Some(diag::Span::File { range, .. }) = &d.span else {
+                panic!("every diagnostic has a file place: {d:?}");
+            };
             let (line, column) = rulefile::line_column(yaml, range.start);
             shown.push_str(&format!(
                 "{line}:{column} {}[{}]: {}\n",

@@ -76,14 +76,10 @@ fn unrouted(
                         alert.name, config.route.receiver
                     ),
                 )
-                .at_opt(alert.place.origin())
+                .at(&alert.place)
                 .note(format!("its labels: {}", shown.join(", ")))
                 .note("add a route for it (even to the same receiver, to say so), or give it the labels an existing route matches");
-            // An alert read from a rule file points at its place there.
-            out.push(match &alert.place {
-                ir::Place::File { path, range, .. } => diagnostic.with_file(path, range.clone()),
-                ir::Place::Rust(_) => diagnostic,
-            });
+            out.push(diagnostic);
         }
     }
 }
@@ -144,7 +140,7 @@ fn inhibit_labels(
                         "inhibit rule uses label `{label}` in {field}, but no alert carries it"
                     ),
                 )
-                .at(rule.origin)
+                .at(&rule.origin)
                 .snippet(
                     "inhibit rule",
                     label,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::rules::AlertSeverity;
 use crate::syntax::duration::Duration;
 
@@ -11,7 +11,7 @@ use crate::syntax::duration::Duration;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretFile {
     pub(crate) path: String,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl SecretFile {
@@ -20,7 +20,7 @@ impl SecretFile {
     pub fn at(path: impl Into<String>) -> SecretFile {
         SecretFile {
             path: path.into(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -30,7 +30,7 @@ impl SecretFile {
 
     /// Stands for a secret a linted alertmanager.yml writes inline (which `lint` warns about),
     /// so the file lowers as a spec would. Crate-private: a spec cannot hold a secret's value.
-    pub(crate) fn written_inline(origin: Origin) -> SecretFile {
+    pub(crate) fn written_inline(origin: Place) -> SecretFile {
         SecretFile {
             path: "<secret written inline>".into(),
             origin,
@@ -146,7 +146,7 @@ pub struct Route {
     pub(crate) mute_time_intervals: Vec<String>,
     pub(crate) active_time_intervals: Vec<String>,
     pub(crate) routes: Vec<Route>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Route {
@@ -155,7 +155,7 @@ impl Route {
     pub fn to(receiver: impl Into<String>) -> Route {
         let mut route = Route::inheriting();
         route.receiver = Some(receiver.into());
-        route.origin = Origin::caller();
+        route.origin = Place::caller();
         route
     }
 
@@ -173,7 +173,7 @@ impl Route {
             mute_time_intervals: Vec::new(),
             active_time_intervals: Vec::new(),
             routes: Vec::new(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -416,7 +416,7 @@ pub enum Integration {
 pub struct Receiver {
     pub(crate) name: String,
     pub(crate) integrations: Vec<Integration>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Receiver {
@@ -425,7 +425,7 @@ impl Receiver {
         Receiver {
             name: name.into(),
             integrations: Vec::new(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -461,7 +461,7 @@ pub struct InhibitRule {
     pub(crate) source: Vec<Matcher>,
     pub(crate) target: Vec<Matcher>,
     pub(crate) equal: Vec<String>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl InhibitRule {
@@ -473,7 +473,7 @@ impl InhibitRule {
             source: Vec::new(),
             target: Vec::new(),
             equal: Vec::new(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -615,7 +615,7 @@ impl Period {
 pub struct TimeInterval {
     pub(crate) name: String,
     pub(crate) periods: Vec<Period>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl TimeInterval {
@@ -624,7 +624,7 @@ impl TimeInterval {
         TimeInterval {
             name: name.into(),
             periods: Vec::new(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -644,7 +644,7 @@ impl TimeInterval {
 pub struct Template {
     pub(crate) name: String,
     pub(crate) body: String,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Template {
@@ -653,7 +653,7 @@ impl Template {
         Template {
             name: name.into(),
             body: body.into(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -674,7 +674,7 @@ pub struct Smtp {
     pub(crate) from: String,
     pub(crate) auth: Option<(String, SecretFile)>,
     pub(crate) require_tls: Option<bool>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Smtp {
@@ -686,7 +686,7 @@ impl Smtp {
             from: from.into(),
             auth: None,
             require_tls: None,
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -735,7 +735,7 @@ pub struct AlertManager {
     pub(crate) inhibit_rules: Vec<InhibitRule>,
     pub(crate) time_intervals: Vec<TimeInterval>,
     pub(crate) templates: Vec<Template>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl AlertManager {
@@ -749,7 +749,7 @@ impl AlertManager {
             inhibit_rules: Vec::new(),
             time_intervals: Vec::new(),
             templates: Vec::new(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 

@@ -208,7 +208,7 @@ pub fn emit(config: &Config, out: &mut Output) {
             vec!["templates/*.tmpl".to_string()]
         },
     };
-    let source = config.origin.file;
+    let source = config.origin.file();
     let yaml = serde_yaml::to_string(&file).expect("the configuration serializes");
     out.add(
         PATH,

@@ -16,9 +16,9 @@
 //! no type for (OpsGenie, VictorOps, Pushover, WeChat, SNS, Telegram, Webex, Discord) get their
 //! fields and inline secrets checked, and are otherwise left out of lowering.
 //!
-//! As in [`crate::rules::file`], each item lowered gets an [`Origin`] that is a key into a table of
-//! file places ([`AM_ORIGIN`], the item's number as the line); the diagnostics lowering returns
-//! are mapped back to the file when it is done.
+//! As in [`crate::rules::file`], each value lowered carries its place in the file
+//! ([`Place::File`], with the scalars written in it), so lowering reports at the file's line and
+//! column directly, with advice in the words of AlertManager's YAML.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -31,15 +31,14 @@ use crate::alertmanager::{
     PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template, TimeInterval,
     TimeOfDay, Webhook, Weekday,
 };
-use crate::diagnostics::{Diagnostic, Origin};
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, FileItem, Place, TextMap};
 use crate::ir::Ir;
 use crate::rules::file::SourceFile;
 use crate::syntax::duration::Duration;
 use crate::syntax::gotmpl;
 use crate::syntax::yaml::{self, Node, Style};
-
-/// The `file` of the origins given to lowered items; see the module docs.
-pub const AM_ORIGIN: &str = "<alertmanager file>";
 
 /// The fields AlertManager 0.25 knows, by section (read from `amtool check-config` itself: any
 /// other is "field X not found").
@@ -406,9 +405,9 @@ pub fn lint(
 ) -> Vec<Diagnostic> {
     let mut reader = Reader {
         file,
-        items: Vec::new(),
+        path: Arc::from(file.path.as_str()),
         diagnostics: Vec::new(),
-        current_receiver: None,
+        receiver_values: Vec::new(),
     };
     let Some(am) = reader.config(templates) else {
         return reader.diagnostics;
@@ -433,18 +432,8 @@ pub fn lint(
             lowered.extend(checked);
         }
     }
-    for d in lowered {
-        reader.diagnostics.push(reader.to_file(d));
-    }
+    reader.diagnostics.extend(lowered);
     reader.diagnostics
-}
-
-/// A place in the file that lowered items point at: where to report, and the ranges of the
-/// scalars written in it, to find a diagnostic's snippet.
-struct Item {
-    path: String,
-    range: Range<usize>,
-    values: Vec<Range<usize>>,
 }
 
 /// A mapping's fields by name: the key's range and the value.
@@ -452,21 +441,13 @@ type Fields<'n> = BTreeMap<&'n str, (Range<usize>, &'n Node)>;
 
 struct Reader<'f> {
     file: &'f SourceFile,
-    items: Vec<Item>,
+    /// The file's path, shared by its items.
+    path: Arc<str>,
     diagnostics: Vec<Diagnostic>,
-    /// The item of the receiver being read, which its template fields are added to.
-    current_receiver: Option<usize>,
+    /// The scalars of the receiver being read (its name, its integrations' template fields),
+    /// which a fault in one of them points into.
+    receiver_values: Vec<Range<usize>>,
 }
-
-/// Notes of lowering that name the spec DSL, and what to say about a file instead.
-const FILE_NOTES: &[(&str, &str)] = &[
-    ("build the root with Route::to", "set `receiver` on the root route: alerts no child route matches go there"),
-    ("declare it with AlertManager::time_interval", "declare it under the top-level `time_intervals`"),
-    ("make the earlier one .continue_matching()", "move this route before it, or set `continue: true` on the earlier one"),
-    ("route alerts to it with Route::to", "route alerts to it with a route's `receiver`, or remove it"),
-    ("set the SMTP server with Global::new()", "set `smtp_smarthost` and `smtp_from` under `global`, or `smarthost` and `from` in each email config"),
-    ("define it with AlertManager::template", "define it with `{{ define \"name\" }}` in a file the `templates` globs match"),
-];
 
 impl<'f> Reader<'f> {
     fn text(&self) -> &'f str {
@@ -481,92 +462,16 @@ impl<'f> Reader<'f> {
         self.push(Diagnostic::error(code, message), at);
     }
 
-    /// A new item at `range` with the scalars `values`; its origin for lowering.
-    fn item(&mut self, range: Range<usize>, values: Vec<Range<usize>>) -> Origin {
-        self.items.push(Item {
-            path: self.file.path.clone(),
-            range,
-            values,
-        });
-        Origin {
-            file: AM_ORIGIN,
-            line: (self.items.len() - 1) as u32,
-            column: 0,
+    /// The place of an item at `range` whose scalars stand at `values`, for lowering to report
+    /// at: a fault in one of the scalars points into it.
+    fn item(&self, range: Range<usize>, values: Vec<Range<usize>>) -> Place {
+        let text = self.text();
+        let mut item = FileItem::new(self.path.clone(), range);
+        for at in values {
+            let written = text.get(at.clone()).unwrap_or("").to_string();
+            item = item.value("", written, TextMap::Verbatim(at.start));
         }
-    }
-
-    /// Moves a lowering diagnostic to the file: at its snippet's text among the item's values
-    /// when found there, else at the item; notes naming other items get their file places.
-    fn to_file(&self, mut d: Diagnostic) -> Diagnostic {
-        let Some(item) = d
-            .origin
-            .filter(|o| o.file == AM_ORIGIN)
-            .and_then(|o| self.items.get(o.line as usize))
-        else {
-            return d;
-        };
-        d.origin = None;
-        let at = d
-            .snippet
-            .as_ref()
-            .and_then(|s| self.locate(item, &s.text, s.range.clone()))
-            .unwrap_or_else(|| item.range.clone());
-        d.file = Some((item.path.clone(), at));
-        d.notes = d
-            .notes
-            .iter()
-            .map(|note| {
-                FILE_NOTES
-                    .iter()
-                    .find(|(spec, _)| note.contains(spec))
-                    .map_or_else(|| self.rewrite_origins(note), |(_, file)| file.to_string())
-            })
-            .collect();
-        d
-    }
-
-    /// Where `range` of `text` stands among the item's values: a value equal to `text` first,
-    /// then one containing it.
-    fn locate(&self, item: &Item, text: &str, range: Range<usize>) -> Option<Range<usize>> {
-        if text.is_empty() || item.path != self.file.path {
-            return None;
-        }
-        let source = self.text();
-        let written = |r: &Range<usize>| source.get(r.clone()).unwrap_or("");
-        let start = item
-            .values
-            .iter()
-            .find(|r| written(r) == text)
-            .map(|r| r.start)
-            .or_else(|| {
-                item.values
-                    .iter()
-                    .find_map(|r| written(r).find(text).map(|at| r.start + at))
-            })?;
-        Some(start + range.start..start + range.end)
-    }
-
-    /// Replaces `<alertmanager file>:N:0` in a note with the file, line and column of item N.
-    fn rewrite_origins(&self, note: &str) -> String {
-        let Some(at) = note.find(AM_ORIGIN) else {
-            return note.to_string();
-        };
-        let rest = &note[at + AM_ORIGIN.len()..];
-        let digits: String = rest
-            .trim_start_matches(':')
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        let Some(item) = digits.parse::<usize>().ok().and_then(|n| self.items.get(n)) else {
-            return note.to_string();
-        };
-        let (line, column) = crate::rules::file::line_column(self.text(), item.range.start);
-        let tail = rest
-            .trim_start_matches(':')
-            .trim_start_matches(|c: char| c.is_ascii_digit())
-            .trim_start_matches(':')
-            .trim_start_matches(|c: char| c.is_ascii_digit());
-        format!("{}{}:{line}:{column}{tail}", &note[..at], item.path)
+        item.place()
     }
 
     // ---- YAML shapes --------------------------------------------------------------------
@@ -1109,9 +1014,9 @@ impl<'f> Reader<'f> {
             ),
             None => (String::new(), self.head(node)),
         };
-        let origin = self.item(name_range.clone(), vec![name_range]);
-        self.current_receiver = Some(self.items.len() - 1);
+        self.receiver_values = vec![name_range.clone()];
         let what = format!("receiver {name:?}");
+        let origin = Place::caller();
         let mut receiver = Receiver {
             name,
             integrations: Vec::new(),
@@ -1166,6 +1071,8 @@ impl<'f> Reader<'f> {
                 }
             }
         }
+        let values = std::mem::take(&mut self.receiver_values);
+        receiver.origin = self.item(name_range, values);
         Some(receiver)
     }
 
@@ -1262,13 +1169,7 @@ impl<'f> Reader<'f> {
     /// Adds the ranges of template texts to the receiver being read (the last item of kind
     /// receiver), so a template fault points into them.
     fn extend_last_receiver(&mut self, values: Vec<Range<usize>>) {
-        if let Some(item) = self.receiver_item() {
-            self.items[item].values.extend(values);
-        }
-    }
-
-    fn receiver_item(&self) -> Option<usize> {
-        self.current_receiver
+        self.receiver_values.extend(values);
     }
 
     fn slack(&mut self, node: &Node, receiver: &str, global: &GlobalFile) -> Option<Slack> {
@@ -1771,16 +1672,7 @@ impl<'f> Reader<'f> {
                     if !defined.insert(name.clone()) {
                         continue;
                     }
-                    self.items.push(Item {
-                        path: file.path.clone(),
-                        range,
-                        values: Vec::new(),
-                    });
-                    let origin = Origin {
-                        file: AM_ORIGIN,
-                        line: (self.items.len() - 1) as u32,
-                        column: 0,
-                    };
+                    let origin = FileItem::new(Arc::from(file.path.as_str()), range).place();
                     out.push(Template {
                         name,
                         body: String::new(),

@@ -7,7 +7,7 @@
 
 use regex::Regex;
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::syntax::duration::Duration;
 
 use super::{Global, MatchOp, Receiver, Template, TimeInterval};
@@ -55,7 +55,7 @@ pub struct Route {
     pub mute_time_intervals: Vec<String>,
     pub active_time_intervals: Vec<String>,
     pub routes: Vec<Route>,
-    pub origin: Origin,
+    pub origin: Place,
 }
 
 impl Route {
@@ -75,7 +75,7 @@ pub struct Inhibit {
     pub source: Vec<Matcher>,
     pub target: Vec<Matcher>,
     pub equal: Vec<String>,
-    pub origin: Origin,
+    pub origin: Place,
 }
 
 /// A valid AlertManager configuration.
@@ -87,5 +87,5 @@ pub struct Config {
     pub inhibit_rules: Vec<Inhibit>,
     pub time_intervals: Vec<TimeInterval>,
     pub templates: Vec<Template>,
-    pub origin: Origin,
+    pub origin: Place,
 }

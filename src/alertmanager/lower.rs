@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use regex::Regex;
 
 use crate::alertmanager::codes;
-use crate::diagnostics::{Diagnostic, Origin};
+use crate::diagnostics::{Diagnostic, Place};
 use crate::syntax::gotmpl;
 use crate::syntax::promql::is_label_name;
 
@@ -44,13 +44,13 @@ pub fn lower(am: &AlertManager, diagnostics: &mut Vec<Diagnostic>) -> Option<Con
             source: matchers(
                 &rule.source,
                 "inhibit rule source",
-                rule.origin,
+                &rule.origin,
                 diagnostics,
             ),
             target: matchers(
                 &rule.target,
                 "inhibit rule target",
-                rule.origin,
+                &rule.origin,
                 diagnostics,
             ),
             equal: {
@@ -58,12 +58,12 @@ pub fn lower(am: &AlertManager, diagnostics: &mut Vec<Diagnostic>) -> Option<Con
                     &rule.equal,
                     "equal",
                     "inhibit rule",
-                    rule.origin,
+                    &rule.origin,
                     diagnostics,
                 );
                 rule.equal.clone()
             },
-            origin: rule.origin,
+            origin: rule.origin.clone(),
         })
         .collect();
     if errors(diagnostics) > before {
@@ -76,7 +76,7 @@ pub fn lower(am: &AlertManager, diagnostics: &mut Vec<Diagnostic>) -> Option<Con
         inhibit_rules,
         time_intervals: am.time_intervals.clone(),
         templates: am.templates.clone(),
-        origin: am.origin,
+        origin: am.origin.clone(),
     };
     unreachable_routes(&config.route, diagnostics);
     unused(&config, diagnostics);
@@ -88,28 +88,28 @@ fn errors(diagnostics: &[Diagnostic]) -> usize {
 }
 
 fn receivers<'a>(am: &'a AlertManager, out: &mut Vec<Diagnostic>) -> BTreeSet<&'a str> {
-    let mut seen: BTreeMap<&str, Origin> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &Place> = BTreeMap::new();
     for receiver in &am.receivers {
         if receiver.name.is_empty() {
             out.push(
-                Diagnostic::error(codes::RECEIVER, "missing name in receiver").at(receiver.origin),
+                Diagnostic::error(codes::RECEIVER, "missing name in receiver").at(&receiver.origin),
             );
             continue;
         }
-        if let Some(first) = seen.insert(&receiver.name, receiver.origin) {
+        if let Some(first) = seen.insert(&receiver.name, &receiver.origin) {
             out.push(
                 Diagnostic::error(
                     codes::DUPLICATE_RECEIVER,
                     format!("notification config name {:?} is not unique", receiver.name),
                 )
-                .at(receiver.origin)
+                .at(&receiver.origin)
                 .snippet(
                     "receiver",
                     receiver.name.as_str(),
                     0..receiver.name.len(),
                     "declared again here",
                 )
-                .note(format!("first declared at {first}"))
+                .related(first, "first declared here")
                 .note("give each receiver its own name, or merge their integrations into one"),
             );
         }
@@ -118,9 +118,9 @@ fn receivers<'a>(am: &'a AlertManager, out: &mut Vec<Diagnostic>) -> BTreeSet<&'
 }
 
 fn time_intervals<'a>(am: &'a AlertManager, out: &mut Vec<Diagnostic>) -> BTreeSet<&'a str> {
-    let mut seen: BTreeMap<&str, Origin> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &Place> = BTreeMap::new();
     for interval in &am.time_intervals {
-        let origin = interval.origin;
+        let origin = &interval.origin;
         let what = format!("time interval {:?}", interval.name);
         if interval.name.is_empty() {
             out.push(
@@ -133,7 +133,7 @@ fn time_intervals<'a>(am: &'a AlertManager, out: &mut Vec<Diagnostic>) -> BTreeS
                     format!("time interval {:?} is not unique", interval.name),
                 )
                 .at(origin)
-                .note(format!("first declared at {first}")),
+                .related(first, "first declared here"),
             );
         }
         for period in &interval.periods {
@@ -143,7 +143,7 @@ fn time_intervals<'a>(am: &'a AlertManager, out: &mut Vec<Diagnostic>) -> BTreeS
     seen.into_keys().collect()
 }
 
-fn period_faults(period: &Period, what: &str, origin: Origin, out: &mut Vec<Diagnostic>) {
+fn period_faults(period: &Period, what: &str, origin: &Place, out: &mut Vec<Diagnostic>) {
     let mut fault = |message: String, note: &str| {
         out.push(
             Diagnostic::error(codes::TIME_INTERVAL, format!("{what}: {message}"))
@@ -202,7 +202,7 @@ fn period_faults(period: &Period, what: &str, origin: Origin, out: &mut Vec<Diag
 }
 
 fn templates(am: &AlertManager, out: &mut Vec<Diagnostic>) -> BTreeSet<String> {
-    let mut seen: BTreeMap<&str, Origin> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &Place> = BTreeMap::new();
     for template in &am.templates {
         let what = format!("template {:?}", template.name);
         if template.name.is_empty() || template.name.contains(['"', '\\', '\n']) {
@@ -211,18 +211,18 @@ fn templates(am: &AlertManager, out: &mut Vec<Diagnostic>) -> BTreeSet<String> {
                     codes::TEMPLATE,
                     format!("invalid template name {:?}", template.name),
                 )
-                .at(template.origin)
+                .at(&template.origin)
                 .note("name templates with letters, digits, `.`, `_` and `-`"),
             );
-        } else if let Some(first) = seen.insert(&template.name, template.origin) {
+        } else if let Some(first) = seen.insert(&template.name, &template.origin) {
             out.push(
                 Diagnostic::error(codes::TEMPLATE, format!("{what} is defined twice"))
-                    .at(template.origin)
-                    .note(format!("first defined at {first}"))
+                    .at(&template.origin)
+                    .related(first, "first defined here")
                     .note("the later definition would silently replace the first"),
             );
         }
-        template_text(&what, "body", &template.body, template.origin, out);
+        template_text(&what, "body", &template.body, &template.origin, out);
     }
     seen.into_keys().map(str::to_string).collect()
 }
@@ -232,7 +232,7 @@ fn template_text(
     what: &str,
     field: &str,
     text: &str,
-    origin: Origin,
+    origin: &Place,
     out: &mut Vec<Diagnostic>,
 ) -> Vec<(String, std::ops::Range<usize>)> {
     if let Err(e) = gotmpl::check_as(text, gotmpl::Dialect::AlertManager) {
@@ -278,14 +278,18 @@ fn global(am: &AlertManager, out: &mut Vec<Diagnostic>) {
                 .expect("an email receiver exists");
             out.push(
                 Diagnostic::error(codes::SMTP, "no global SMTP smarthost set")
-                    .at(receiver.origin)
+                    .at(&receiver.origin)
                     .snippet(
                         "receiver",
                         receiver.name.as_str(),
                         0..receiver.name.len(),
                         "sends email",
                     )
-                    .note("set the SMTP server with Global::new().smtp(Smtp::new(\"host:587\", \"from@example.com\"))"),
+                    .note(advice(
+                        &receiver.origin,
+                        "set the SMTP server with Global::new().smtp(Smtp::new(\"host:587\", \"from@example.com\"))",
+                        "set `smtp_smarthost` and `smtp_from` under `global`, or `smarthost` and `from` in each email config",
+                    )),
             );
         }
         Some(smtp) => {
@@ -295,7 +299,7 @@ fn global(am: &AlertManager, out: &mut Vec<Diagnostic>) {
                         codes::SMTP,
                         format!("SMTP smarthost {:?} is not host:port", smtp.smarthost),
                     )
-                    .at(smtp.origin)
+                    .at(&smtp.origin)
                     .snippet(
                         "smarthost",
                         smtp.smarthost.as_str(),
@@ -311,7 +315,7 @@ fn global(am: &AlertManager, out: &mut Vec<Diagnostic>) {
                         codes::SMTP,
                         format!("SMTP from address {:?} is not an email address", smtp.from),
                     )
-                    .at(smtp.origin)
+                    .at(&smtp.origin)
                     .snippet(
                         "from",
                         smtp.from.as_str(),
@@ -323,7 +327,7 @@ fn global(am: &AlertManager, out: &mut Vec<Diagnostic>) {
             if let Some((user, password)) = &smtp.auth {
                 if user.is_empty() {
                     out.push(
-                        Diagnostic::error(codes::SMTP, "empty SMTP auth username").at(smtp.origin),
+                        Diagnostic::error(codes::SMTP, "empty SMTP auth username").at(&smtp.origin),
                     );
                 }
                 secret_file(password, "the SMTP password", out);
@@ -336,7 +340,7 @@ fn global(am: &AlertManager, out: &mut Vec<Diagnostic>) {
 fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Vec<Diagnostic>) {
     for receiver in &am.receivers {
         let what = format!("receiver {:?}", receiver.name);
-        let origin = receiver.origin;
+        let origin = &receiver.origin;
         let mut texts: Vec<(&str, &str)> = Vec::new();
         for integration in &receiver.integrations {
             match integration {
@@ -404,7 +408,11 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                         )
                         .at(origin)
                         .snippet(format!("{what}: {field}"), text, range, "not defined")
-                        .note("define it with AlertManager::template(Template::define(..)), and call it with Template::call"),
+                        .note(advice(
+                            origin,
+                            "define it with AlertManager::template(Template::define(..)), and call it with Template::call",
+                            "define it with `{{ define \"name\" }}` in a file the `templates` globs match",
+                        )),
                     );
                 }
             }
@@ -416,14 +424,14 @@ fn secret_file(file: &SecretFile, what: &str, out: &mut Vec<Diagnostic>) {
     if file.path.trim().is_empty() {
         out.push(
             Diagnostic::error(codes::SECRET_FILE, format!("empty file path for {what}"))
-                .at(file.origin)
+                .at(&file.origin)
                 .note("give the path of the file AlertManager reads the secret from"),
         );
     }
 }
 
 fn root(route: &Route, out: &mut Vec<Diagnostic>) {
-    let origin = route.origin;
+    let origin = &route.origin;
     if let Some(first) = route.matchers.first() {
         out.push(
             Diagnostic::error(codes::ROOT_ROUTE, "root route must not have any matchers")
@@ -447,7 +455,11 @@ fn root(route: &Route, out: &mut Vec<Diagnostic>) {
     if route.receiver.is_none() {
         fault(
             "root route must specify a default receiver",
-            "build the root with Route::to(\"<receiver>\"): alerts no child route matches go there",
+            advice(
+                origin,
+                "build the root with Route::to(\"<receiver>\"): alerts no child route matches go there",
+                "set `receiver` on the root route: alerts no child route matches go there",
+            ),
         );
     }
     if route.continue_ {
@@ -481,7 +493,7 @@ fn route(
     intervals: &BTreeSet<&str>,
     out: &mut Vec<Diagnostic>,
 ) -> ir::Route {
-    let origin = route.origin;
+    let origin = &route.origin;
     if let Some(receiver) = &route.receiver {
         if !receiver.is_empty() && !receivers.contains(receiver.as_str()) {
             out.push(
@@ -555,7 +567,11 @@ fn route(
                 )
                 .at(origin)
                 .snippet("route", name.as_str(), 0..name.len(), "not declared")
-                .note("declare it with AlertManager::time_interval(TimeInterval::new(..))"),
+                .note(advice(
+                    origin,
+                    "declare it with AlertManager::time_interval(TimeInterval::new(..))",
+                    "declare it under the top-level `time_intervals`",
+                )),
             );
         }
     }
@@ -583,7 +599,7 @@ fn route(
             .iter()
             .map(|child| self::route(child, &inherited, receivers, intervals, out))
             .collect(),
-        origin,
+        origin: origin.clone(),
     }
 }
 
@@ -591,7 +607,7 @@ fn label_names(
     labels: &[String],
     field: &str,
     what: &str,
-    origin: Origin,
+    origin: &Place,
     out: &mut Vec<Diagnostic>,
 ) {
     let mut seen = BTreeSet::new();
@@ -623,7 +639,7 @@ fn label_names(
 fn matchers(
     matchers: &[Matcher],
     what: &str,
-    origin: Origin,
+    origin: &Place,
     out: &mut Vec<Diagnostic>,
 ) -> Vec<ir::Matcher> {
     let mut lowered = Vec::new();
@@ -759,9 +775,13 @@ fn unreachable_routes(root: &ir::Route, out: &mut Vec<Diagnostic>) {
                             child.receiver
                         ),
                     )
-                    .at(child.origin)
-                    .note(format!("the earlier route is declared at {}", earlier.origin))
-                    .note("move this route before it, or make the earlier one .continue_matching()"),
+                    .at(&child.origin)
+                    .related(&earlier.origin, "the earlier route that matches first")
+                    .note(advice(
+                        &child.origin,
+                        "move this route before it, or make the earlier one .continue_matching()",
+                        "move this route before it, or set `continue: true` on the earlier one",
+                    )),
                 );
                 continue;
             }
@@ -778,7 +798,7 @@ fn unreachable_routes(root: &ir::Route, out: &mut Vec<Diagnostic>) {
                             child.receiver
                         ),
                     )
-                    .at(child.origin)
+                    .at(&child.origin)
                     .note("only alerts the enclosing routes match reach a child route: move it under a route that admits it"),
                 );
                 continue;
@@ -802,14 +822,18 @@ fn unused(config: &Config, out: &mut Vec<Diagnostic>) {
                     codes::UNUSED_RECEIVER,
                     format!("no route sends to receiver {:?}", receiver.name),
                 )
-                .at(receiver.origin)
+                .at(&receiver.origin)
                 .snippet(
                     "receiver",
                     receiver.name.as_str(),
                     0..receiver.name.len(),
                     "never used",
                 )
-                .note("route alerts to it with Route::to, or remove it"),
+                .note(advice(
+                    &receiver.origin,
+                    "route alerts to it with Route::to, or remove it",
+                    "route alerts to it with a route's `receiver`, or remove it",
+                )),
             );
         }
     }
@@ -825,9 +849,19 @@ fn unused(config: &Config, out: &mut Vec<Diagnostic>) {
                     codes::UNUSED_TIME_INTERVAL,
                     format!("no route uses time interval {:?}", interval.name),
                 )
-                .at(interval.origin)
+                .at(&interval.origin)
                 .note("mute or activate a route with it, or remove it"),
             );
         }
+    }
+}
+
+/// Advice in the words of where the item was declared: the DSL's for a spec, AlertManager's
+/// YAML for a linted file.
+fn advice(place: &Place, spec: &'static str, file: &'static str) -> &'static str {
+    if place.is_file() {
+        file
+    } else {
+        spec
     }
 }

@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use super::registry::{self, Code};
 use super::{codes, Diagnostic, Severity};
+use crate::diagnostics::Span;
 use crate::lint::LintConfig;
 
 /// Applies `config` and the disable comments of the files the diagnostics point into
@@ -27,13 +28,13 @@ pub fn apply(
         let Some(code) = registry::find(d.code) else {
             return true;
         };
-        let disabled = match &d.file {
-            Some((path, range)) => disables
-                .entry(path.clone())
+        let disabled = match &d.span {
+            Some(Span::File { path, range }) => disables
+                .entry(path.to_string())
                 .or_insert_with(|| text_of(path).map_or_else(Vec::new, |t| disable_comments(&t)))
                 .iter()
                 .any(|x| x.range.contains(&range.start) && x.covers(d.code)),
-            None => false,
+            _ => false,
         };
         if code.fixed() {
             if disabled {

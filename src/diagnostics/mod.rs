@@ -1,24 +1,30 @@
 //! Diagnostics: what every stage returns beside its output, and their rendering with
 //! codespan-reporting.
 //!
-//! A diagnostic knows the Rust call site that declared the faulty item (captured with
-//! `#[track_caller]`) and, where there is one, the text at fault (a PromQL expression, a
-//! template) with the byte range of the fault in it. Rendering needs the Rust source, so it takes
-//! a loader: the library never reads files itself.
+//! A diagnostic points at one [`Span`]: a Rust call site (captured with `#[track_caller]`),
+//! with the literal at fault and the byte range of the fault in it, or a byte range of a named
+//! file. Related places are secondary [`Label`]s; notes are plain text. Rendering needs the
+//! sources, so it takes a loader (the library never reads files itself), loads each file once and
+//! indexes its lines once, so a report costs time in proportion to its findings.
 
 pub mod codes;
 pub mod configure;
 pub mod docs;
 pub mod registry;
 pub mod report;
+mod span;
 pub mod suggest;
+
+pub use span::{FileItem, Label, Literal, Place, Span, TextMap, Value};
 
 use std::fmt;
 use std::ops::Range;
 use std::panic::Location;
 
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
-use codespan_reporting::files::SimpleFiles;
+use std::collections::HashMap;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel};
+use codespan_reporting::files::{Files, SimpleFiles};
 use codespan_reporting::term::{self, termcolor::NoColor, Config};
 
 /// How bad a finding is, in order: `Info < Warning < Error`. Only errors stop a build.
@@ -86,29 +92,22 @@ impl fmt::Display for Origin {
     }
 }
 
-/// The text a diagnostic is about (a PromQL expression, an annotation) and the range at fault.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Snippet {
-    /// What the text is, used as its file name when it cannot be found in the Rust source:
-    /// `alert EJECriticHighFailureRate: expr`.
-    pub name: String,
-    pub text: String,
-    pub range: Range<usize>,
-    /// The label under the range.
-    pub label: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// `group/name`, such as `promql/syntax`.
     pub code: &'static str,
     pub message: String,
-    pub origin: Option<Origin>,
-    pub snippet: Option<Snippet>,
-    /// A file that is not Rust (a linted YAML file) and the byte range at fault in it.
-    pub file: Option<(String, Range<usize>)>,
+    /// Where it points; `None` for a finding about the catalog or a running system.
+    pub span: Option<Span>,
+    /// What the label under the span says (empty: a plain marker).
+    pub label: String,
+    /// Related places: "first declared here", "the route that shadows it".
+    pub labels: Vec<Label>,
+    /// Plain text; never a position.
     pub notes: Vec<String>,
+    /// The place it was reported at, which a literal given afterwards is located in.
+    place: Option<Place>,
 }
 
 impl Diagnostic {
@@ -121,10 +120,11 @@ impl Diagnostic {
             severity,
             code,
             message: message.into(),
-            origin: None,
-            snippet: None,
-            file: None,
+            span: None,
+            label: String::new(),
+            labels: Vec::new(),
             notes: Vec::new(),
+            place: None,
         }
     }
 
@@ -136,22 +136,34 @@ impl Diagnostic {
         Diagnostic::new(Severity::Warning, code, message)
     }
 
-    pub fn at(mut self, origin: Origin) -> Diagnostic {
-        self.origin = Some(origin);
+    /// Reports at the place an item was declared: a Rust call site or an item of a linted file.
+    pub fn at(mut self, place: impl Into<Place>) -> Diagnostic {
+        let place = place.into();
+        self.span = Some(match self.literal() {
+            Some(literal) => place.span_of(literal),
+            None => place.span(),
+        });
+        self.place = Some(place);
         self
     }
 
-    /// Places the diagnostic at a byte range of a file that is not Rust (a linted YAML file).
+    /// [`Diagnostic::at`] when there is a place and the diagnostic has none yet.
+    pub fn at_opt(self, place: Option<impl Into<Place>>) -> Diagnostic {
+        match place {
+            Some(place) if self.place.is_none() => self.at(place),
+            _ => self,
+        }
+    }
+
+    /// Points at a byte range of a file that is not Rust (a linted YAML file).
     pub fn with_file(mut self, path: &str, range: Range<usize>) -> Diagnostic {
-        self.file = Some((path.to_string(), range));
+        self.span = Some(Span::file(path, range));
+        self.place = None;
         self
     }
 
-    pub fn at_opt(mut self, origin: Option<Origin>) -> Diagnostic {
-        self.origin = self.origin.or(origin);
-        self
-    }
-
+    /// Points at bytes `range` of `text`, a value of the item the diagnostic is at, with `label`
+    /// under them. `name` says what the text is, for when it is shown on its own.
     pub fn snippet(
         mut self,
         name: impl Into<String>,
@@ -159,11 +171,26 @@ impl Diagnostic {
         range: Range<usize>,
         label: impl Into<String>,
     ) -> Diagnostic {
-        self.snippet = Some(Snippet {
+        let literal = Literal {
             name: name.into(),
             text: text.into(),
             range,
-            label: label.into(),
+        };
+        self.label = label.into();
+        self.span = Some(match (&self.place, self.span.take()) {
+            (Some(place), _) => place.span_of(literal),
+            // A range of a linted file already says where the text stands.
+            (None, Some(span @ Span::File { .. })) => span,
+            (None, _) => Span::Text(literal),
+        });
+        self
+    }
+
+    /// A related place, shown with `message` beside the primary one.
+    pub fn related(mut self, span: impl Into<Span>, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            span: span.into(),
+            message: message.into(),
         });
         self
     }
@@ -177,29 +204,42 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
+    /// Whether the diagnostic was reported at an item of a linted file (not a Rust call site).
+    pub fn in_file(&self) -> bool {
+        matches!(self.span, Some(Span::File { .. }))
+    }
+
+    fn literal(&self) -> Option<Literal> {
+        match &self.span {
+            Some(Span::Rust { literal, .. }) => literal.clone(),
+            Some(Span::Text(literal)) => Some(literal.clone()),
+            _ => None,
+        }
+    }
+
     /// One line: `spec/src/alerts.rs:42:9: error[promql/syntax]: unclosed left parenthesis`.
     pub fn short(&self) -> String {
-        let place = match (&self.file, &self.origin) {
-            (Some((file, _)), _) => format!("{file}: "),
-            (None, Some(origin)) => format!("{origin}: "),
-            (None, None) => String::new(),
+        let place = match &self.span {
+            Some(Span::File { path, .. }) => format!("{path}: "),
+            Some(Span::Rust { origin, .. }) => format!("{origin}: "),
+            _ => String::new(),
         };
         format!("{place}{}[{}]: {}", self.severity, self.code, self.message)
+    }
+
+    fn sort_key(&self) -> (Option<(&str, usize)>, Option<Origin>, &'static str, &str) {
+        let (file, origin) = match &self.span {
+            Some(Span::File { path, range }) => (Some((&**path, range.start)), None),
+            Some(Span::Rust { origin, .. }) => (None, Some(*origin)),
+            _ => (None, None),
+        };
+        (file, origin, self.code, &self.message)
     }
 }
 
 /// Sorts diagnostics by place, then code, so output does not depend on check order.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            let file = d
-                .file
-                .as_ref()
-                .map(|(path, range)| (path.clone(), range.start));
-            (file, d.origin, d.code, d.message.clone())
-        };
-        key(a).cmp(&key(b))
-    });
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
 pub fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {
@@ -209,26 +249,146 @@ pub fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {
         .count()
 }
 
+/// The files diagnostics point into, each loaded once and its lines indexed once
+/// (codespan-reporting's `SimpleFiles` keeps each file's line starts), shared by every
+/// diagnostic of a report.
+pub struct Sources<'a> {
+    load: &'a dyn Fn(&str) -> Option<String>,
+    files: SimpleFiles<String, String>,
+    ids: HashMap<String, Option<usize>>,
+}
+
+impl<'a> Sources<'a> {
+    /// `load` returns the text of a file named as in a span (a Rust source as in
+    /// [`Origin::file`], a linted file by its path), or `None` when it cannot be read.
+    pub fn new(load: &'a dyn Fn(&str) -> Option<String>) -> Sources<'a> {
+        Sources {
+            load,
+            files: SimpleFiles::new(),
+            ids: HashMap::new(),
+        }
+    }
+
+    /// The id of file `name`, loading it the first time.
+    fn id(&mut self, name: &str) -> Option<usize> {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        let id = (self.load)(name).map(|text| self.files.add(name.to_string(), text));
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    /// A text with no file of its own (a snippet), shown under `name`.
+    fn add_text(&mut self, name: &str, text: &str) -> usize {
+        self.files.add(name.to_string(), text.to_string())
+    }
+
+    fn text(&self, id: usize) -> &str {
+        self.files.get(id).expect("ids come from add").source()
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset` of file `id`.
+    fn line_column(&self, id: usize, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text(id).len());
+        self.files
+            .location(id, offset)
+            .map(|l| (l.line_number, l.column_number))
+            .unwrap_or((1, 1))
+    }
+
+    /// Where a Rust call site's line continues from its column, and the range of `literal` in
+    /// the source when it is found there.
+    fn rust(&mut self, origin: Origin, literal: Option<&Literal>) -> Option<RustSpan> {
+        let id = self.id(origin.file)?;
+        let call = self.call_range(id, origin);
+        let found = literal.and_then(|l| {
+            let offsets = find_in_source(self.text(id), call.start, &l.text)?;
+            let start = offsets[l.range.start.min(offsets.len() - 1)];
+            let end = offsets[l.range.end.min(offsets.len() - 1)];
+            Some(start..end)
+        });
+        Some(RustSpan { id, call, found })
+    }
+
+    /// From the call site's column to the end of its line (an empty range at the end when past
+    /// it).
+    fn call_range(&self, id: usize, origin: Origin) -> Range<usize> {
+        let text = self.text(id);
+        let Ok(lines) = self
+            .files
+            .line_range(id, (origin.line as usize).saturating_sub(1))
+        else {
+            return text.len()..text.len();
+        };
+        let line = text[lines].trim_end_matches(['\n', '\r']);
+        let start = line.as_ptr() as usize - text.as_ptr() as usize;
+        let column = line
+            .char_indices()
+            .nth(origin.column.saturating_sub(1) as usize)
+            .map_or(line.len(), |(i, _)| i);
+        start + column..start + line.len()
+    }
+
+    /// The file and byte range a span points at, as [`render`] shows it: the range in a linted
+    /// file, the literal found in the Rust source, or the Rust call site. `None` for a text of
+    /// its own or a file that cannot be loaded.
+    pub fn resolve(&mut self, span: &Span) -> Option<(usize, Range<usize>)> {
+        match span {
+            Span::File { path, range } => {
+                let id = self.id(path)?;
+                Some((id, clamp(range.clone(), self.text(id))))
+            }
+            Span::Rust { origin, literal } => {
+                let rust = self.rust(*origin, literal.as_ref())?;
+                Some((rust.id, rust.found.unwrap_or(rust.call)))
+            }
+            Span::Text(_) => None,
+        }
+    }
+
+    /// Where `span` points, 1-based, as the machine formats report it.
+    pub fn location(&mut self, span: &Span) -> Option<report::Location> {
+        let (id, range) = self.resolve(span)?;
+        let (line, column) = self.line_column(id, range.start);
+        let (end_line, end_column) = self.line_column(id, range.end);
+        Some(report::Location {
+            file: self
+                .files
+                .get(id)
+                .expect("ids come from add")
+                .name()
+                .clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+        })
+    }
+}
+
+struct RustSpan {
+    id: usize,
+    call: Range<usize>,
+    found: Option<Range<usize>>,
+}
+
 /// Renders diagnostics as codespan-reporting does, without colour. `load` returns the text of a
-/// Rust source file named as in [`Origin::file`], or `None` when it cannot be read (the
-/// diagnostic is then shown against the snippet alone).
+/// file named as in a span, or `None` when it cannot be read (a Rust span is then shown against
+/// its literal alone, or as a note).
 pub fn render(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = NoColor::new(Vec::new());
     let config = Config::default();
+    let mut sources = Sources::new(load);
     for diagnostic in diagnostics {
-        let mut files = SimpleFiles::new();
-        let rendered = to_codespan(diagnostic, &mut files, load);
-        term::emit_to_write_style(&mut out, &config, &files, &rendered)
+        let rendered = to_codespan(diagnostic, &mut sources);
+        term::emit_to_write_style(&mut out, &config, &sources.files, &rendered)
             .expect("writing to a Vec cannot fail");
     }
     String::from_utf8(out.into_inner()).expect("codespan writes UTF-8")
 }
 
-fn to_codespan(
-    d: &Diagnostic,
-    files: &mut SimpleFiles<String, String>,
-    load: &dyn Fn(&str) -> Option<String>,
-) -> CsDiagnostic<usize> {
+fn to_codespan(d: &Diagnostic, sources: &mut Sources) -> CsDiagnostic<usize> {
     let severity = match d.severity {
         Severity::Error => codespan_reporting::diagnostic::Severity::Error,
         Severity::Warning => codespan_reporting::diagnostic::Severity::Warning,
@@ -236,69 +396,68 @@ fn to_codespan(
     };
     let mut labels = Vec::new();
     let mut notes = d.notes.clone();
-    if let Some((name, range)) = &d.file {
-        if let Some(text) = load(name) {
-            let range = clamp(range.clone(), &text);
-            let id = files.add(name.clone(), text);
-            let label = d
-                .snippet
-                .as_ref()
-                .map(|s| s.label.clone())
-                .unwrap_or_default();
-            labels.push(Label::primary(id, range).with_message(label));
+    match &d.span {
+        None => {}
+        Some(Span::File { path, range }) => {
+            if let Some(id) = sources.id(path) {
+                let range = clamp(range.clone(), sources.text(id));
+                labels.push(CsLabel::primary(id, range).with_message(d.label.clone()));
+            }
         }
-    }
-    let rust = d
-        .origin
-        .and_then(|origin| load(origin.file).map(|text| (origin, text)));
-    match (&d.snippet, rust) {
-        (Some(snippet), Some((origin, text))) if d.file.is_none() => {
-            let call = call_range(&text, origin);
-            match find_in_source(&text, call.start, &snippet.text) {
-                Some(offsets) => {
-                    let start = offsets[snippet.range.start.min(offsets.len() - 1)];
-                    let end = offsets[snippet.range.end.min(offsets.len() - 1)];
-                    let id = files.add(origin.file.to_string(), text);
-                    let range = start..end;
-                    labels.push(Label::primary(id, range).with_message(snippet.label.clone()));
-                    if !contains_line(files, id, origin.line, start) {
-                        labels.push(
-                            Label::secondary(id, call).with_message("declared here".to_string()),
-                        );
+        Some(Span::Text(literal)) => {
+            let id = sources.add_text(&literal.name, &literal.text);
+            let range = clamp(literal.range.clone(), &literal.text);
+            labels.push(CsLabel::primary(id, range).with_message(d.label.clone()));
+        }
+        Some(Span::Rust { origin, literal }) => {
+            match (sources.rust(*origin, literal.as_ref()), literal) {
+                (Some(rust), Some(literal)) => {
+                    let declared = CsLabel::secondary(rust.id, rust.call.clone())
+                        .with_message("declared here".to_string());
+                    match rust.found {
+                        Some(found) => {
+                            let line = sources.files.line_index(rust.id, found.start);
+                            labels.push(
+                                CsLabel::primary(rust.id, found).with_message(d.label.clone()),
+                            );
+                            if line.map_or(true, |index| index + 1 != origin.line as usize) {
+                                labels.push(declared);
+                            }
+                        }
+                        None => {
+                            let id = sources.add_text(&literal.name, &literal.text);
+                            let range = clamp(literal.range.clone(), &literal.text);
+                            labels.push(CsLabel::primary(id, range).with_message(d.label.clone()));
+                            labels.push(declared);
+                        }
                     }
                 }
-                None => {
-                    let rust_id = files.add(origin.file.to_string(), text);
-                    let snippet_id = files.add(snippet.name.clone(), snippet.text.clone());
-                    let range = clamp(snippet.range.clone(), &snippet.text);
+                (Some(rust), None) => {
                     labels.push(
-                        Label::primary(snippet_id, range).with_message(snippet.label.clone()),
-                    );
-                    labels.push(
-                        Label::secondary(rust_id, call).with_message("declared here".to_string()),
+                        CsLabel::primary(rust.id, rust.call)
+                            .with_message("declared here".to_string()),
                     );
                 }
-            }
-        }
-        (None, Some((origin, text))) if d.file.is_none() => {
-            let call = call_range(&text, origin);
-            let id = files.add(origin.file.to_string(), text);
-            labels.push(Label::primary(id, call).with_message("declared here".to_string()));
-        }
-        (Some(snippet), rust) if d.file.is_none() => {
-            let id = files.add(snippet.name.clone(), snippet.text.clone());
-            let range = clamp(snippet.range.clone(), &snippet.text);
-            labels.push(Label::primary(id, range).with_message(snippet.label.clone()));
-            if rust.is_none() {
-                if let Some(origin) = d.origin {
+                (None, Some(literal)) => {
+                    let id = sources.add_text(&literal.name, &literal.text);
+                    let range = clamp(literal.range.clone(), &literal.text);
+                    labels.push(CsLabel::primary(id, range).with_message(d.label.clone()));
                     notes.push(format!("declared at {origin}"));
                 }
+                (None, None) => notes.push(format!("declared at {origin}")),
             }
         }
-        (_, _) => {
-            if let (None, Some(origin)) = (&d.file, d.origin) {
-                notes.push(format!("declared at {origin}"));
+    }
+    for label in &d.labels {
+        match sources.resolve(&label.span) {
+            Some((id, range)) => {
+                labels.push(CsLabel::secondary(id, range).with_message(label.message.clone()))
             }
+            None => match &label.span {
+                Span::Rust { origin, .. } => notes.push(format!("{}: {origin}", label.message)),
+                Span::File { path, .. } => notes.push(format!("{}: {path}", label.message)),
+                Span::Text(_) => {}
+            },
         }
     }
     CsDiagnostic::new(severity)
@@ -306,59 +465,6 @@ fn to_codespan(
         .with_message(d.message.clone())
         .with_labels(labels)
         .with_notes(notes)
-}
-
-/// The file and byte range a diagnostic points at, as [`render`] shows it: the range in a linted
-/// file, the literal found in the Rust source, or the Rust call site. `None` when it has no place
-/// (a finding about the catalog) or the file cannot be loaded.
-pub fn primary(
-    d: &Diagnostic,
-    load: &dyn Fn(&str) -> Option<String>,
-) -> Option<(String, String, Range<usize>)> {
-    if let Some((name, range)) = &d.file {
-        let text = load(name)?;
-        let range = clamp(range.clone(), &text);
-        return Some((name.clone(), text, range));
-    }
-    let origin = d.origin?;
-    let text = load(origin.file)?;
-    let call = call_range(&text, origin);
-    let range = d
-        .snippet
-        .as_ref()
-        .and_then(|s| {
-            let offsets = find_in_source(&text, call.start, &s.text)?;
-            let start = offsets[s.range.start.min(offsets.len() - 1)];
-            let end = offsets[s.range.end.min(offsets.len() - 1)];
-            Some(start..end)
-        })
-        .unwrap_or(call);
-    Some((origin.file.to_string(), text, range))
-}
-
-/// From the call site's column to the end of its line (an empty range at the end when past it).
-fn call_range(text: &str, origin: Origin) -> Range<usize> {
-    let mut start = 0;
-    for (index, l) in text.split_inclusive('\n').enumerate() {
-        if index + 1 == origin.line as usize {
-            let line = l.trim_end_matches(['\n', '\r']);
-            let column = line
-                .char_indices()
-                .nth(origin.column.saturating_sub(1) as usize)
-                .map_or(line.len(), |(i, _)| i);
-            return start + column..start + line.len();
-        }
-        start += l.len();
-    }
-    text.len()..text.len()
-}
-
-fn contains_line(files: &SimpleFiles<String, String>, id: usize, line: u32, offset: usize) -> bool {
-    use codespan_reporting::files::Files;
-    files
-        .line_index(id, offset)
-        .map(|index| index + 1 == line as usize)
-        .unwrap_or(false)
 }
 
 /// Finds `needle` in `source` at or after `from`, within the next 80 lines: the text of a

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::diagnostics::{Diagnostic, Severity, Sources};
 use crate::lint::REGISTRY;
 
 /// Where a diagnostic points, 1-based, columns in characters.
@@ -17,26 +17,26 @@ pub struct Location {
 }
 
 /// The location of `d`, as the human rendering shows it.
-pub fn locate(d: &Diagnostic, load: &dyn Fn(&str) -> Option<String>) -> Option<Location> {
-    let (file, text, range) = diagnostics::primary(d, load)?;
-    let (line, column) = crate::rules::file::line_column(&text, range.start);
-    let (end_line, end_column) = crate::rules::file::line_column(&text, range.end);
-    Some(Location {
-        file,
-        line,
-        column,
-        end_line,
-        end_column,
-    })
+pub fn locate(d: &Diagnostic, sources: &mut Sources) -> Option<Location> {
+    sources.location(d.span.as_ref()?)
+}
+
+/// The related places of `d` that can be located, with their messages.
+fn related(d: &Diagnostic, sources: &mut Sources) -> Vec<(Location, String)> {
+    d.labels
+        .iter()
+        .filter_map(|l| Some((sources.location(&l.span)?, l.message.clone())))
+        .collect()
 }
 
 /// A JSON array, one object per diagnostic.
 pub fn json(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut sources = Sources::new(load);
     let items: Vec<Value> = diagnostics
         .iter()
         .map(|d| {
-            let at = locate(d, load);
-            json!({
+            let at = locate(d, &mut sources);
+            let mut item = json!({
                 "code": d.code,
                 "severity": d.severity.as_str(),
                 "message": d.message,
@@ -46,7 +46,24 @@ pub fn json(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) -
                 "end_line": at.as_ref().map(|l| l.end_line),
                 "end_column": at.as_ref().map(|l| l.end_column),
                 "notes": d.notes,
-            })
+            });
+            let related = related(d, &mut sources);
+            if !related.is_empty() {
+                item["related"] = related
+                    .into_iter()
+                    .map(|(at, message)| {
+                        json!({
+                            "file": at.file,
+                            "line": at.line,
+                            "column": at.column,
+                            "end_line": at.end_line,
+                            "end_column": at.end_column,
+                            "message": message,
+                        })
+                    })
+                    .collect();
+            }
+            item
         })
         .collect();
     let mut out = serde_json::to_string_pretty(&items).expect("JSON values serialize");
@@ -56,6 +73,7 @@ pub fn json(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) -
 
 /// GitHub Actions workflow commands: `::error file=..,line=..,col=..,title=..::message`.
 pub fn github(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut sources = Sources::new(load);
     let mut out = String::new();
     for d in diagnostics {
         let command = match d.severity {
@@ -64,7 +82,7 @@ pub fn github(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>)
             Severity::Info => "notice",
         };
         let mut properties = Vec::new();
-        if let Some(at) = locate(d, load) {
+        if let Some(at) = locate(d, &mut sources) {
             properties.push(format!("file={}", escape_property(&at.file)));
             properties.push(format!("line={}", at.line));
             properties.push(format!("col={}", at.column));
@@ -116,6 +134,7 @@ pub fn sarif(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) 
             })
         })
         .collect();
+    let mut sources = Sources::new(load);
     let results: Vec<Value> = diagnostics
         .iter()
         .map(|d| {
@@ -132,7 +151,7 @@ pub fn sarif(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) 
             if let Some(index) = REGISTRY.iter().position(|l| l.code == d.code) {
                 result["ruleIndex"] = json!(index);
             }
-            if let Some(at) = locate(d, load) {
+            if let Some(at) = locate(d, &mut sources) {
                 result["locations"] = json!([{
                     "physicalLocation": {
                         "artifactLocation": { "uri": at.file },
@@ -144,6 +163,28 @@ pub fn sarif(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) 
                         }
                     }
                 }]);
+            }
+            let related: Vec<Value> = related(d, &mut sources)
+                .into_iter()
+                .enumerate()
+                .map(|(id, (at, message))| {
+                    json!({
+                        "id": id,
+                        "message": { "text": message },
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": at.file },
+                            "region": {
+                                "startLine": at.line,
+                                "startColumn": at.column,
+                                "endLine": at.end_line,
+                                "endColumn": at.end_column,
+                            }
+                        }
+                    })
+                })
+                .collect();
+            if !related.is_empty() {
+                result["relatedLocations"] = json!(related);
             }
             result
         })

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::grafana::{panel_common, Calc, PanelCommon};
 
 /// How the bars are drawn.
@@ -34,7 +34,7 @@ impl BarGauge {
     #[track_caller]
     pub fn new(title: impl Into<String>) -> BarGauge {
         BarGauge {
-            common: PanelCommon::new(title.into(), 12, 8, Origin::caller()),
+            common: PanelCommon::new(title.into(), 12, 8, Place::caller()),
             calc: Calc::Last,
             style: BarStyle::Gradient,
             orientation: Orientation::Horizontal,

@@ -2,7 +2,7 @@
 //! links from a span to the metrics of its service), written to
 //! `grafana/provisioning/datasources/<uid>.yml`.
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::rules::PromQl;
 use crate::syntax::duration::{mins, Duration};
 
@@ -29,7 +29,7 @@ pub struct TracesToMetrics {
     pub(crate) datasource_uid: String,
     /// Span attribute, and the metric label it maps to; they make up `$__tags`.
     pub(crate) tags: Vec<(String, String)>,
-    pub(crate) queries: Vec<(String, PromQl, Origin)>,
+    pub(crate) queries: Vec<(String, PromQl, Place)>,
     /// How far before the span's start and after its end the queries look.
     pub(crate) around: Duration,
 }
@@ -60,7 +60,7 @@ impl TracesToMetrics {
     #[track_caller]
     pub fn query(mut self, name: impl Into<String>, expr: impl Into<PromQl>) -> TracesToMetrics {
         self.queries
-            .push((name.into(), expr.into(), Origin::caller()));
+            .push((name.into(), expr.into(), Place::caller()));
         self
     }
 
@@ -82,7 +82,7 @@ pub struct Datasource {
     /// Exemplar label holding a trace id, and the tracing datasource it opens.
     pub(crate) exemplar_traces: Option<(String, String)>,
     pub(crate) traces_to_metrics: Option<TracesToMetrics>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Datasource {
@@ -96,7 +96,7 @@ impl Datasource {
             is_default: false,
             exemplar_traces: None,
             traces_to_metrics: None,
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::{BarGauge, Datasource, Gauge, Heatmap, Row, Stat, Table, Text, TimeSeries, Variable};
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::rules::PromQl;
 use crate::syntax::duration::Duration;
 
@@ -17,7 +17,7 @@ pub struct Grafana {
     pub(crate) dashboards: Vec<Dashboard>,
     pub(crate) folder: Option<String>,
     pub(crate) dashboards_path: Option<String>,
-    pub(crate) external_series: Vec<(String, Origin)>,
+    pub(crate) external_series: Vec<(String, Place)>,
 }
 
 impl Grafana {
@@ -60,9 +60,9 @@ impl Grafana {
         mut self,
         names: impl IntoIterator<Item = S>,
     ) -> Grafana {
-        let origin = Origin::caller();
+        let origin = Place::caller();
         self.external_series
-            .extend(names.into_iter().map(|n| (n.into(), origin)));
+            .extend(names.into_iter().map(|n| (n.into(), origin.clone())));
         self
     }
 }
@@ -82,7 +82,7 @@ pub struct Dashboard {
     pub(crate) links: Vec<Link>,
     pub(crate) annotations: Vec<Annotation>,
     pub(crate) panels: Vec<Panel>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Dashboard {
@@ -103,7 +103,7 @@ impl Dashboard {
             links: Vec::new(),
             annotations: Vec::new(),
             panels: Vec::new(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -197,7 +197,7 @@ pub struct Query {
     pub(crate) legend: Option<String>,
     pub(crate) instant: bool,
     pub(crate) exemplar: bool,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Query {
@@ -208,7 +208,7 @@ impl Query {
             legend: None,
             instant: false,
             exemplar: false,
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -485,7 +485,7 @@ pub struct Link {
     pub(crate) keep_time: bool,
     pub(crate) include_vars: bool,
     pub(crate) new_tab: bool,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 /// Where a link goes.
@@ -514,7 +514,7 @@ impl Link {
             keep_time: false,
             include_vars: false,
             new_tab: false,
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -600,7 +600,7 @@ pub struct Annotation {
     pub(crate) title: Option<String>,
     pub(crate) text: Option<String>,
     pub(crate) tag_keys: Vec<String>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Annotation {
@@ -619,7 +619,7 @@ impl Annotation {
             title: None,
             text: None,
             tag_keys: Vec::new(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -674,11 +674,11 @@ pub struct PanelCommon {
     pub(crate) max: Option<f64>,
     pub(crate) decimals: Option<u32>,
     pub(crate) thresholds: Option<Thresholds>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl PanelCommon {
-    pub(crate) fn new(title: String, width: u32, height: u32, origin: Origin) -> PanelCommon {
+    pub(crate) fn new(title: String, width: u32, height: u32, origin: Place) -> PanelCommon {
         PanelCommon {
             title,
             key: None,
@@ -767,7 +767,7 @@ macro_rules! panel_common {
             #[track_caller]
             pub fn query(mut self, query: impl Into<$crate::grafana::Query>) -> $kind {
                 let mut query = query.into();
-                query.origin = $crate::diagnostics::Origin::caller();
+                query.origin = $crate::diagnostics::Place::caller();
                 self.common.queries.push(query);
                 self
             }
@@ -861,10 +861,10 @@ impl Panel {
         }
     }
 
-    pub fn origin(&self) -> Origin {
+    pub fn origin(&self) -> &Place {
         match self {
-            Panel::Row(row) => row.origin,
-            panel => panel.common().expect("not a row").origin,
+            Panel::Row(row) => &row.origin,
+            panel => &panel.common().expect("not a row").origin,
         }
     }
 

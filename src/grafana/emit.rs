@@ -32,7 +32,7 @@ pub fn emit(grafana: &ir::Grafana, out: &mut Output) {
             format!("{DATASOURCES_DIR}{}.yml", datasource.uid),
             format!(
                 "{}{yaml}",
-                crate::output::yaml_header(datasource.origin.file)
+                crate::output::yaml_header(datasource.origin.file())
             ),
         );
     }

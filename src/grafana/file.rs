@@ -52,14 +52,16 @@ use jsonschema::{ValidationError, Validator};
 use serde_json::json;
 use sextant_catalog::Catalog;
 
-use crate::diagnostics::{Diagnostic, Origin};
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, FileItem, Span, TextMap};
 use crate::grafana::codes;
 use crate::grafana::layout::{GridPos, COLUMNS};
 use crate::grafana::lower::{check_query, Known, Scope};
 use crate::grafana::variables::VariableKind;
 use crate::grafana::Variable;
 use crate::ir::Ir;
-use crate::rules::file::{line_column, SourceFile};
+use crate::rules::file::SourceFile;
 use crate::spec::Spec;
 use crate::syntax::json::{self, Node, Value};
 
@@ -72,13 +74,6 @@ const BUILTIN_DATASOURCES: &[&str] =
 
 /// Top-level keys of a dashboard exported for sharing, which Grafana drops on import.
 const EXPORT_KEYS: &[&str] = &["__inputs", "__requires", "__elements"];
-
-/// The origin given to [`check_query`]; replaced by the file place before anything is returned.
-const QUERY_ORIGIN: Origin = Origin {
-    file: "<dashboard file>",
-    line: 0,
-    column: 0,
-};
 
 /// A datasource Grafana is provisioned with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -218,6 +213,7 @@ pub fn lint(
         };
         let mut reader = Reader {
             file,
+            path: Arc::from(file.path.as_str()),
             root: dashboard,
             context,
             known: &known,
@@ -251,6 +247,8 @@ struct PanelRef<'a> {
 
 struct Reader<'a> {
     file: &'a SourceFile,
+    /// The file's path, shared by its places.
+    path: Arc<str>,
     root: &'a Node,
     context: &'a Context,
     known: &'a Known<'a>,
@@ -277,10 +275,12 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// `path:line:column` of a byte offset, for notes.
-    fn place(&self, offset: usize) -> String {
-        let (line, column) = line_column(&self.file.text, offset);
-        format!("{}:{line}:{column}", self.file.path)
+    /// A range of this file, for a related label.
+    fn span(&self, range: Range<usize>) -> Span {
+        Span::File {
+            path: self.path.clone(),
+            range,
+        }
     }
 
     fn push(&mut self, d: Diagnostic, range: Range<usize>) {
@@ -413,7 +413,7 @@ impl<'a> Reader<'a> {
             return Vec::new();
         };
         let mut out: Vec<Variable> = Vec::new();
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
         for (pointer, item) in self.objects(list, "/templating/list", "templating.list") {
             let Some(name_node) = item.get("name") else {
                 continue;
@@ -428,14 +428,14 @@ impl<'a> Reader<'a> {
                 );
                 continue;
             };
-            if let Some(first) = seen.insert(name.to_string(), name_node.range.start) {
-                let note = format!("first defined at {}", self.place(first));
+            if let Some(first) = seen.insert(name.to_string(), name_node.range.clone()) {
+                let first = self.span(first);
                 self.push(
                     Diagnostic::error(
                         codes::VARIABLE,
                         format!("variable `{name}` is defined twice"),
                     )
-                    .note(note),
+                    .related(first, "first defined here"),
                     name_node.range.clone(),
                 );
                 continue;
@@ -473,7 +473,7 @@ impl<'a> Reader<'a> {
                 kind,
                 multi: false,
                 include_all: false,
-                origin: QUERY_ORIGIN,
+                origin: FileItem::new(self.path.clone(), name_node.range.clone()).place(),
             });
         }
         out
@@ -694,43 +694,19 @@ impl<'a> Reader<'a> {
         self.query(what, expr, &offsets, scope);
     }
 
-    /// Checks `expr`, whose byte `i` stands at `offsets[i]` of the file.
+    /// Checks `expr`, whose byte `i` stands at `offsets[i]` of the file: its diagnostics are
+    /// reported at the query's place in the file.
     fn query(&mut self, what: &str, expr: &str, offsets: &[usize], scope: &Scope) {
-        let mut found = Vec::new();
-        check_query(what, expr, QUERY_ORIGIN, scope, self.known, &mut found);
-        for mut d in found {
-            let range = match &d.snippet {
-                Some(s) => {
-                    let at = |i: usize| offsets[i.min(offsets.len() - 1)];
-                    if d.code == codes::UNKNOWN_METRIC
-                        && (expr[s.range.clone()].starts_with('$')
-                            || expr[s.range.clone()].starts_with("[["))
-                    {
-                        // The series' name is a variable: its stand-in is not a real name.
-                        continue;
-                    }
-                    at(s.range.start)..at(s.range.end)
-                }
-                None => offsets[0]..offsets[offsets.len() - 1],
-            };
-            d.origin = None;
-            if !d.message.starts_with(what) {
-                d.message = format!("{what}: {}", d.message);
-            }
-            for note in &mut d.notes {
-                if note.starts_with("declare it on the dashboard") {
-                    *note = "define it in the dashboard's `templating.list`, or use one of Grafana's: $__rate_interval, $__interval, $__range".to_string();
-                } else if note.starts_with("dashboards read the catalog's metrics") {
-                    *note = "dashboards read the catalog's metrics, the series recorded by the spec's rules and by the rule files linted with them, and the spec's external series".to_string();
-                }
-            }
-            self.push(d, range);
-        }
+        let whole = offsets[0]..offsets[offsets.len() - 1];
+        let place = FileItem::new(self.path.clone(), whole)
+            .value("expr", expr, TextMap::Offsets(offsets.to_vec()))
+            .place();
+        check_query(what, expr, &place, scope, self.known, &mut self.diagnostics);
     }
 
     /// Duplicate ids, panels past the grid's edge, and overlaps.
     fn ids_and_layout(&mut self, panels: &[PanelRef]) {
-        let mut ids: BTreeMap<i64, (usize, &str)> = BTreeMap::new();
+        let mut ids: BTreeMap<i64, (Range<usize>, &str)> = BTreeMap::new();
         for panel in panels {
             let Some(id_node) = panel.node.get("id") else {
                 continue;
@@ -748,14 +724,14 @@ impl<'a> Reader<'a> {
                 }
                 continue;
             };
-            if let Some((first, other)) = ids.insert(id, (id_node.range.start, &panel.what)) {
-                let note = format!("{other} has it, at {}", self.place(first));
+            if let Some((first, other)) = ids.insert(id, (id_node.range.clone(), &panel.what)) {
+                let related = self.span(first.clone());
                 self.push(
                     Diagnostic::error(
                         codes::DUPLICATE_PANEL,
                         format!("{} has the id {id}, as another panel does", panel.what),
                     )
-                    .note(note)
+                    .related(related, format!("{other} has it"))
                     .note("Grafana finds a panel by its id (`viewPanel=` links, embeds, panel menus): give each panel its own"),
                     id_node.range.clone(),
                 );
@@ -785,19 +761,14 @@ impl<'a> Reader<'a> {
                 if other.group != panel.group || !other_pos.overlaps(&pos) {
                     continue;
                 }
-                let other_at = self.range_of(&format!("{}/gridPos", other.pointer)).start;
-                let note = format!(
-                    "the other: {}, at {}",
-                    describe(other_pos),
-                    self.place(other_at)
-                );
+                let other_at = self.span(self.range_of(&format!("{}/gridPos", other.pointer)));
                 self.push(
                     Diagnostic::error(
                         codes::OVERLAP,
                         format!("{} overlaps the {}", panel.what, other.what),
                     )
                     .note(format!("this panel: {}", describe(pos)))
-                    .note(note)
+                    .related(other_at, format!("the other: {}", describe(other_pos)))
                     .note("Grafana pushes one of them down when it loads the dashboard: move one so they do not share a cell"),
                     range.clone(),
                 );

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::grafana::{panel_common, Calc, PanelCommon};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -19,7 +19,7 @@ impl Gauge {
     #[track_caller]
     pub fn new(title: impl Into<String>) -> Gauge {
         Gauge {
-            common: PanelCommon::new(title.into(), 6, 6, Origin::caller()),
+            common: PanelCommon::new(title.into(), 6, 6, Place::caller()),
             calc: Calc::Last,
             threshold_markers: true,
         }

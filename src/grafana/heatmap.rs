@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::grafana::{panel_common, PanelCommon};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -21,7 +21,7 @@ impl Heatmap {
     #[track_caller]
     pub fn new(title: impl Into<String>) -> Heatmap {
         Heatmap {
-            common: PanelCommon::new(title.into(), 12, 8, Origin::caller()),
+            common: PanelCommon::new(title.into(), 12, 8, Place::caller()),
             scheme: "Oranges",
         }
     }

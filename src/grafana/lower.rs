@@ -21,7 +21,7 @@ use std::ops::Range;
 use serde_json::json;
 use sextant_catalog::Catalog;
 
-use crate::diagnostics::{Diagnostic, Origin};
+use crate::diagnostics::{Diagnostic, Place};
 use crate::grafana::codes;
 use crate::grafana::ir::{self, DsUse, Target};
 use crate::grafana::layout::{self, GridPos, Item, COLUMNS};
@@ -84,7 +84,7 @@ pub fn lower(
                     codes::EXTERNAL_SERIES,
                     format!("invalid external series name {name:?}"),
                 )
-                .at(*origin)
+                .at(origin)
                 .snippet(
                     "external series",
                     name.as_str(),
@@ -98,7 +98,7 @@ pub fn lower(
                     codes::PROVIDED_EXTERNAL,
                     format!("`{name}` is declared external but the spec itself provides it"),
                 )
-                .at(*origin)
+                .at(origin)
                 .snippet(
                     "external series",
                     name.as_str(),
@@ -111,11 +111,11 @@ pub fn lower(
     }
     datasources(&grafana.datasources, &known, diagnostics);
     let uids: BTreeSet<&str> = grafana.dashboards.iter().map(|d| d.uid.as_str()).collect();
-    let mut seen_uids: BTreeMap<&str, Origin> = BTreeMap::new();
-    let mut seen_titles: BTreeMap<&str, Origin> = BTreeMap::new();
+    let mut seen_uids: BTreeMap<&str, &Place> = BTreeMap::new();
+    let mut seen_titles: BTreeMap<&str, &Place> = BTreeMap::new();
     let mut dashboards = Vec::new();
     for dashboard in &grafana.dashboards {
-        let origin = dashboard.origin;
+        let origin = &dashboard.origin;
         if !is_uid(&dashboard.uid) {
             diagnostics.push(
                 Diagnostic::error(codes::UID, format!("invalid dashboard uid {:?}", dashboard.uid))
@@ -131,7 +131,7 @@ pub fn lower(
                     format!("dashboard uid {:?} is declared twice", dashboard.uid),
                 )
                 .at(origin)
-                .note(format!("first declared at {first}")),
+                .related(first, "first declared here"),
             );
         }
         if dashboard.title.trim().is_empty() {
@@ -149,7 +149,7 @@ pub fn lower(
                     format!("dashboard title {:?} is used twice", dashboard.title),
                 )
                 .at(origin)
-                .note(format!("first used at {first}"))
+                .related(first, "first used here")
                 .note("Grafana refuses two provisioned dashboards with one title in one folder"),
             );
         }
@@ -192,8 +192,8 @@ pub fn is_uid(uid: &str) -> bool {
 }
 
 fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<Diagnostic>) {
-    let mut uids: BTreeMap<&str, Origin> = BTreeMap::new();
-    let mut names: BTreeMap<&str, Origin> = BTreeMap::new();
+    let mut uids: BTreeMap<&str, &Place> = BTreeMap::new();
+    let mut names: BTreeMap<&str, &Place> = BTreeMap::new();
     let kind_of = |uid: &str| datasources.iter().find(|d| d.uid == uid).map(|d| d.kind);
     if datasources.iter().filter(|d| d.is_default).count() > 1 {
         let second = datasources
@@ -203,7 +203,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
             .expect("two defaults");
         diagnostics.push(
             Diagnostic::error(codes::DATASOURCE, "more than one datasource is the default")
-                .at(second.origin)
+                .at(&second.origin)
                 .note("Grafana accepts one default datasource per organisation"),
         );
     }
@@ -212,29 +212,29 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
         if !is_uid(&ds.uid) {
             diagnostics.push(
                 Diagnostic::error(codes::UID, format!("invalid datasource uid {:?}", ds.uid))
-                    .at(ds.origin)
+                    .at(&ds.origin)
                     .snippet(&what, ds.uid.as_str(), 0..ds.uid.len(), "not a valid uid")
                     .note("a uid is 1 to 40 letters, digits, `-` and `_`"),
             );
         }
-        if let Some(first) = uids.insert(&ds.uid, ds.origin) {
+        if let Some(first) = uids.insert(&ds.uid, &ds.origin) {
             diagnostics.push(
                 Diagnostic::error(
                     codes::DUPLICATE_UID,
                     format!("datasource uid {:?} is declared twice", ds.uid),
                 )
-                .at(ds.origin)
-                .note(format!("first declared at {first}")),
+                .at(&ds.origin)
+                .related(first, "first declared here"),
             );
         }
-        if let Some(first) = names.insert(&ds.name, ds.origin) {
+        if let Some(first) = names.insert(&ds.name, &ds.origin) {
             diagnostics.push(
                 Diagnostic::error(
                     codes::DATASOURCE,
                     format!("datasource name {:?} is used twice", ds.name),
                 )
-                .at(ds.origin)
-                .note(format!("first used at {first}")),
+                .at(&ds.origin)
+                .related(first, "first used here"),
             );
         }
         if !(ds.url.starts_with("http://") || ds.url.starts_with("https://")) {
@@ -243,7 +243,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                     codes::DATASOURCE,
                     format!("{what} has the URL {:?}, not an http(s) URL", ds.url),
                 )
-                .at(ds.origin)
+                .at(&ds.origin)
                 .snippet(
                     &what,
                     ds.url.as_str(),
@@ -261,7 +261,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                             "{what} links exemplars to traces but is not a Prometheus datasource"
                         ),
                     )
-                    .at(ds.origin),
+                    .at(&ds.origin),
                 );
             }
             if !promql::is_label_name(label) {
@@ -270,7 +270,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                         codes::DATASOURCE,
                         format!("{what}: exemplar label {label:?} is not a label name"),
                     )
-                    .at(ds.origin)
+                    .at(&ds.origin)
                     .snippet(
                         &what,
                         label.as_str(),
@@ -279,7 +279,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                     ),
                 );
             }
-            check_tracing_target(&what, target, kind_of(target), ds.origin, diagnostics);
+            check_tracing_target(&what, target, kind_of(target), &ds.origin, diagnostics);
         }
         if let Some(t2m) = &ds.traces_to_metrics {
             if ds.kind != DatasourceKind::Jaeger {
@@ -288,11 +288,13 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                         codes::DATASOURCE_KIND,
                         format!("{what} links traces to metrics but is not a tracing datasource"),
                     )
-                    .at(ds.origin),
+                    .at(&ds.origin),
                 );
             }
             match kind_of(&t2m.datasource_uid) {
-                None => diagnostics.push(unknown_datasource(&what, &t2m.datasource_uid, ds.origin)),
+                None => {
+                    diagnostics.push(unknown_datasource(&what, &t2m.datasource_uid, &ds.origin))
+                }
                 Some(DatasourceKind::Prometheus) => {}
                 Some(other) => diagnostics.push(
                     Diagnostic::error(
@@ -303,7 +305,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                             other.as_str()
                         ),
                     )
-                    .at(ds.origin)
+                    .at(&ds.origin)
                     .note("the queries are PromQL: point them at a Prometheus datasource"),
                 ),
             }
@@ -316,7 +318,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
                                 "{what}: traces-to-metrics tag maps to {label:?}, not a label name"
                             ),
                         )
-                        .at(ds.origin)
+                        .at(&ds.origin)
                         .snippet(
                             &what,
                             label.as_str(),
@@ -333,7 +335,7 @@ fn datasources(datasources: &[Datasource], known: &Known, diagnostics: &mut Vec<
             };
             for (name, expr, origin) in &t2m.queries {
                 let what = format!("{what}: traces-to-metrics query {name:?}");
-                check_query(&what, &expr.0, *origin, &scope, known, diagnostics);
+                check_query(&what, &expr.0, origin, &scope, known, diagnostics);
             }
         }
     }
@@ -343,7 +345,7 @@ fn check_tracing_target(
     what: &str,
     uid: &str,
     kind: Option<DatasourceKind>,
-    origin: Origin,
+    origin: &Place,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     match kind {
@@ -363,7 +365,7 @@ fn check_tracing_target(
     }
 }
 
-fn unknown_datasource(what: &str, uid: &str, origin: Origin) -> Diagnostic {
+fn unknown_datasource(what: &str, uid: &str, origin: &Place) -> Diagnostic {
     Diagnostic::error(
         codes::UNKNOWN_DATASOURCE,
         format!("{what} refers to the datasource {uid:?}, which is not provisioned"),
@@ -406,7 +408,7 @@ fn lower_dashboard(
         if !valid {
             diagnostics.push(
                 Diagnostic::error(codes::VARIABLE, format!("invalid variable name {:?} in {name}", variable.name))
-                    .at(variable.origin)
+                    .at(&variable.origin)
                     .snippet("variable", variable.name.as_str(), 0..variable.name.len(), "not a variable name")
                     .note("a variable name is letters, digits and `_`, not starting with `__` (Grafana's own)"),
             );
@@ -417,13 +419,13 @@ fn lower_dashboard(
                     codes::VARIABLE,
                     format!("variable `{}` is declared twice in {name}", variable.name),
                 )
-                .at(variable.origin),
+                .at(&variable.origin),
             );
         }
     }
     let resolve = |what: &str,
                    ds: &DsRef,
-                   origin: Origin,
+                   origin: &Place,
                    diagnostics: &mut Vec<Diagnostic>|
      -> Option<DsUse> {
         match ds {
@@ -463,7 +465,7 @@ fn lower_dashboard(
     };
     let prometheus = |what: &str,
                       ds: Option<DsUse>,
-                      origin: Origin,
+                      origin: &Place,
                       diagnostics: &mut Vec<Diagnostic>|
      -> Option<DsUse> {
         let ds = ds?;
@@ -490,7 +492,7 @@ fn lower_dashboard(
             VariableKind::Datasource { kind, default_uid } => {
                 if let Some(uid) = default_uid {
                     match datasources.iter().find(|d| &d.uid == uid) {
-                        None => diagnostics.push(unknown_datasource(&what, uid, variable.origin)),
+                        None => diagnostics.push(unknown_datasource(&what, uid, &variable.origin)),
                         Some(d) if d.kind != *kind => diagnostics.push(
                             Diagnostic::error(
                                 codes::DATASOURCE_KIND,
@@ -500,7 +502,7 @@ fn lower_dashboard(
                                     d.kind.as_str()
                                 ),
                             )
-                            .at(variable.origin),
+                            .at(&variable.origin),
                         ),
                         Some(_) => {}
                     }
@@ -518,7 +520,7 @@ fn lower_dashboard(
                                 metric.name
                             ),
                         )
-                        .at(variable.origin),
+                        .at(&variable.origin),
                     );
                 } else if metric.label(label.name).is_none() && !promql_target_label(label.name) {
                     diagnostics.push(
@@ -529,7 +531,7 @@ fn lower_dashboard(
                                 label.name, metric.name
                             ),
                         )
-                        .at(variable.origin)
+                        .at(&variable.origin)
                         .note(format!(
                             "`{}` has the labels: {}",
                             metric.name,
@@ -537,14 +539,14 @@ fn lower_dashboard(
                         )),
                     );
                 }
-                let ds = resolve(&what, datasource, variable.origin, diagnostics);
-                prometheus(&what, ds, variable.origin, diagnostics)
+                let ds = resolve(&what, datasource, &variable.origin, diagnostics);
+                prometheus(&what, ds, &variable.origin, diagnostics)
             }
             VariableKind::Custom { values } => {
                 if values.is_empty() {
                     diagnostics.push(
                         Diagnostic::error(codes::VARIABLE, format!("{what} has no values"))
-                            .at(variable.origin),
+                            .at(&variable.origin),
                     );
                 }
                 None
@@ -553,7 +555,7 @@ fn lower_dashboard(
                 if values.is_empty() {
                     diagnostics.push(
                         Diagnostic::error(codes::VARIABLE, format!("{what} has no values"))
-                            .at(variable.origin),
+                            .at(&variable.origin),
                     );
                 }
                 if values.iter().any(|v| v.is_zero()) {
@@ -562,7 +564,7 @@ fn lower_dashboard(
                             codes::VARIABLE,
                             format!("{what} has an interval of zero"),
                         )
-                        .at(variable.origin),
+                        .at(&variable.origin),
                     );
                 }
                 None
@@ -571,8 +573,8 @@ fn lower_dashboard(
         variables.push((variable.clone(), ds));
     }
     let default_ds = dashboard.datasource.as_ref().and_then(|ds| {
-        let ds = resolve(&name, ds, dashboard.origin, diagnostics);
-        prometheus(&name, ds, dashboard.origin, diagnostics)
+        let ds = resolve(&name, ds, &dashboard.origin, diagnostics);
+        prometheus(&name, ds, &dashboard.origin, diagnostics)
     });
     let links = dashboard
         .links
@@ -585,7 +587,7 @@ fn lower_dashboard(
         check_query(
             &what,
             &annotation.expr.0,
-            annotation.origin,
+            &annotation.origin,
             &scope,
             known,
             diagnostics,
@@ -593,10 +595,10 @@ fn lower_dashboard(
         let ds = resolve(
             &what,
             &annotation.datasource,
-            annotation.origin,
+            &annotation.origin,
             diagnostics,
         );
-        if let Some(ds) = prometheus(&what, ds, annotation.origin, diagnostics) {
+        if let Some(ds) = prometheus(&what, ds, &annotation.origin, diagnostics) {
             annotations.push((annotation.clone(), ds));
         }
     }
@@ -624,7 +626,7 @@ fn lower_dashboard(
         links,
         annotations,
         panels,
-        source: dashboard.origin.file,
+        source: dashboard.origin.origin().map_or("", |o| o.file),
     }
 }
 
@@ -642,9 +644,9 @@ fn label_list(metric: &sextant_catalog::Metric) -> String {
         .join(", ")
 }
 
-type Resolve<'a> = dyn Fn(&str, &DsRef, Origin, &mut Vec<Diagnostic>) -> Option<DsUse> + 'a;
+type Resolve<'a> = dyn Fn(&str, &DsRef, &Place, &mut Vec<Diagnostic>) -> Option<DsUse> + 'a;
 type Prometheus<'a> =
-    dyn Fn(&str, Option<DsUse>, Origin, &mut Vec<Diagnostic>) -> Option<DsUse> + 'a;
+    dyn Fn(&str, Option<DsUse>, &Place, &mut Vec<Diagnostic>) -> Option<DsUse> + 'a;
 
 #[allow(clippy::too_many_arguments)]
 fn lower_panels(
@@ -682,7 +684,7 @@ fn lower_panels(
         })
         .collect();
     let grid = layout::place(&items);
-    let mut keys: BTreeMap<String, Origin> = BTreeMap::new();
+    let mut keys: BTreeMap<String, &Place> = BTreeMap::new();
     let mut ids: BTreeMap<u32, String> = BTreeMap::new();
     let mut row_title = String::new();
     let mut out: Vec<ir::Panel> = Vec::new();
@@ -717,7 +719,7 @@ fn lower_panels(
                 Diagnostic::error(codes::DUPLICATE_PANEL, format!("{what} has the same key as another panel: {key:?}"))
                     .at(origin)
                     .snippet(&what, title, 0..title.len(), "same row and title as another panel")
-                    .note(format!("first declared at {first}"))
+                    .related(first, "first declared here")
                     .note("a panel's id derives from its row's title and its own: retitle one, or give it a distinct `.key(..)`"),
             );
         } else if let Some(other) = ids.insert(id, key.clone()) {
@@ -774,11 +776,10 @@ fn lower_panels(
                     )
                     .at(origin)
                     .note(format!("this panel: {}", describe(pos)))
-                    .note(format!(
-                        "the other: {}, declared at {}",
-                        describe(grid[other_index]),
-                        other.origin()
-                    ))
+                    .related(
+                        other.origin(),
+                        format!("the other: {}", describe(grid[other_index])),
+                    )
                     .note("move one by hand with `.at(x, y)`, or let both be placed automatically"),
                 );
             }
@@ -824,7 +825,7 @@ fn lower_panels(
                                 panel.type_id()
                             ),
                         )
-                        .at(c.queries[0].origin),
+                        .at(&c.queries[0].origin),
                     );
                 }
                 if panel.reads_data()
@@ -845,7 +846,7 @@ fn lower_panels(
                     let ok = check_query(
                         &what,
                         &query.expr.0,
-                        query.origin,
+                        &query.origin,
                         scope,
                         known,
                         diagnostics,
@@ -916,7 +917,7 @@ fn check_fields(what: &str, panel: &Panel, diagnostics: &mut Vec<Diagnostic>) {
                     codes::MIN_MAX,
                     format!("{what} has min {min} and max {max}: min must be below max"),
                 )
-                .at(c.origin),
+                .at(&c.origin),
             );
         }
     }
@@ -927,7 +928,7 @@ fn check_fields(what: &str, panel: &Panel, diagnostics: &mut Vec<Diagnostic>) {
                     codes::MIN_MAX,
                     format!("{what} has a min or max of {value}"),
                 )
-                .at(c.origin),
+                .at(&c.origin),
             );
         }
     }
@@ -943,7 +944,7 @@ fn check_fields(what: &str, panel: &Panel, diagnostics: &mut Vec<Diagnostic>) {
                         shown.join(", ")
                     ),
                 )
-                .at(c.origin)
+                .at(&c.origin)
                 .note("each step's value must be finite and above the previous one"),
             );
         }
@@ -969,7 +970,7 @@ fn lower_link(
                             "{what} goes to {url:?}, neither an http(s) URL nor a Grafana path"
                         ),
                     )
-                    .at(link.origin)
+                    .at(&link.origin)
                     .snippet(
                         &what,
                         url.as_str(),
@@ -990,7 +991,7 @@ fn lower_link(
                             "{what} goes to the dashboard {uid:?}, which the spec does not declare"
                         ),
                     )
-                    .at(link.origin)
+                    .at(&link.origin)
                     .snippet(
                         &what,
                         uid.as_str(),
@@ -1009,7 +1010,7 @@ fn lower_link(
                         codes::LINK,
                         format!("{what} lists dashboards by tag but names no tag"),
                     )
-                    .at(link.origin),
+                    .at(&link.origin),
                 );
                 return None;
             }
@@ -1024,7 +1025,7 @@ fn lower_link(
                 .find(|d| &d.uid == datasource_uid)
                 .map(|d| d.kind);
             let before = diagnostics.len();
-            check_tracing_target(&what, datasource_uid, kind, link.origin, diagnostics);
+            check_tracing_target(&what, datasource_uid, kind, &link.origin, diagnostics);
             if diagnostics.len() > before {
                 return None;
             }
@@ -1219,7 +1220,7 @@ fn substitute(text: &str, scope: &Scope) -> (Substituted, Vec<VarRef>) {
 pub(crate) fn check_query(
     what: &str,
     expr: &str,
-    origin: Origin,
+    origin: &Place,
     scope: &Scope,
     known: &Known,
     diagnostics: &mut Vec<Diagnostic>,
@@ -1241,14 +1242,24 @@ pub(crate) fn check_query(
             Diagnostic::error(codes::UNDEFINED_VARIABLE, format!("{what} uses `${}`, which is not defined", var.name))
                 .at(origin)
                 .snippet(what, expr, var.range.clone(), "no such variable")
-                .note("declare it on the dashboard (`Dashboard::variable`), or use one of Grafana's: $__rate_interval, $__interval, $__range"),
+                .note(if origin.is_file() {
+                    "define it in the dashboard's `templating.list`, or use one of Grafana's: $__rate_interval, $__interval, $__range"
+                } else {
+                    "declare it on the dashboard (`Dashboard::variable`), or use one of Grafana's: $__rate_interval, $__interval, $__range"
+                }),
         );
     }
     let parsed = match promql::parse(&sub.text) {
         Ok(parsed) => parsed,
         Err(e) => {
+            // A dashboard file's message names the query; a spec's points at it in the source.
+            let message = if origin.is_file() {
+                format!("{what}: {}", e.message)
+            } else {
+                e.message
+            };
             diagnostics.push(
-                Diagnostic::error(crate::rules::codes::PROMQL_SYNTAX, e.message)
+                Diagnostic::error(crate::rules::codes::PROMQL_SYNTAX, message)
                     .at(origin)
                     .snippet(what, expr, sub.original(e.range), e.label)
                     .note("Grafana's variables were replaced by sample values before parsing"),
@@ -1261,7 +1272,10 @@ pub(crate) fn check_query(
     for selector in &analysis.selectors {
         let Some(name) = &selector.name else { continue };
         let span = sub.original(selector.span.clone());
-        if !known.knows(name) {
+        // In a dashboard file, a series' name may be a variable: its stand-in is not a real name.
+        let stand_in = origin.is_file()
+            && (expr[span.clone()].starts_with('$') || expr[span.clone()].starts_with("[["));
+        if !known.knows(name) && !stand_in {
             let mut d = Diagnostic::error(
                 codes::UNKNOWN_METRIC,
                 format!("{what} reads `{name}`, an unknown metric"),
@@ -1276,7 +1290,11 @@ pub(crate) fn check_query(
             if let Some(close) = closest(known, name) {
                 d = d.note(format!("did you mean `{close}`?"));
             }
-            diagnostics.push(d.note("dashboards read the catalog's metrics, the series the spec's rules record, and the spec's external series"));
+            diagnostics.push(d.note(if origin.is_file() {
+                "dashboards read the catalog's metrics, the series recorded by the spec's rules and by the rule files linted with them, and the spec's external series"
+            } else {
+                "dashboards read the catalog's metrics, the series the spec's rules record, and the spec's external series"
+            }));
         } else if let Some(found) = known.catalog.lookup(name) {
             for ((label, _, _), label_span) in selector.matchers.iter().zip(&selector.matcher_spans)
             {

@@ -3,13 +3,13 @@
 //! A collapsed row holds its panels inside it (Grafana's model) and shows them when opened; an
 //! open row is followed by its panels. Either way the panels are laid out as if the row were open.
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     pub(crate) title: String,
     pub(crate) collapsed: bool,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Row {
@@ -18,7 +18,7 @@ impl Row {
         Row {
             title: title.into(),
             collapsed: false,
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 

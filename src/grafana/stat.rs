@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::grafana::{panel_common, Calc, PanelCommon};
 
 /// What is drawn behind the number.
@@ -34,7 +34,7 @@ impl Stat {
     #[track_caller]
     pub fn new(title: impl Into<String>) -> Stat {
         Stat {
-            common: PanelCommon::new(title.into(), 6, 4, Origin::caller()),
+            common: PanelCommon::new(title.into(), 6, 4, Place::caller()),
             calc: Calc::Last,
             graph: GraphMode::Area,
             color: ColorMode::Value,

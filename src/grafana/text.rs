@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::grafana::{panel_common, PanelCommon};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -18,7 +18,7 @@ impl Text {
     #[track_caller]
     pub fn new(title: impl Into<String>, markdown: impl Into<String>) -> Text {
         Text {
-            common: PanelCommon::new(title.into(), 24, 3, Origin::caller()),
+            common: PanelCommon::new(title.into(), 24, 3, Place::caller()),
             content: markdown.into(),
         }
     }

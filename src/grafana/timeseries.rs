@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::grafana::{panel_common, Legend, PanelCommon};
 
 /// How series are drawn.
@@ -39,7 +39,7 @@ impl TimeSeries {
     #[track_caller]
     pub fn new(title: impl Into<String>) -> TimeSeries {
         TimeSeries {
-            common: PanelCommon::new(title.into(), 12, 8, Origin::caller()),
+            common: PanelCommon::new(title.into(), 12, 8, Place::caller()),
             legend: Legend::default(),
             draw: DrawStyle::Line,
             fill_opacity: 10,

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use sextant_catalog::{Label, Metric};
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::grafana::{DatasourceKind, DsRef};
 use crate::syntax::duration::Duration;
 
@@ -57,7 +57,7 @@ pub struct Variable {
     pub(crate) kind: VariableKind,
     pub(crate) multi: bool,
     pub(crate) include_all: bool,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Variable {
@@ -70,7 +70,7 @@ impl Variable {
             kind,
             multi: false,
             include_all: false,
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 

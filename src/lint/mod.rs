@@ -390,44 +390,17 @@ fn to_diagnostic(
                 d = d.snippet(name, text, range, finding.label);
             }
         }
-        Some(
-            place @ Place::File {
-                path,
-                range: item_range,
-                values,
-                ..
-            },
-        ) => {
-            let value_range = |key: &str| -> Option<Range<usize>> {
-                let at = values.get(key)?;
-                Some(if at.len() == text.len() {
-                    at.start + range.start..at.start + range.end
-                } else {
-                    at.clone()
-                })
-            };
-            let file_range = match (&finding.at, rule) {
-                (At::Expr(r), Some(rule)) => {
-                    match (
-                        place.expr_offset(&rule.expr, r.start),
-                        place.expr_offset(&rule.expr, r.end),
-                    ) {
-                        (Some(start), Some(end)) => start..end,
-                        _ => values.get("expr").cloned().unwrap_or(item_range.clone()),
-                    }
-                }
-                _ => key
-                    .as_deref()
-                    .and_then(value_range)
-                    .unwrap_or(item_range.clone()),
-            };
-            d.file = Some((path.clone(), file_range));
-            d.snippet = Some(crate::diagnostics::Snippet {
-                name,
-                text: text.to_string(),
-                range,
-                label: finding.label,
-            });
+        Some(place @ Place::File(item)) => {
+            // The fault's bytes in the value they are about, where the value stands verbatim;
+            // else the value as written, else the item.
+            let file_range = match (&finding.at, key) {
+                (At::Expr(r), _) => place.value_range("expr", r.clone()),
+                (_, Some(key)) => place.value_range(&key, range),
+                _ => None,
+            }
+            .unwrap_or_else(|| item.range.clone());
+            d = d.with_file(&item.path, file_range);
+            d.label = finding.label;
         }
     }
     d

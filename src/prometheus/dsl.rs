@@ -267,7 +267,7 @@ pub fn lower(config: &PrometheusConfig, out: &mut Vec<Diagnostic>) -> Option<Pro
                     format!("found multiple scrape configs with job name {:?}", job.name),
                 )
                 .at(at)
-                .note(format!("first declared at {first}")),
+                .related(first, "first declared here"),
             );
         }
         let job_interval = job.interval.unwrap_or(interval);

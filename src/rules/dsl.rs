@@ -9,7 +9,7 @@ use std::fmt;
 
 use sextant_catalog::{Label, Metric};
 
-use crate::diagnostics::Origin;
+use crate::diagnostics::Place;
 use crate::syntax::duration::Duration;
 
 /// An alert's `severity` label: a closed set, so a typo cannot route an alert nowhere.
@@ -164,7 +164,7 @@ pub struct Record {
     pub(crate) name: String,
     pub(crate) expr: PromQl,
     pub(crate) labels: BTreeMap<String, String>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Record {
@@ -174,7 +174,7 @@ impl Record {
             name: name.into(),
             expr: expr.into(),
             labels: BTreeMap::new(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
@@ -195,7 +195,7 @@ pub struct Alert {
     pub(crate) keep_firing_for: Duration,
     pub(crate) labels: BTreeMap<String, String>,
     pub(crate) annotations: BTreeMap<String, String>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl Alert {
@@ -209,28 +209,28 @@ impl Alert {
             keep_firing_for: Duration::ZERO,
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 
     #[track_caller]
     pub fn critical(name: impl Into<String>, expr: impl Into<PromQl>) -> Alert {
         let mut alert = Alert::new(name, AlertSeverity::Critical, expr);
-        alert.origin = Origin::caller();
+        alert.origin = Place::caller();
         alert
     }
 
     #[track_caller]
     pub fn warning(name: impl Into<String>, expr: impl Into<PromQl>) -> Alert {
         let mut alert = Alert::new(name, AlertSeverity::Warning, expr);
-        alert.origin = Origin::caller();
+        alert.origin = Place::caller();
         alert
     }
 
     #[track_caller]
     pub fn info(name: impl Into<String>, expr: impl Into<PromQl>) -> Alert {
         let mut alert = Alert::new(name, AlertSeverity::Info, expr);
-        alert.origin = Origin::caller();
+        alert.origin = Place::caller();
         alert
     }
 
@@ -300,7 +300,7 @@ pub struct RuleGroup {
     pub(crate) interval: Option<Duration>,
     pub(crate) limit: Option<u32>,
     pub(crate) rules: Vec<Rule>,
-    pub(crate) origin: Origin,
+    pub(crate) origin: Place,
 }
 
 impl RuleGroup {
@@ -311,7 +311,7 @@ impl RuleGroup {
             interval: None,
             limit: None,
             rules: Vec::new(),
-            origin: Origin::caller(),
+            origin: Place::caller(),
         }
     }
 

@@ -5,23 +5,22 @@
 //! The YAML is read with positions ([`crate::syntax::yaml`]) and checked the way `promtool check rules`
 //! does (unknown or repeated fields, `record` and `alert` both or neither, fields a recording
 //! rule may not have, bad durations), then handed to [`crate::rules::lower`] as DSL values, so a file
-//! gets exactly the checks a spec gets. Lowering reports at a Rust [`Origin`]; here each item's
-//! origin is a key into a table of file places ([`FILE_ORIGIN`] and the item's number as the
-//! line), mapped back to the file when lowering is done.
+//! gets exactly the checks a spec gets. Each value is built with its place in the file
+//! ([`Place::File`], with where each of its values stands), so lowering reports at the file's
+//! line and column directly.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::diagnostics::{Diagnostic, Origin, Snippet};
-use crate::ir::{Ir, Place};
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, FileItem, TextMap};
+use crate::ir::Ir;
 use crate::rules::codes;
 use crate::rules::lower;
 use crate::rules::{self, AlertSeverity, PromQl};
 use crate::syntax::duration::Duration;
 use crate::syntax::yaml::{self, Node};
-
-/// The `file` of the origins given to lowered file items; see the module docs.
-pub const FILE_ORIGIN: &str = "<rule file>";
 
 /// A file to lint: its path as shown in diagnostics, and its text.
 #[derive(Clone, Debug)]
@@ -30,124 +29,27 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// One group or rule read from a file.
-struct Item {
-    place: Place,
-    /// The `labels` as written, for alerts (lowering adds its own `severity`).
-    labels: Option<BTreeMap<String, String>>,
-}
-
 /// Reads rule files into one IR, with every diagnostic a spec would get.
 pub fn lower(files: &[SourceFile]) -> (Ir, Vec<Diagnostic>) {
     let mut reader = Reader {
-        items: Vec::new(),
+        path: Arc::from(""),
         groups: Vec::new(),
         diagnostics: Vec::new(),
     };
     for file in files {
         reader.file(file);
     }
-    let mut lowered = Vec::new();
-    let groups = lower::rule_groups(&reader.groups, &mut lowered);
-    let mut ir = Ir {
+    let groups = lower::rule_groups(&reader.groups, &mut reader.diagnostics);
+    let ir = Ir {
         groups,
         ..Ir::default()
     };
-    lower::duplicate_records(&ir.groups, &mut lowered);
-    let items = &reader.items;
-    let item_of = |origin: Option<Origin>| -> Option<&Item> {
-        let origin = origin.filter(|o| o.file == FILE_ORIGIN)?;
-        items.get(origin.line as usize)
-    };
-    for group in &mut ir.groups {
-        if let Some(item) = item_of(group.place.origin()) {
-            group.place = item.place.clone();
-        }
-        for rule in &mut group.rules {
-            if let Some(item) = item_of(rule.place.origin()) {
-                if let Some(labels) = &item.labels {
-                    rule.labels = labels.clone();
-                }
-                rule.place = item.place.clone();
-            }
-        }
-    }
-    for mut d in lowered {
-        if let Some(item) = item_of(d.origin) {
-            d.origin = None;
-            if let Place::File { path, range, .. } = &item.place {
-                let at = d
-                    .snippet
-                    .as_ref()
-                    .and_then(|s| locate(files, &item.place, s))
-                    .unwrap_or_else(|| range.clone());
-                d.file = Some((path.clone(), at));
-            }
-            for note in &mut d.notes {
-                *note = rewrite_origins(note, items, files);
-            }
-        }
-        reader.diagnostics.push(d);
-    }
+    lower::duplicate_records(&ir.groups, &mut reader.diagnostics);
     (ir, reader.diagnostics)
 }
 
-/// Where a lowering diagnostic's snippet stands in the item's file: in the expression (through
-/// its layout), or found verbatim from the item's line on.
-fn locate(files: &[SourceFile], place: &Place, snippet: &Snippet) -> Option<Range<usize>> {
-    let Place::File {
-        path, range: item, ..
-    } = place
-    else {
-        return None;
-    };
-    let range = snippet.range.clone();
-    if snippet.name.ends_with(": expr") {
-        let start = place.expr_offset(&snippet.text, range.start)?;
-        let end = place.expr_offset(&snippet.text, range.end)?;
-        return Some(start..end);
-    }
-    let text = &files.iter().find(|f| &f.path == path)?.text;
-    if snippet.text.is_empty() || snippet.text.contains('\n') {
-        return None;
-    }
-    let from = text[..item.start].rfind('\n').map_or(0, |i| i + 1);
-    let found = text[from..].find(snippet.text.as_str())? + from;
-    Some(found + range.start..found + range.end)
-}
-
-/// Replaces `<rule file>:N:0` in a note with the file and line of item N.
-fn rewrite_origins(note: &str, items: &[Item], files: &[SourceFile]) -> String {
-    let Some(at) = note.find(FILE_ORIGIN) else {
-        return note.to_string();
-    };
-    let rest = &note[at + FILE_ORIGIN.len()..];
-    let digits: String = rest
-        .trim_start_matches(':')
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let Some(Item {
-        place: Place::File { path, range, .. },
-        ..
-    }) = digits.parse::<usize>().ok().and_then(|n| items.get(n))
-    else {
-        return note.to_string();
-    };
-    let text = files
-        .iter()
-        .find(|f| &f.path == path)
-        .map_or("", |f| f.text.as_str());
-    let (line, column) = line_column(text, range.start);
-    let tail = rest
-        .trim_start_matches(':')
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .trim_start_matches(':')
-        .trim_start_matches(|c: char| c.is_ascii_digit());
-    format!("{}{path}:{line}:{column}{tail}", &note[..at])
-}
-
-/// The 1-based line and column (in characters) of byte `offset`.
+/// The 1-based line and column (in characters) of byte `offset`, scanning the text: for a test
+/// or a one-off; reports use the line index of [`crate::diagnostics::Sources`].
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
@@ -157,7 +59,8 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 struct Reader {
-    items: Vec<Item>,
+    /// The path of the file being read, shared by its items.
+    path: Arc<str>,
     groups: Vec<rules::RuleGroup>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -181,6 +84,7 @@ impl Reader {
     }
 
     fn file(&mut self, file: &SourceFile) {
+        self.path = Arc::from(file.path.as_str());
         let text = &file.text;
         let root = match yaml::parse(text) {
             Ok(Some(root)) => root,
@@ -282,59 +186,41 @@ impl Reader {
         }
     }
 
+    /// A mapping of strings (`labels`, `annotations`); each key and value is added to `item`
+    /// (the values as `<prefix>.<key>`).
     fn strings(
         &mut self,
         file: &SourceFile,
         node: &Node,
         what: &str,
-        values: &mut BTreeMap<String, Range<usize>>,
+        item: &mut FileItem,
         prefix: &str,
     ) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         let Some(entries) = self.map(file, node, what, &[]) else {
             return out;
         };
-        for (key, (_, value)) in entries {
+        for (key, (at, value)) in entries {
             if let Some(text) = self.string(file, value, &format!("`{key}` in {what}")) {
-                values.insert(
-                    format!("{prefix}.{key}"),
-                    yaml::scalar_layout(&file.text, value).0,
-                );
+                let key_at = if file.text.get(at.clone()) == Some(key) {
+                    TextMap::Verbatim(at.start)
+                } else {
+                    TextMap::Whole(at)
+                };
+                item.values.push(crate::diagnostics::Value {
+                    key: String::new(),
+                    text: key.to_string(),
+                    at: key_at,
+                });
+                item.values.push(crate::diagnostics::Value {
+                    key: format!("{prefix}.{key}"),
+                    text: text.clone(),
+                    at: yaml::text_map(&file.text, value),
+                });
                 out.insert(key.to_string(), text);
             }
         }
         out
-    }
-
-    fn place(
-        &self,
-        file: &SourceFile,
-        range: Range<usize>,
-        values: BTreeMap<String, Range<usize>>,
-        expr: Option<&Node>,
-        disabled: Vec<String>,
-    ) -> Place {
-        let (expr_start, expr_lines) = match expr.map(|e| yaml::scalar_layout(&file.text, e)) {
-            Some((_, Some(lines))) => (lines.first().copied(), lines[1..].to_vec()),
-            _ => (None, Vec::new()),
-        };
-        Place::File {
-            path: file.path.clone(),
-            range,
-            expr_start,
-            expr_lines,
-            values,
-            disabled,
-        }
-    }
-
-    /// The origin lowering will report item `index` at.
-    fn origin(index: usize) -> Origin {
-        Origin {
-            file: FILE_ORIGIN,
-            line: index as u32,
-            column: 0,
-        }
     }
 
     fn group(&mut self, file: &SourceFile, node: &Node) {
@@ -375,18 +261,18 @@ impl Reader {
             }
         });
         let disabled = disabled_at(&file.text, start, false);
-        let index = self.items.len();
-        let place = self.place(file, name_range, BTreeMap::new(), None, disabled.clone());
-        self.items.push(Item {
-            place,
-            labels: None,
-        });
+        let mut item = FileItem::new(self.path.clone(), name_range).value(
+            "name",
+            name.clone(),
+            yaml::text_map(&file.text, name_node),
+        );
+        item.disabled = disabled.clone();
         let mut group = rules::RuleGroup {
             name,
             interval,
             limit,
             rules: Vec::new(),
-            origin: Reader::origin(index),
+            origin: item.place(),
         };
         if let Some((_, list)) = fields.get("rules") {
             match list {
@@ -420,7 +306,6 @@ impl Reader {
     ) -> Option<rules::Rule> {
         let fields = self.map(file, node, "a rule", RULE_FIELDS)?;
         let start = node.start();
-        let mut values = BTreeMap::new();
         let (kind, name_node) = match (fields.get("record"), fields.get("alert")) {
             (Some(_), Some((key, _))) => {
                 self.error(
@@ -445,7 +330,11 @@ impl Reader {
         };
         let name = self.string(file, name_node, &format!("`{kind}`"))?;
         let (name_range, _) = yaml::scalar_layout(&file.text, name_node);
-        values.insert(kind.to_string(), name_range.clone());
+        let mut item = FileItem::new(self.path.clone(), name_range.clone()).value(
+            kind,
+            name.clone(),
+            yaml::text_map(&file.text, name_node),
+        );
         let Some((_, expr_node)) = fields.get("expr") else {
             self.error(
                 file,
@@ -456,7 +345,7 @@ impl Reader {
             return None;
         };
         let expr = self.string(file, expr_node, "`expr`")?;
-        values.insert("expr".into(), yaml::scalar_layout(&file.text, expr_node).0);
+        item = item.value("expr", expr.clone(), yaml::text_map(&file.text, expr_node));
         if kind == "record" {
             for field in ["for", "keep_firing_for", "annotations"] {
                 if let Some((key, _)) = fields.get(field) {
@@ -472,7 +361,12 @@ impl Reader {
         let for_ = fields
             .get("for")
             .and_then(|(_, n)| {
-                values.insert("for".into(), yaml::scalar_layout(&file.text, n).0);
+                let text = n.as_str().unwrap_or("").to_string();
+                item.values.push(crate::diagnostics::Value {
+                    key: "for".into(),
+                    text,
+                    at: yaml::text_map(&file.text, n),
+                });
                 self.duration(file, n, "`for`")
             })
             .unwrap_or(Duration::ZERO);
@@ -482,22 +376,17 @@ impl Reader {
             .unwrap_or(Duration::ZERO);
         let labels = fields
             .get("labels")
-            .map(|(_, n)| self.strings(file, n, "`labels`", &mut values, "labels"))
+            .map(|(_, n)| self.strings(file, n, "`labels`", &mut item, "labels"))
             .unwrap_or_default();
         let annotations = fields
             .get("annotations")
-            .map(|(_, n)| self.strings(file, n, "`annotations`", &mut values, "annotations"))
+            .map(|(_, n)| self.strings(file, n, "`annotations`", &mut item, "annotations"))
             .unwrap_or_default();
         let mut disabled = disabled_at(&file.text, start, true);
         disabled.extend(group_disabled.iter().cloned());
-        let index = self.items.len();
-        let place = self.place(file, name_range, values, Some(expr_node), disabled);
-        let origin = Reader::origin(index);
+        item.disabled = disabled;
+        let origin = item.place();
         if kind == "record" {
-            self.items.push(Item {
-                place,
-                labels: None,
-            });
             return Some(rules::Rule::Record(rules::Record {
                 name,
                 expr: PromQl(expr),
@@ -505,21 +394,15 @@ impl Reader {
                 origin,
             }));
         }
-        // Lowering adds `severity` from the constructor and rejects one set by hand; a file
-        // sets it as a label, which alerts/severity checks. The file's labels are put back.
-        let mut lowered_labels = labels.clone();
-        lowered_labels.remove("severity");
-        self.items.push(Item {
-            place,
-            labels: Some(labels),
-        });
+        // The severity is the `severity` label as written (lowering keeps a file's labels),
+        // which alerts/severity checks.
         Some(rules::Rule::Alert(rules::Alert {
             name,
             expr: PromQl(expr),
             severity: AlertSeverity::Info,
             for_,
             keep_firing_for,
-            labels: lowered_labels,
+            labels,
             annotations,
             origin,
         }))

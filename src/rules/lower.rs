@@ -7,8 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostics::{Diagnostic, Origin};
-use crate::ir::Place;
+use crate::diagnostics::{Diagnostic, Place};
 use crate::rules::codes;
 use crate::rules::ir;
 use crate::rules::{Rule, RuleGroup};
@@ -17,10 +16,10 @@ use crate::syntax::promql::{self, is_label_name, is_metric_name};
 
 /// Lowers rule groups; the returned IR holds only the rules that passed.
 pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> Vec<ir::Group> {
-    let mut seen: BTreeMap<&str, Origin> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &Place> = BTreeMap::new();
     let mut out = Vec::new();
     for group in groups {
-        let origin = group.origin;
+        let origin = &group.origin;
         if !is_group_name(&group.name) {
             diagnostics.push(
                 Diagnostic::error(
@@ -39,7 +38,7 @@ pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> V
                     format!("rule group {:?} is declared twice", group.name),
                 )
                 .at(origin)
-                .note(format!("first declared at {first}")),
+                .related(first, "first declared here"),
             );
         }
         if group.interval.is_some_and(|i| i.is_zero()) {
@@ -63,7 +62,7 @@ pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> V
             interval: group.interval.filter(|i| !i.is_zero()),
             limit: group.limit,
             rules,
-            place: Place::Rust(origin),
+            place: origin.clone(),
         });
     }
     out
@@ -83,9 +82,15 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
             &r.name,
             &r.expr.0,
             &r.labels,
-            r.origin,
+            &r.origin,
         ),
-        Rule::Alert(a) => (ir::RuleKind::Alert, &a.name, &a.expr.0, &a.labels, a.origin),
+        Rule::Alert(a) => (
+            ir::RuleKind::Alert,
+            &a.name,
+            &a.expr.0,
+            &a.labels,
+            &a.origin,
+        ),
     };
     let what = match kind {
         ir::RuleKind::Record => format!("recording rule {name}"),
@@ -109,8 +114,11 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
     }
     let mut labels = labels.clone();
     if let Rule::Alert(alert) = rule {
+        // A spec's severity comes from the constructor; a rule file's is a label as written,
+        // which alerts/severity checks.
+        let from_constructor = !origin.is_file();
         for reserved in ["severity", "alertname"] {
-            if labels.contains_key(reserved) {
+            if labels.contains_key(reserved) && (from_constructor || reserved != "severity") {
                 diagnostics.push(
                     Diagnostic::error(
                         codes::LABEL_NAME,
@@ -124,7 +132,9 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
                 );
             }
         }
-        labels.insert("severity".into(), alert.severity.as_str().into());
+        if from_constructor {
+            labels.insert("severity".into(), alert.severity.as_str().into());
+        }
     }
     for (label, value) in &labels {
         if !is_label_name(label) || label.starts_with("__") {
@@ -217,7 +227,7 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
         keep_firing_for,
         labels,
         annotations,
-        place: Place::Rust(origin),
+        place: origin.clone(),
     })
 }
 
@@ -301,7 +311,7 @@ fn check_template(
     field: &str,
     key: &str,
     value: &str,
-    origin: Origin,
+    origin: &Place,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     if let Err(e) = gotmpl::check(value) {
@@ -337,7 +347,7 @@ pub fn duplicate_records(groups: &[ir::Group], diagnostics: &mut Vec<Diagnostic>
                             rule.name, group.name
                         ),
                     )
-                    .at_opt(rule.place.origin()),
+                    .at(&rule.place),
                 );
             }
         }

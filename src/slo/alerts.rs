@@ -130,6 +130,6 @@ pub(super) fn rule(alert: &super::plan::AlertPlan, expr: String) -> Alert {
         keep_firing_for: Duration::ZERO,
         labels: alert.labels.clone(),
         annotations: alert.annotations.clone(),
-        origin: crate::diagnostics::Origin::caller(),
+        origin: crate::diagnostics::Place::caller(),
     }
 }

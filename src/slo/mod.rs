@@ -43,7 +43,7 @@ use sextant_catalog::Catalog;
 pub use dsl::{Events, Naming, Sli, SliKind, Slo, Tier, TierKind, WINDOW_PLACEHOLDER};
 pub use promtool_tests::INPUT_INTERVAL;
 
-use crate::diagnostics::{Diagnostic, Origin};
+use crate::diagnostics::{Diagnostic, Origin, Place};
 use crate::rules::ir;
 use crate::rules::{Record, Rule, RuleGroup};
 use plan::{AlertPlan, Plan};
@@ -66,18 +66,18 @@ pub struct SloOutput {
     pub tests: Vec<ir::RuleTests>,
     /// Warnings (a fault stops the SLO at validation).
     pub diagnostics: Vec<Diagnostic>,
-    origin: Origin,
+    origin: Place,
 }
 
 impl SloOutput {
     fn new(plan: &Plan) -> SloOutput {
         let mut group = RuleGroup::new(plan.group_name());
-        group.origin = plan.origin;
+        group.origin = Place::Rust(plan.origin);
         SloOutput {
             group,
             tests: Vec::new(),
             diagnostics: Vec::new(),
-            origin: plan.origin,
+            origin: Place::Rust(plan.origin),
         }
     }
 
@@ -86,13 +86,13 @@ impl SloOutput {
             name: name.to_string(),
             expr: expr.into(),
             labels,
-            origin: self.origin,
+            origin: self.origin.clone(),
         }));
     }
 
     fn alert(&mut self, plan_alert: &AlertPlan, expr: String) {
         let mut alert = alerts::rule(plan_alert, expr);
-        alert.origin = self.origin;
+        alert.origin = self.origin.clone();
         self.group.rules.push(Rule::Alert(alert));
     }
 }
@@ -116,7 +116,7 @@ pub fn lower(slos: &[Slo], catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>)
                     format!("SLO {:?} is declared twice", slo.name),
                 )
                 .at(slo.origin)
-                .note(format!("first declared at {first}")),
+                .related(first, "first declared here"),
             );
             continue;
         }

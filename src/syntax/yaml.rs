@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use crate::diagnostics::TextMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -276,6 +277,27 @@ pub fn scalar_layout(text: &str, node: &Node) -> (Range<usize>, Option<Vec<usize
             (start..end, Some(starts))
         }
         _ => (first_line, None),
+    }
+}
+
+/// Where each byte of a scalar's value stands in `text` ([`scalar_layout`] as a map): verbatim
+/// on one line, line by line for a literal block, else the whole of its first line.
+pub fn text_map(text: &str, node: &Node) -> TextMap {
+    match scalar_layout(text, node) {
+        (_, Some(lines)) if lines.len() == 1 => TextMap::Verbatim(lines[0]),
+        (_, Some(lines)) => TextMap::Lines(lines),
+        (range, None) => TextMap::Whole(range),
+    }
+}
+
+/// Where a mapping's key stands: verbatim when it is written plain.
+pub fn key_map(text: &str, key: &Node) -> TextMap {
+    let name = key.as_str().unwrap_or("");
+    let start = key.start();
+    if text.get(start..start + name.len()) == Some(name) {
+        TextMap::Verbatim(start)
+    } else {
+        TextMap::Whole(start..start + name.len().max(1))
     }
 }
 
