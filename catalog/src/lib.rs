@@ -185,6 +185,31 @@ impl Catalog {
         self.metrics.iter().copied().find(|m| m.name == name)
     }
 
+    /// The namespaces the catalog owns: the first word (up to and including the first `_`) of
+    /// each instrumented metric's name, such as `eje_`. The service registers exactly the
+    /// catalog's metrics, so a series in one of these namespaces that the catalog lacks cannot
+    /// exist; of any other name the catalog knows nothing.
+    pub fn namespaces(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let mut seen: Vec<&'static str> = Vec::new();
+        self.instrumented().filter_map(move |metric| {
+            let end = metric.name.find('_')? + 1;
+            let namespace = &metric.name[..end];
+            (!seen.contains(&namespace)).then(|| {
+                seen.push(namespace);
+                namespace
+            })
+        })
+    }
+
+    /// Whether the catalog is the authority on `series`: an instrumented metric's series, or a
+    /// name in one of its [`namespaces`](Catalog::namespaces).
+    pub fn owns(&self, series: &str) -> bool {
+        match self.lookup(series) {
+            Some(found) => found.metric.origin == Origin::Instrumented,
+            None => self.namespaces().any(|ns| series.starts_with(ns)),
+        }
+    }
+
     pub fn instrumented(&self) -> impl Iterator<Item = &'static Metric> + '_ {
         self.metrics
             .iter()
@@ -233,6 +258,21 @@ macro_rules! label_enum {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_catalog_owns_its_namespace_and_its_instrumented_metrics() {
+        let catalog = eje::CATALOG;
+        assert_eq!(catalog.namespaces().collect::<Vec<_>>(), ["eje_"]);
+        assert!(catalog.owns("eje_decisions_total"));
+        assert!(catalog.owns("eje_decision_duration_seconds_bucket"));
+        assert!(catalog.owns("eje_no_such_metric_total"));
+        assert!(
+            !catalog.owns("up"),
+            "declared, but scraped from every target"
+        );
+        assert!(!catalog.owns("node_cpu_seconds_total"));
+        assert!(!catalog.owns("ejector_total"));
+    }
 
     #[test]
     fn histogram_series_are_found_by_suffix() {

@@ -8,6 +8,15 @@
 //! keeps the left side's labels (only the `on` labels with `on`); `group_left (b)` adds `b`;
 //! `histogram_quantile` drops `le`; `label_replace` adds its target. Where it cannot know (an
 //! unknown metric, a function it does not model), it says `None` and the lints stay silent.
+//!
+//! What a series carries besides its own labels depends on the scrape targets: service discovery
+//! and relabelling add labels (`namespace`, `pod`, ...) the catalog cannot list. When the spec
+//! declares the scrape configuration, the targets add exactly `job` and `instance`
+//! ([`Targets::Known`]) and the result is closed: a label outside it is certainly absent. When it
+//! does not (a linted file runs on a Prometheus we cannot see), the labels of the catalog's own
+//! metrics are an open set ([`Labels::open`]): a label outside it is absent only if the targets
+//! add nothing, which findings say they rest on; and of a metric the catalog does not own
+//! (`up`, `process_*`), nothing is known.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,13 +32,49 @@ pub type LabelSet = BTreeSet<String>;
 /// Labels every scraped series carries.
 const TARGET: &[&str] = &["job", "instance"];
 
+/// The labels of an expression's result.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Labels {
+    /// The label names the result's series carry.
+    pub names: LabelSet,
+    /// Whether they may carry more: labels the scrape targets add that the spec does not declare.
+    pub open: bool,
+}
+
+impl Labels {
+    pub fn closed(names: LabelSet) -> Labels {
+        Labels { names, open: false }
+    }
+
+    pub fn contains(&self, label: &str) -> bool {
+        self.names.contains(label)
+    }
+}
+
+/// What the scrape targets add to every series.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Targets {
+    /// The spec declares the scrape configuration: `job` and `instance`, and nothing else.
+    Known,
+    /// Unknown: service discovery and relabelling may add any label.
+    Open,
+}
+
+/// What the rule in a finding's note rests on, when its labels are an open set.
+pub const OPEN_TARGETS: &str = "the scrape targets add no label besides `job` and `instance` (the spec declares no scrape configuration for these files, and service discovery or relabelling may add more)";
+
 /// The labels of the series named `name`: a catalog family's, or a recorded series'.
 pub fn of_series(
     catalog: &Catalog,
-    recorded: &BTreeMap<&str, Option<LabelSet>>,
+    recorded: &BTreeMap<&str, Option<Labels>>,
+    targets: &Targets,
     name: &str,
-) -> Option<LabelSet> {
+) -> Option<Labels> {
     if let Some(found) = catalog.lookup(name) {
+        let open = *targets == Targets::Open;
+        if open && !catalog.owns(name) {
+            return None;
+        }
         let mut set: LabelSet = found
             .metric
             .labels
@@ -40,7 +85,7 @@ pub fn of_series(
         if found.suffix == Some("_bucket") {
             set.insert("le".into());
         }
-        return Some(set);
+        return Some(Labels { names: set, open });
     }
     recorded.get(name).cloned().flatten()
 }
@@ -49,24 +94,30 @@ pub fn of_series(
 /// labels. Several rules may record one name (every SLO records `slo:sli_error:ratio_rate5m`,
 /// told apart by their labels): the series carries the union of theirs. Recorded series read by
 /// other recording rules resolve over a few passes.
-pub fn recorded<'a>(catalog: &Catalog, rules: &[&'a Rule]) -> BTreeMap<&'a str, Option<LabelSet>> {
-    let mut known: BTreeMap<&str, Option<LabelSet>> = rules
+pub fn recorded<'a>(
+    catalog: &Catalog,
+    targets: &Targets,
+    rules: &[&'a Rule],
+) -> BTreeMap<&'a str, Option<Labels>> {
+    let mut known: BTreeMap<&str, Option<Labels>> = rules
         .iter()
         .map(|rule| (rule.name.as_str(), None))
         .collect();
     for _ in 0..8 {
-        let mut next: BTreeMap<&str, Option<LabelSet>> = BTreeMap::new();
+        let mut next: BTreeMap<&str, Option<Labels>> = BTreeMap::new();
         for rule in rules {
-            let labels = output(catalog, &known, &rule.parsed, &mut |_, _| {}).map(|mut set| {
-                set.extend(rule.labels.keys().cloned());
-                set
-            });
+            let labels =
+                output(catalog, &known, targets, &rule.parsed, &mut |_, _| {}).map(|mut set| {
+                    set.names.extend(rule.labels.keys().cloned());
+                    set
+                });
             let entry = next
                 .entry(rule.name.as_str())
-                .or_insert(Some(LabelSet::new()));
+                .or_insert(Some(Labels::default()));
             *entry = match (entry.take(), labels) {
                 (Some(mut all), Some(these)) => {
-                    all.extend(these);
+                    all.names.extend(these.names);
+                    all.open |= these.open;
                     Some(all)
                 }
                 _ => None,
@@ -85,13 +136,15 @@ pub fn recorded<'a>(catalog: &Catalog, rules: &[&'a Rule]) -> BTreeMap<&'a str, 
 /// with the labels of the aggregated expression.
 pub fn output(
     catalog: &Catalog,
-    recorded: &BTreeMap<&str, Option<LabelSet>>,
+    recorded: &BTreeMap<&str, Option<Labels>>,
+    targets: &Targets,
     expr: &Expr,
-    on_grouping: &mut dyn FnMut(usize, &Option<LabelSet>),
-) -> Option<LabelSet> {
+    on_grouping: &mut dyn FnMut(usize, &Option<Labels>),
+) -> Option<Labels> {
     let mut walker = Walker {
         catalog,
         recorded,
+        targets,
         on_grouping,
         next_grouping: 0,
     };
@@ -100,17 +153,22 @@ pub fn output(
 
 struct Walker<'a, 'b> {
     catalog: &'a Catalog,
-    recorded: &'a BTreeMap<&'b str, Option<LabelSet>>,
-    on_grouping: &'a mut dyn FnMut(usize, &Option<LabelSet>),
+    recorded: &'a BTreeMap<&'b str, Option<Labels>>,
+    targets: &'a Targets,
+    on_grouping: &'a mut dyn FnMut(usize, &Option<Labels>),
     next_grouping: usize,
 }
 
-fn names(labels: &[String]) -> LabelSet {
-    labels.iter().cloned().collect()
+fn names(labels: &[String]) -> Labels {
+    Labels::closed(labels.iter().cloned().collect())
+}
+
+fn none() -> Option<Labels> {
+    Some(Labels::default())
 }
 
 impl Walker<'_, '_> {
-    fn expr(&mut self, expr: &Expr) -> Option<LabelSet> {
+    fn expr(&mut self, expr: &Expr) -> Option<Labels> {
         match expr {
             Expr::Aggregate(a) => {
                 let index = a.modifier.as_ref().map(|_| {
@@ -131,11 +189,13 @@ impl Walker<'_, '_> {
                 }
                 let mut out = match &a.modifier {
                     Some(LabelModifier::Include(by)) => Some(names(&by.labels)),
-                    Some(LabelModifier::Exclude(without)) => inner.map(|set| {
-                        let drop = names(&without.labels);
-                        set.difference(&drop).cloned().collect()
+                    Some(LabelModifier::Exclude(without)) => inner.map(|mut set| {
+                        for label in &without.labels {
+                            set.names.remove(label);
+                        }
+                        set
                     }),
-                    None => Some(LabelSet::new()),
+                    None => none(),
                 };
                 if op == "count_values" {
                     let label = match a.param.as_deref() {
@@ -144,7 +204,7 @@ impl Walker<'_, '_> {
                     };
                     match (&mut out, label) {
                         (Some(set), Some(label)) => {
-                            set.insert(label);
+                            set.names.insert(label);
                         }
                         _ => out = None,
                     }
@@ -154,7 +214,7 @@ impl Walker<'_, '_> {
             Expr::Unary(u) => self.expr(&u.expr),
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Subquery(s) => self.expr(&s.expr),
-            Expr::NumberLiteral(_) | Expr::StringLiteral(_) => Some(LabelSet::new()),
+            Expr::NumberLiteral(_) | Expr::StringLiteral(_) => none(),
             Expr::Extension(_) => None,
             Expr::VectorSelector(vs) => self.selector(vs),
             Expr::MatrixSelector(ms) => self.selector(&ms.vs),
@@ -164,7 +224,7 @@ impl Walker<'_, '_> {
                 let lhs_scalar = b.lhs.value_type() == ValueType::Scalar;
                 let rhs_scalar = b.rhs.value_type() == ValueType::Scalar;
                 if lhs_scalar && rhs_scalar {
-                    return Some(LabelSet::new());
+                    return none();
                 }
                 if lhs_scalar {
                     return rhs;
@@ -177,7 +237,10 @@ impl Walker<'_, '_> {
                     "and" | "unless" => return lhs,
                     "or" => {
                         return match (lhs, rhs) {
-                            (Some(l), Some(r)) => Some(l.union(&r).cloned().collect()),
+                            (Some(l), Some(r)) => Some(Labels {
+                                names: l.names.union(&r.names).cloned().collect(),
+                                open: l.open || r.open,
+                            }),
                             _ => None,
                         }
                     }
@@ -189,24 +252,28 @@ impl Walker<'_, '_> {
                 };
                 match &modifier.card {
                     VectorMatchCardinality::ManyToOne(include) => lhs.map(|mut set| {
-                        set.extend(include.labels.iter().cloned());
+                        set.names.extend(include.labels.iter().cloned());
                         set
                     }),
                     VectorMatchCardinality::OneToMany(include) => rhs.map(|mut set| {
-                        set.extend(include.labels.iter().cloned());
+                        set.names.extend(include.labels.iter().cloned());
                         set
                     }),
                     _ if filtering => lhs,
                     _ => match &modifier.matching {
                         Some(LabelModifier::Include(on)) => Some(names(&on.labels)),
-                        Some(LabelModifier::Exclude(ignoring)) => lhs
-                            .map(|set| set.difference(&names(&ignoring.labels)).cloned().collect()),
+                        Some(LabelModifier::Exclude(ignoring)) => lhs.map(|mut set| {
+                            for label in &ignoring.labels {
+                                set.names.remove(label);
+                            }
+                            set
+                        }),
                         None => lhs,
                     },
                 }
             }
             Expr::Call(call) => {
-                let args: Vec<Option<LabelSet>> =
+                let args: Vec<Option<Labels>> =
                     call.args.args.iter().map(|a| self.expr(a)).collect();
                 let string_arg = |i: usize| match call.args.args.get(i).map(|a| a.as_ref()) {
                     Some(Expr::StringLiteral(s)) => Some(s.val.clone()),
@@ -214,12 +281,12 @@ impl Walker<'_, '_> {
                 };
                 match call.func.name {
                     "histogram_quantile" => args.get(1).cloned().flatten().map(|mut set| {
-                        set.remove("le");
+                        set.names.remove("le");
                         set
                     }),
                     "label_replace" | "label_join" => {
                         let mut set = args.first().cloned().flatten()?;
-                        set.insert(string_arg(1)?);
+                        set.names.insert(string_arg(1)?);
                         Some(set)
                     }
                     "absent" | "absent_over_time" => {
@@ -227,9 +294,9 @@ impl Walker<'_, '_> {
                         let vs = match call.args.args.first().map(|a| a.as_ref()) {
                             Some(Expr::VectorSelector(vs)) => vs,
                             Some(Expr::MatrixSelector(ms)) => &ms.vs,
-                            _ => return Some(LabelSet::new()),
+                            _ => return none(),
                         };
-                        Some(
+                        Some(Labels::closed(
                             vs.matchers
                                 .matchers
                                 .iter()
@@ -239,9 +306,9 @@ impl Walker<'_, '_> {
                                 })
                                 .map(|m| m.name.clone())
                                 .collect(),
-                        )
+                        ))
                     }
-                    _ if call.func.return_type == ValueType::Scalar => Some(LabelSet::new()),
+                    _ if call.func.return_type == ValueType::Scalar => none(),
                     _ => {
                         // Most functions keep the labels of their vector argument.
                         let vector = call.args.args.iter().position(|a| {
@@ -249,7 +316,7 @@ impl Walker<'_, '_> {
                         });
                         match vector {
                             Some(i) => args[i].clone(),
-                            None => Some(LabelSet::new()),
+                            None => none(),
                         }
                     }
                 }
@@ -257,7 +324,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn selector(&mut self, vs: &promql_parser::parser::VectorSelector) -> Option<LabelSet> {
+    fn selector(&mut self, vs: &promql_parser::parser::VectorSelector) -> Option<Labels> {
         let name = vs.name.clone().or_else(|| {
             vs.matchers
                 .matchers
@@ -267,7 +334,7 @@ impl Walker<'_, '_> {
                 })
                 .map(|m| m.value.clone())
         })?;
-        of_series(self.catalog, self.recorded, &name)
+        of_series(self.catalog, self.recorded, self.targets, &name)
     }
 }
 
@@ -277,13 +344,47 @@ mod tests {
     use sextant_catalog::eje;
 
     #[track_caller]
-    fn check(expr: &str, expect: &str) {
+    fn infer(expr: &str, targets: Targets) -> String {
         let parsed = crate::syntax::promql::parse(expr).unwrap();
-        let got = match output(&eje::CATALOG, &BTreeMap::new(), &parsed, &mut |_, _| {}) {
-            Some(set) => set.into_iter().collect::<Vec<_>>().join(","),
+        match output(
+            &eje::CATALOG,
+            &BTreeMap::new(),
+            &targets,
+            &parsed,
+            &mut |_, _| {},
+        ) {
+            Some(set) => {
+                let names = set.names.into_iter().collect::<Vec<_>>().join(",");
+                if set.open {
+                    format!("{names},...")
+                } else {
+                    names
+                }
+            }
             None => "unknown".into(),
-        };
-        assert_eq!(got, expect, "{expr}");
+        }
+    }
+
+    #[track_caller]
+    fn check(expr: &str, expect: &str) {
+        assert_eq!(infer(expr, Targets::Known), expect, "{expr}");
+    }
+
+    #[test]
+    fn with_targets_unknown_the_catalogs_own_metrics_are_open_and_others_unknown() {
+        let open = |expr: &str| infer(expr, Targets::Open);
+        assert_eq!(
+            open("eje_decisions_total"),
+            "instance,job,status,verdict,..."
+        );
+        assert_eq!(open("sum by (job) (rate(eje_decisions_total[5m]))"), "job");
+        assert_eq!(
+            open("sum without (instance) (rate(eje_decisions_total[5m]))"),
+            "job,status,verdict,..."
+        );
+        assert_eq!(open("up"), "unknown");
+        assert_eq!(open("count by (namespace) (up)"), "namespace");
+        assert_eq!(open("absent(up{job=\"eje\"})"), "job");
     }
 
     #[test]

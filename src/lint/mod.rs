@@ -134,31 +134,46 @@ pub struct Context<'a> {
     pub recorded: BTreeMap<&'a str, &'a ir::Rule>,
     /// The labels each recorded series carries, where the expression tells
     /// ([`labels::output`]); `None` when it cannot be known.
-    pub recorded_labels: BTreeMap<&'a str, Option<labels::LabelSet>>,
+    pub recorded_labels: BTreeMap<&'a str, Option<labels::Labels>>,
+    /// What the scrape targets add to every series: known when the spec declares the scrape
+    /// configuration the rules run under, open for linted files.
+    pub targets: labels::Targets,
     pub config: &'a LintConfig,
     pub scrape_interval: Duration,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(ir: &'a Ir, catalog: &'a Catalog, config: &'a LintConfig) -> Context<'a> {
+    pub fn new(
+        ir: &'a Ir,
+        catalog: &'a Catalog,
+        config: &'a LintConfig,
+        targets: labels::Targets,
+    ) -> Context<'a> {
         let recorded = ir.recorded();
         let recording_rules: Vec<&ir::Rule> = ir
             .rules()
             .filter(|r| r.kind == ir::RuleKind::Record)
             .collect();
-        let recorded_labels = labels::recorded(catalog, &recording_rules);
+        let recorded_labels = labels::recorded(catalog, &targets, &recording_rules);
         Context {
             catalog,
             recorded,
             recorded_labels,
+            targets,
             config,
             scrape_interval: config.scrape_interval.unwrap_or(secs(15)),
         }
     }
 
     /// The labels `expr` yields, where they can be known.
-    pub fn output_labels(&self, expr: &crate::syntax::promql::Expr) -> Option<labels::LabelSet> {
-        labels::output(self.catalog, &self.recorded_labels, expr, &mut |_, _| {})
+    pub fn output_labels(&self, expr: &crate::syntax::promql::Expr) -> Option<labels::Labels> {
+        labels::output(
+            self.catalog,
+            &self.recorded_labels,
+            &self.targets,
+            expr,
+            &mut |_, _| {},
+        )
     }
 }
 
@@ -182,6 +197,10 @@ pub struct Finding {
     pub at: At,
     pub label: String,
     pub notes: Vec<String>,
+    /// What the finding rests on, when that is an assumption rather than a fact: such a
+    /// finding is reported as a warning at most, with a note that says so (the severity
+    /// contract: an error is what the engine rejects or what certainly misbehaves).
+    pub rests_on: Option<String>,
 }
 
 impl Finding {
@@ -191,11 +210,18 @@ impl Finding {
             at,
             label: label.into(),
             notes: Vec::new(),
+            rests_on: None,
         }
     }
 
     pub fn note(mut self, note: impl Into<String>) -> Finding {
         self.notes.push(note.into());
+        self
+    }
+
+    /// Marks the finding as resting on `assumption` (see [`Finding::rests_on`]).
+    pub fn rests_on(mut self, assumption: impl Into<String>) -> Finding {
+        self.rests_on = Some(assumption.into());
         self
     }
 }
@@ -292,7 +318,14 @@ pub fn run_files(ir: &Ir, catalog: &Catalog, config: &LintConfig) -> Vec<Diagnos
 }
 
 fn run_scoped(ir: &Ir, catalog: &Catalog, config: &LintConfig, spec: bool) -> Vec<Diagnostic> {
-    let cx = Context::new(ir, catalog, config);
+    // A spec that declares its Prometheus configuration says what the targets add; files run
+    // on a Prometheus we cannot see.
+    let targets = if spec && ir.prometheus.is_some() {
+        labels::Targets::Known
+    } else {
+        labels::Targets::Open
+    };
+    let cx = Context::new(ir, catalog, config, targets);
     let mut diagnostics = Vec::new();
     for lint in REGISTRY {
         let Some(severity) = config.severity(lint) else {
@@ -360,6 +393,11 @@ fn to_diagnostic(
 ) -> Diagnostic {
     let mut d = Diagnostic::new(severity, lint.code, finding.message);
     d.notes = finding.notes;
+    if let Some(assumption) = finding.rests_on {
+        d.severity = d.severity.min(Severity::Warning);
+        d.notes
+            .push(format!("this rests on an assumption: {assumption}"));
+    }
     let what = rule.map(|r| r.describe()).unwrap_or_default();
     let (text, range, name, key) = match (&finding.at, rule) {
         (At::Expr(range), Some(rule)) => (

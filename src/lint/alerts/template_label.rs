@@ -51,9 +51,8 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             } else {
                 At::Annotation(key.clone(), range)
             };
-            let have: Vec<&str> = available.iter().map(String::as_str).collect();
-            out.push(
-                Finding::new(
+            let have: Vec<&str> = available.names.iter().map(String::as_str).collect();
+            let mut finding = Finding::new(
                     format!(
                         "{field} `{key}` of alert {} reads `$labels.{label}`, which the expression does not return",
                         rule.name
@@ -65,8 +64,11 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
                     "the expression's result has no labels".to_string()
                 } else {
                     format!("the expression's result has: {}", have.join(", "))
-                }),
-            );
+                });
+            if available.open {
+                finding = finding.rests_on(crate::lint::labels::OPEN_TARGETS);
+            }
+            out.push(finding);
         }
     }
 }

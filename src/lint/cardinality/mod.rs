@@ -68,7 +68,7 @@ pub fn recorded_estimate(cx: &Context, rule: &Rule) -> Option<u64> {
         .filter_map(|s| cx.catalog.lookup(s.name.as_deref()?))
         .collect();
     let mut product: u64 = 1;
-    for label in kept {
+    for label in &kept.names {
         if matches!(label.as_str(), "job" | "instance") || rule.labels.contains_key(label) {
             continue;
         }

@@ -50,7 +50,7 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             )
             .note(format!(
                 "it keeps the labels: {}",
-                kept.into_iter().collect::<Vec<_>>().join(", ")
+                kept.names.into_iter().collect::<Vec<_>>().join(", ")
             )),
         );
     }

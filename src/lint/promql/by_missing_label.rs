@@ -29,6 +29,7 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     labels::output(
         cx.catalog,
         &cx.recorded_labels,
+        &cx.targets,
         &rule.parsed,
         &mut |index, inner| {
             let (Some(grouping), Some(inner)) = (groupings.get(index), inner) else {
@@ -39,22 +40,25 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
             }
             for label in &grouping.labels {
                 if !inner.contains(label) {
-                    let have: Vec<&str> = inner.iter().map(String::as_str).collect();
-                    out.push(
-                        Finding::new(
-                            format!(
-                                "`{} by` a label the aggregated series lack: `{label}`",
-                                grouping.op
-                            ),
-                            At::Expr(grouping.span.clone()),
-                            format!("no `{label}` here"),
-                        )
-                        .note(if have.is_empty() {
-                            "the aggregated series carry no labels".to_string()
-                        } else {
-                            format!("the aggregated series carry: {}", have.join(", "))
-                        }),
-                    );
+                    let have: Vec<&str> = inner.names.iter().map(String::as_str).collect();
+                    let finding = Finding::new(
+                        format!(
+                            "`{} by` a label the aggregated series lack: `{label}`",
+                            grouping.op
+                        ),
+                        At::Expr(grouping.span.clone()),
+                        format!("no `{label}` here"),
+                    )
+                    .note(if have.is_empty() {
+                        "the aggregated series carry no labels".to_string()
+                    } else {
+                        format!("the aggregated series carry: {}", have.join(", "))
+                    });
+                    out.push(if inner.open {
+                        finding.rests_on(labels::OPEN_TARGETS)
+                    } else {
+                        finding
+                    });
                 }
             }
         },

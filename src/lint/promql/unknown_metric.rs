@@ -2,7 +2,8 @@ use crate::lint::{lint, At, Context, Finding};
 use crate::rules::ir::Rule;
 
 lint! {
-    /// Finds selectors of metrics that are neither in the catalog nor recorded by a rule.
+    /// Finds selectors of metrics in the catalog's namespace that are neither in the catalog nor
+    /// recorded by a rule.
     ///
     /// ## Why it matters
     /// A selector of a metric nobody exports returns nothing, forever: the alert never fires and
@@ -12,6 +13,11 @@ lint! {
     /// ```promql
     /// rate(eje_critic_failure_total[5m])
     /// ```
+    ///
+    /// ## Scope
+    /// The catalog owns the namespaces of its instrumented metrics (`eje_` for `eje_decisions_total`):
+    /// the service registers exactly the catalog's metrics, so an unknown name there cannot exist.
+    /// Names outside them (another exporter's, such as `node_cpu_seconds_total`) are not checked.
     ///
     /// ## Fix
     /// Use the catalog's name (`eje_critic_failures_total`), better through the catalog's
@@ -25,12 +31,22 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         let known = super::lookup(cx.catalog, name).is_some()
             || cx.recorded.contains_key(name.as_str())
             || super::BUILTIN_SERIES.contains(&name.as_str());
-        if !known {
+        // Of a name outside the catalog's namespaces nothing is known: another exporter may
+        // well expose it.
+        if !known && cx.catalog.owns(name) {
+            let namespace = cx
+                .catalog
+                .namespaces()
+                .find(|ns| name.starts_with(ns))
+                .unwrap_or_default();
             let mut finding = Finding::new(
                 format!("unknown metric `{name}`"),
                 At::Expr(selector.span.clone()),
                 "not in the catalog nor recorded by any rule",
-            );
+            )
+            .note(format!(
+                "the catalog owns the namespace `{namespace}`: the service exposes exactly the catalog's metrics"
+            ));
             if let Some(close) = closest(cx, name) {
                 finding = finding.note(format!("did you mean `{close}`?"));
             }

@@ -2,7 +2,7 @@ use crate::lint::{lint, At, Context, Finding};
 use crate::rules::ir::{Rule, RuleKind};
 
 lint! {
-    /// Finds recording rule names that do not follow `level:metric:operations`.
+    /// Finds recording rule names that do not follow `level:metric:operations` (style: info).
     ///
     /// ## Why it matters
     /// Prometheus's naming convention tells a reader, from the name alone, what a recorded
@@ -17,7 +17,7 @@ lint! {
     /// ## Fix
     /// Name it `critic:eje_critic_failures:ratio_rate5m`: three parts joined by colons, each
     /// non-empty, the last naming the operations (`rate5m`, `ratio`, `p99`).
-    pub static LINT = ("rules/record-name", Error, crate::lint::Check::Rule(check));
+    pub static LINT = ("rules/record-name", Info, crate::lint::Check::Rule(check));
 }
 
 fn check(_: &Context, rule: &Rule, out: &mut Vec<Finding>) {
