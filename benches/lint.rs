@@ -1,17 +1,25 @@
-//! Lint throughput on a synthetic rule file of 10,000 rules, side by side with
-//! `promtool check rules` on the same file. Run with `cargo bench --bench lint`.
+//! Lint throughput on synthetic rule files of 10,000 rules, side by side with
+//! `promtool check rules` on the same files. Run with `cargo bench --bench lint`.
 //!
-//! The file mixes recording rules (rates, ratios, quantiles over EJE's metrics) and alerts on
-//! them, in 100 groups of 100 rules, and lints clean. Sextant parses the YAML with positions,
-//! checks what promtool checks, and runs every lint against the catalog; promtool parses and
-//! checks PromQL and templates. promtool is timed with `std::process::Command` (best of 3).
+//! Two files, each in 100 groups of 100 rules:
+//! - clean: recording rules (rates, ratios, quantiles over EJE's metrics) and alerts on them;
+//!   it lints clean.
+//! - findings: recording rules whose range is shorter than two scrape intervals and alerts
+//!   without a description or runbook: one warning per rule, 10,000 in all.
+//!
+//! Each is measured end to end as `lint` runs: read the YAML with positions, check what promtool
+//! checks, run every lint against the catalog, sort, and render the report in the human format
+//! and as JSON (so the cost of turning byte offsets into lines and columns is counted). promtool
+//! parses and checks PromQL and templates; it is timed with `std::process::Command` (best of 3).
 
 use std::fmt::Write as _;
+use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sextant::diagnostics::{self, report};
 use sextant::lint::{self, LintConfig};
 use sextant::rules::file::{self as rulefile, SourceFile};
 use sextant_catalog::eje;
@@ -54,19 +62,67 @@ fn synthetic() -> String {
     out
 }
 
-fn lint_text(path: &str, text: &str, config: &LintConfig) -> usize {
+/// 10,000 rules with one finding each: per group, 50 recording rules with a `[20s]` range
+/// (promql/range-too-short at the default 15s scrape interval) and 50 alerts with a summary
+/// only (alerts/annotations).
+fn with_findings() -> String {
+    let mut out = String::from("groups:\n");
+    for g in 0..GROUPS {
+        writeln!(out, "  - name: findings-{g}\n    interval: 1m\n    rules:").unwrap();
+        for b in 0..RULES_PER_GROUP / 2 {
+            let n = g * RULES_PER_GROUP + b;
+            write!(
+                out,
+                "      - record: job:eje_decisions_{n}:rate20s
+        expr: sum by (job) (rate(eje_decisions_total[20s]))
+      - alert: EJEDecisionsLow{n}
+        expr: job:eje_decisions_{n}:rate20s < 1
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: \"Job {{{{ $labels.job }}}} decides less than once a second\"
+"
+            )
+            .unwrap();
+        }
+    }
+    out
+}
+
+/// Lints one file as `lint PATH` does and renders the report in the human format and as JSON;
+/// returns the number of rules and of diagnostics.
+fn lint_text(path: &str, text: &str, config: &LintConfig) -> (usize, usize) {
     let files = [SourceFile {
         path: path.to_string(),
         text: text.to_string(),
     }];
     let (ir, mut diagnostics) = rulefile::lower(&files);
     diagnostics.extend(lint::run_files(&ir, &eje::CATALOG, config));
-    assert!(
-        diagnostics.is_empty(),
-        "the synthetic file lints clean: {:?}",
-        diagnostics.first()
-    );
-    ir.rules().count()
+    diagnostics::sort(&mut diagnostics);
+    let load = |name: &str| (name == path).then(|| text.to_string());
+    let human = diagnostics::render(&diagnostics, &load);
+    let json = report::json(&diagnostics, &load);
+    black_box((human, json));
+    (ir.rules().count(), diagnostics.len())
+}
+
+/// Prints one run of sextant beside promtool's best of three.
+fn compare(name: &str, path: &PathBuf, text: &str, config: &LintConfig) {
+    let shown = path.display().to_string();
+    let start = Instant::now();
+    let (rules, findings) = lint_text(&shown, text, config);
+    let once = start.elapsed();
+    match time_promtool(path) {
+        Ok(promtool) => println!(
+            "\n{name}: {rules} rules, {findings} findings, {} KiB: sextant lint {:.0} ms (one run, human and JSON reports), promtool check rules {:.0} ms (best of 3): {:.2}x promtool's time\n",
+            text.len() / 1024,
+            once.as_secs_f64() * 1000.0,
+            promtool.as_secs_f64() * 1000.0,
+            once.as_secs_f64() / promtool.as_secs_f64()
+        ),
+        Err(e) => println!("\n{name}: no promtool comparison: {e}\n"),
+    }
 }
 
 /// The best of three `promtool check rules` runs, or why there is none.
@@ -92,36 +148,32 @@ fn time_promtool(path: &PathBuf) -> Result<Duration, String> {
 }
 
 fn bench(c: &mut Criterion) {
-    let text = synthetic();
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("synthetic-10k-rules.yml");
-    std::fs::write(&path, &text).expect("write the synthetic file");
-    let shown = path.display().to_string();
     let config = LintConfig::default();
-    let rules = lint_text(&shown, &text, &config);
-    assert_eq!(rules, GROUPS * RULES_PER_GROUP);
-
-    let start = Instant::now();
-    lint_text(&shown, &text, &config);
-    let once = start.elapsed();
-    match time_promtool(&path) {
-        Ok(promtool) => println!(
-            "\n{rules} rules, {} KiB: sextant lint {:.0} ms (one run), promtool check rules {:.0} ms (best of 3): {:.1}x\n",
-            text.len() / 1024,
-            once.as_secs_f64() * 1000.0,
-            promtool.as_secs_f64() * 1000.0,
-            promtool.as_secs_f64() / once.as_secs_f64()
-        ),
-        Err(e) => println!("\nno promtool comparison: {e}\n"),
-    }
-
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let cases = [
+        ("clean", synthetic(), 0),
+        ("findings", with_findings(), GROUPS * RULES_PER_GROUP),
+    ];
     let mut group = c.benchmark_group("lint");
-    group.throughput(Throughput::Elements(rules as u64));
+    group.throughput(Throughput::Elements((GROUPS * RULES_PER_GROUP) as u64));
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(5));
     group.warm_up_time(Duration::from_secs(1));
-    group.bench_function("10k_rules", |b| {
-        b.iter(|| lint_text(&shown, &text, &config))
-    });
+    for (name, text, expected) in &cases {
+        let path = dir.join(format!("synthetic-10k-rules-{name}.yml"));
+        std::fs::write(&path, text).expect("write the synthetic file");
+        let shown = path.display().to_string();
+        let (rules, findings) = lint_text(&shown, text, &config);
+        assert_eq!(rules, GROUPS * RULES_PER_GROUP);
+        assert_eq!(
+            findings, *expected,
+            "the {name} file has one finding per rule, or none"
+        );
+        compare(name, &path, text, &config);
+        group.bench_function(format!("10k_rules_{name}"), |b| {
+            b.iter(|| lint_text(&shown, text, &config))
+        });
+    }
     group.finish();
 }
 

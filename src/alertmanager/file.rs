@@ -1016,6 +1016,7 @@ impl<'f> Reader<'f> {
         };
         self.receiver_values = vec![name_range.clone()];
         let what = format!("receiver {name:?}");
+        // Replaced by the receiver's file place once its values (template fields) are read.
         let origin = Place::caller();
         let mut receiver = Receiver {
             name,
