@@ -271,6 +271,7 @@ fn sigterm_with_a_ten_minute_latency_fault_exits_within_the_bound_and_accounts_f
     // loaded machine and the process's own exit.
     let bound = Duration::from_millis(shutdown_ms + 500) + Duration::from_secs(1);
     let (stopped, took) = demo.stop_within(bound);
+    eprintln!("SIGTERM to exit: {took:?} (bound {bound:?}); {stopped}");
     assert!(took < bound, "{took:?}");
     let ended = stopped["spans_ended"].as_u64().unwrap();
     let exported = stopped["spans_exported"].as_u64().unwrap();
