@@ -309,3 +309,24 @@ fn shutdown_keeps_its_bound_with_stalled_clients() {
     assert!(TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
     read_until_closed(&mut idle, Duration::from_secs(2)).unwrap();
 }
+
+#[test]
+fn the_server_starts_and_stops_from_inside_an_applications_tokio_runtime_too() {
+    let runtime = Runtime::builder().process_collector(false).build().unwrap();
+    let app = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    app.block_on(async {
+        let server = runtime.serve("127.0.0.1:0", None).unwrap();
+        let addr = server.local_addr();
+        let (status, body) = tokio::task::spawn_blocking(move || http(addr, "GET", "/metrics"))
+            .await
+            .unwrap();
+        assert_eq!(status, 200);
+        assert!(body.contains("eje_decisions_total"));
+        let started = Instant::now();
+        server.shutdown();
+        assert!(started.elapsed() < SHUTDOWN_GRACE + Duration::from_secs(1));
+    });
+}
