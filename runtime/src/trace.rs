@@ -164,6 +164,27 @@ struct FailureLog {
     spans: u64,
 }
 
+impl FailureLog {
+    /// Notes a failed batch of `spans`; the batches and spans a line should report now, if one
+    /// is due (the first failure, then one per period, covering the failures since the last).
+    fn note(&mut self, spans: usize, now: Instant) -> Option<(u64, u64)> {
+        self.batches += 1;
+        self.spans += spans as u64;
+        if self
+            .last
+            .is_some_and(|last| now.duration_since(last) < EXPORT_FAILURE_LOG_PERIOD)
+        {
+            return None;
+        }
+        let due = (self.batches, self.spans);
+        *self = FailureLog {
+            last: Some(now),
+            ..FailureLog::default()
+        };
+        Some(due)
+    }
+}
+
 impl Ledger {
     pub(crate) fn new(metrics: &Metrics, max_queue_size: usize) -> Ledger {
         Ledger {
@@ -230,28 +251,21 @@ impl Ledger {
 
     /// One line per [`EXPORT_FAILURE_LOG_PERIOD`] at most, with what it stands for.
     fn log_failure(&self, count: usize, error: &OTelSdkError) {
-        let mut log = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        log.batches += 1;
-        log.spans += count as u64;
-        let now = Instant::now();
-        if log
-            .last
-            .is_some_and(|last| now.duration_since(last) < EXPORT_FAILURE_LOG_PERIOD)
-        {
-            return;
+        let due = self
+            .failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .note(count, Instant::now());
+        if let Some((batches, spans)) = due {
+            crate::log!(
+                Level::Warn,
+                "span export failed",
+                error = error.to_string(),
+                batches = batches,
+                spans_dropped = spans,
+                period_s = EXPORT_FAILURE_LOG_PERIOD.as_secs(),
+            );
         }
-        crate::log!(
-            Level::Warn,
-            "span export failed",
-            error = error.to_string(),
-            batches = log.batches,
-            spans_dropped = log.spans,
-            period_s = EXPORT_FAILURE_LOG_PERIOD.as_secs(),
-        );
-        *log = FailureLog {
-            last: Some(now),
-            ..FailureLog::default()
-        };
     }
 
     /// Closes the accounts: whatever is still pending or in flight is dropped for `shutdown`,
@@ -532,4 +546,58 @@ macro_rules! span {
     ($name:expr $(, $key:ident = $value:expr)* $(,)?) => {
         $crate::global().span($name)$(.with(stringify!($key), $value))*
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_failures_log_once_per_period_with_what_the_line_stands_for() {
+        let mut log = FailureLog::default();
+        let t0 = Instant::now();
+        let second = Duration::from_secs(1);
+        assert_eq!(
+            log.note(16, t0),
+            Some((1, 16)),
+            "the first failure is logged"
+        );
+        assert_eq!(log.note(16, t0 + second), None);
+        assert_eq!(log.note(8, t0 + 2 * second), None);
+        assert_eq!(
+            log.note(4, t0 + EXPORT_FAILURE_LOG_PERIOD),
+            Some((3, 28)),
+            "one line for the three failures since the last"
+        );
+        assert_eq!(log.note(1, t0 + EXPORT_FAILURE_LOG_PERIOD + second), None);
+    }
+
+    #[test]
+    fn the_ledger_counts_each_span_once_whatever_the_order() {
+        let metrics = Metrics::with_process_collector(false);
+        let ledger = Ledger::new(&metrics, 4);
+        let admitted = (0..6).filter(|_| ledger.admit()).count();
+        assert_eq!(admitted, 4, "two past the queue");
+        assert!(ledger.start_export(2));
+        ledger.finish_export(2, &Ok(()));
+        assert!(ledger.start_export(1));
+        ledger.finish_export(1, &Err(OTelSdkError::InternalFailure("refused".into())));
+        // One span still queued, one batch in flight when shutdown settles.
+        assert!(ledger.admit());
+        assert!(ledger.start_export(1));
+        ledger.settle();
+        // The late answer, a batch after settling, a span ended after: counted once each.
+        ledger.finish_export(1, &Ok(()));
+        assert!(!ledger.start_export(1));
+        assert!(!ledger.admit());
+        ledger.settle();
+        let counts = ledger.counts();
+        assert_eq!(counts.ended, 8);
+        assert_eq!(counts.exported, 2);
+        assert_eq!(counts.dropped(SpanDropReason::QueueFull), 2);
+        assert_eq!(counts.dropped(SpanDropReason::ExportFailed), 1);
+        // The queued one, the one in flight, the one ended after settling.
+        assert_eq!(counts.dropped(SpanDropReason::Shutdown), 3);
+        assert_eq!(counts.outstanding(), 0);
+    }
 }
