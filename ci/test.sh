@@ -30,6 +30,8 @@ cargo fmt --all -- --check
 
 section "clippy"
 cargo clippy --workspace --all-targets -q -- -D warnings
+# The runtime's optional framework handlers (feature `axum`).
+cargo clippy -p eje-runtime --all-features --all-targets -q -- -D warnings
 
 section "generated/ is what the spec produces"
 cargo run -q -- check
@@ -37,3 +39,4 @@ cargo run -q -- check
 section "tests"
 # In CI insta fails on a stale or missing snapshot instead of writing a new one.
 CI=true INSTA_UPDATE=no cargo test --workspace
+cargo test -p eje-runtime --all-features --test handlers

@@ -55,3 +55,47 @@ pub mod prelude {
 #[cfg(doctest)]
 #[doc = include_str!("../docs/large-specs.md")]
 pub struct LargeSpecsGuide;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/README.md")]
+pub struct GuideIndex;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/01-first-spec.md")]
+pub struct GuideFirstSpec;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/02-catalog.md")]
+pub struct GuideCatalog;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/03-rules-and-alerts.md")]
+pub struct GuideRulesAndAlerts;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/04-slos.md")]
+pub struct GuideSlos;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/05-routing.md")]
+pub struct GuideRouting;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/06-prometheus.md")]
+pub struct GuidePrometheus;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/07-dashboards.md")]
+pub struct GuideDashboards;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/08-linting-files.md")]
+pub struct GuideLintingFiles;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/09-ci.md")]
+pub struct GuideCi;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide/10-runtime.md")]
+pub struct GuideRuntime;

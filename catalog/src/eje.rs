@@ -39,6 +39,18 @@ label_enum! {
 }
 
 label_enum! {
+    /// Why spans never reached the trace collector.
+    pub enum SpanDropReason {
+        /// The export queue was full when the span ended.
+        QueueFull => "queue_full",
+        /// The export of the span's batch failed (after its retries).
+        ExportFailed => "export_failed",
+        /// Shutdown came before the span was exported (or the span ended after it).
+        Shutdown => "shutdown",
+    }
+}
+
+label_enum! {
     /// The kind of caller, the seed's bounded replacement for `user_id`.
     pub enum UserType {
         Anonymous => "anonymous",
@@ -241,10 +253,26 @@ pub static OVERFLOW_LABEL: Label = Label {
     domain: Domain::Closed(&["critic"]),
 };
 
+pub static SPAN_DROP_REASON: Label = Label {
+    name: "reason",
+    help: "why the spans were lost",
+    domain: Domain::Closed(SpanDropReason::NAMES),
+};
+
 pub static SPANS_DROPPED_TOTAL: Metric = Metric {
     name: "eje_trace_spans_dropped_total",
     kind: Kind::Counter,
-    help: "Spans dropped because the export queue was full or the collector failed.",
+    help: "Spans lost before the collector accepted them: the export queue was full, the export failed, or shutdown came first.",
+    unit: "",
+    labels: &[&SPAN_DROP_REASON],
+    buckets: &[],
+    origin: Origin::Instrumented,
+};
+
+pub static SPANS_EXPORTED_TOTAL: Metric = Metric {
+    name: "eje_trace_spans_exported_total",
+    kind: Kind::Counter,
+    help: "Spans the collector accepted. Spans ended = exported + dropped + those still queued.",
     unit: "",
     labels: &[],
     buckets: &[],
@@ -336,6 +364,7 @@ pub static CATALOG: Catalog = Catalog {
         &REQUESTS_TOTAL,
         &LABEL_OVERFLOW_TOTAL,
         &SPANS_DROPPED_TOTAL,
+        &SPANS_EXPORTED_TOTAL,
         &UP,
         &PROCESS_CPU_SECONDS_TOTAL,
         &PROCESS_RESIDENT_MEMORY_BYTES,

@@ -69,9 +69,15 @@ fn critic_call(c: &mut Criterion) {
         b.iter(|| autometrics_critic(black_box(1)))
     });
     group.finish();
-    let dropped = traced.metrics().spans_dropped().get();
     let _ = traced.shutdown(Duration::from_secs(5));
-    println!("(sampled-span run: {dropped} spans dropped at the full queue, counted)");
+    let spans = traced.span_counts();
+    println!(
+        "(sampled-span run: {} spans ended, {} exported, {} dropped at the full queue, {} at shutdown)",
+        spans.ended,
+        spans.exported,
+        spans.dropped(eje_runtime::SpanDropReason::QueueFull),
+        spans.dropped(eje_runtime::SpanDropReason::Shutdown),
+    );
 }
 
 fn counter(c: &mut Criterion) {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, TrySendError};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -60,12 +60,16 @@ impl Rng {
     }
 }
 
+/// The largest latency a fault may add to a call. A call sleeping through it still ends at once
+/// when the driver stops ([`Faults::interrupt`]).
+pub const MAX_LATENCY: Duration = Duration::from_secs(600);
+
 /// What is injected into one critic.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Fault {
     /// The share of calls that fail, in `[0, 1]`.
     pub fail_ratio: f64,
-    /// Added to every call.
+    /// Added to every call, at most [`MAX_LATENCY`].
     pub latency: Duration,
 }
 
@@ -73,6 +77,9 @@ pub struct Fault {
 #[derive(Debug, Default)]
 pub struct Faults {
     by_critic: RwLock<BTreeMap<String, Fault>>,
+    /// Set by [`Faults::interrupt`]: injected latencies end at once from then on.
+    interrupted: Mutex<bool>,
+    wake: Condvar,
 }
 
 impl Faults {
@@ -94,6 +101,13 @@ impl Faults {
                 fault.fail_ratio
             ));
         }
+        if fault.latency > MAX_LATENCY {
+            return Err(format!(
+                "latency of {} ms is over the limit of {} ms",
+                fault.latency.as_millis(),
+                MAX_LATENCY.as_millis()
+            ));
+        }
         let mut map = self.by_critic.write().unwrap_or_else(|e| e.into_inner());
         if fault == Fault::default() {
             map.remove(critic);
@@ -110,6 +124,23 @@ impl Faults {
             Some(critic) => drop(map.remove(critic)),
             None => map.clear(),
         }
+    }
+
+    /// Ends every injected latency in progress, and makes later ones end at once: the pipeline
+    /// is stopping.
+    pub fn interrupt(&self) {
+        *self.interrupted.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.wake.notify_all();
+    }
+
+    /// Sleeps `latency`, or less if interrupted; whether the whole latency was slept.
+    pub fn delay(&self, latency: Duration) -> bool {
+        let interrupted = self.interrupted.lock().unwrap_or_else(|e| e.into_inner());
+        let (interrupted, _) = self
+            .wake
+            .wait_timeout_while(interrupted, latency, |interrupted| !*interrupted)
+            .unwrap_or_else(|e| e.into_inner());
+        !*interrupted
     }
 
     pub fn get(&self, critic: &str) -> Fault {
@@ -257,8 +288,11 @@ impl Pipeline {
         let fault = self.faults.get(CRITICS[critic]);
         let mut rng =
             Rng::new(self.seed ^ request.id.rotate_left(17) ^ ((critic as u64 + 1) << 56));
-        if !fault.latency.is_zero() {
-            std::thread::sleep(fault.latency);
+        if !fault.latency.is_zero() && !self.faults.delay(fault.latency) {
+            return Err(CriticError::new(
+                FailureReason::Timeout,
+                format!("{} interrupted: the pipeline is stopping", CRITICS[critic]),
+            ));
         }
         if fault.fail_ratio > 0.0 && rng.next_f64() < fault.fail_ratio {
             return Err(CriticError::new(
@@ -365,6 +399,7 @@ impl Default for DriverConfig {
 /// the queue full is refused with a 5xx (counted, no decision).
 pub struct Driver {
     stop: Arc<AtomicBool>,
+    faults: Arc<Faults>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -375,7 +410,7 @@ impl Driver {
     {
         let workers = config.workers.max(1);
         runtime.metrics().set_capacity(workers as i64);
-        let pipeline = Pipeline::new(&runtime, faults, config.seed);
+        let pipeline = Pipeline::new(&runtime, faults.clone(), config.seed);
         let stop = Arc::new(AtomicBool::new(false));
         let (sender, receiver) = sync_channel::<SyntheticRequest>(workers);
         let receiver = Arc::new(Mutex::new(receiver));
@@ -428,15 +463,29 @@ impl Driver {
                 })
                 .expect("spawning the driver thread"),
         );
-        Driver { stop, threads }
+        Driver {
+            stop,
+            faults,
+            threads,
+        }
     }
 
-    /// Stops the requests and waits for the decisions in progress.
-    pub fn stop(self) {
+    /// Stops the requests, interrupts injected latencies, and waits at most `limit` for the
+    /// decisions in progress; whether they all ended (threads still busy are left behind).
+    pub fn stop(self, limit: Duration) -> bool {
         self.stop.store(true, Ordering::Relaxed);
+        self.faults.interrupt();
+        let deadline = Instant::now() + limit;
+        while !self.threads.iter().all(JoinHandle::is_finished) {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
         for thread in self.threads {
             let _ = thread.join();
         }
+        true
     }
 }
 
@@ -577,8 +626,37 @@ mod tests {
             400,
             "failure ratio 2 is outside [0, 1]",
         );
+        check_route(
+            &faults,
+            "POST",
+            "/faults?critic=bias_critic&latency_ms=600001",
+            400,
+            "latency of 600001 ms is over the limit of 600000 ms",
+        );
         check_route(&faults, "POST", "/faults/clear", 200, "{}");
         check_route(&faults, "GET", "/faults/clear", 405, "method not allowed");
         assert_eq!(faults.get("bias_critic"), Fault::default());
+    }
+
+    #[test]
+    fn an_interrupt_ends_a_latency_in_progress_and_the_next_ones() {
+        let faults = Faults::new();
+        let sleeper = {
+            let faults = faults.clone();
+            std::thread::spawn(move || faults.delay(Duration::from_secs(20)))
+        };
+        assert!(
+            faults.delay(Duration::from_millis(1)),
+            "not interrupted yet"
+        );
+        faults.interrupt();
+        assert!(
+            !sleeper.join().unwrap(),
+            "the sleep in progress ended early"
+        );
+        assert!(
+            !faults.delay(Duration::from_secs(20)),
+            "later sleeps end at once"
+        );
     }
 }

@@ -18,7 +18,8 @@ use prometheus::{
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use sextant_catalog::eje::{
-    self, ApiVersion, DecisionStatus, FailureReason, RequestStatus, UserType, Verdict,
+    self, ApiVersion, DecisionStatus, FailureReason, RequestStatus, SpanDropReason, UserType,
+    Verdict,
 };
 use sextant_catalog::{Domain, Kind, Metric};
 
@@ -106,7 +107,8 @@ struct Inner {
     in_flight: IntGauge,
     capacity: IntGauge,
     requests: Vec<IntCounter>,
-    spans_dropped: IntCounter,
+    spans_dropped: [IntCounter; SpanDropReason::ALL.len()],
+    spans_exported: IntCounter,
 }
 
 impl Default for Metrics {
@@ -204,7 +206,13 @@ impl Metrics {
             &eje::LABEL_OVERFLOW_TOTAL,
             &[(eje::OVERFLOW_LABEL.name, eje::CRITIC.name)],
         );
-        let spans_dropped = counter(&eje::SPANS_DROPPED_TOTAL, &[]);
+        let spans_dropped = std::array::from_fn(|i| {
+            counter(
+                &eje::SPANS_DROPPED_TOTAL,
+                &[(eje::SPAN_DROP_REASON.name, SpanDropReason::ALL[i].as_str())],
+            )
+        });
+        let spans_exported = counter(&eje::SPANS_EXPORTED_TOTAL, &[]);
         let in_flight = gauge(&eje::DECISIONS_IN_FLIGHT);
         let capacity = gauge(&eje::DECISION_CAPACITY);
 
@@ -233,6 +241,7 @@ impl Metrics {
                 capacity,
                 requests,
                 spans_dropped,
+                spans_exported,
             }),
         };
         for name in known {
@@ -324,9 +333,19 @@ impl Metrics {
         self.requests(user, api, status).inc();
     }
 
-    /// `eje_trace_spans_dropped_total`.
-    pub fn spans_dropped(&self) -> &IntCounter {
-        &self.inner.spans_dropped
+    /// `eje_trace_spans_dropped_total{reason}`.
+    pub fn spans_dropped(&self, reason: SpanDropReason) -> &IntCounter {
+        &self.inner.spans_dropped[reason.index()]
+    }
+
+    /// `eje_trace_spans_dropped_total`, every reason.
+    pub fn spans_dropped_total(&self) -> u64 {
+        self.inner.spans_dropped.iter().map(IntCounter::get).sum()
+    }
+
+    /// `eje_trace_spans_exported_total`.
+    pub fn spans_exported(&self) -> &IntCounter {
+        &self.inner.spans_exported
     }
 
     /// `eje_label_overflow_total{label="critic"}`.

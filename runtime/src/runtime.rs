@@ -18,7 +18,7 @@ use sextant_catalog::eje::{DecisionStatus, FailureReason, Verdict};
 use crate::critic::CriticHandle;
 use crate::metrics::{InFlight, Metrics};
 use crate::server::{Handler, MetricsServer};
-use crate::trace::{attr, BatchSettings, SpanGuard, TraceConfig, Tracing};
+use crate::trace::{attr, BatchSettings, SpanCounts, SpanGuard, TraceConfig, Tracing};
 use crate::verdict::HasVerdict;
 use crate::Error;
 
@@ -64,7 +64,7 @@ impl RuntimeBuilder {
     ) -> Self {
         self.otlp = None;
         self.exporter = Some(Box::new(move |metrics: &Metrics| {
-            Tracing::with_exporter(exporter, "eje", batch, 1.0, metrics.spans_dropped().clone())
+            Tracing::with_exporter(exporter, "eje", batch, 1.0, metrics)
         }));
         self
     }
@@ -78,7 +78,7 @@ impl RuntimeBuilder {
     pub fn build(self) -> Result<Runtime, Error> {
         let metrics = Metrics::with_process_collector(self.process_collector.unwrap_or(true));
         let tracing = match (self.otlp, self.exporter) {
-            (Some(config), _) => Some(Tracing::otlp(&config, metrics.spans_dropped().clone())?),
+            (Some(config), _) => Some(Tracing::otlp(&config, &metrics)?),
             (None, Some(setup)) => Some(setup(&metrics)),
             (None, None) => None,
         };
@@ -187,7 +187,9 @@ impl Runtime {
         }
     }
 
-    /// Serves `/metrics` (and `extra`'s routes) on `addr` from a thread of its own.
+    /// Serves `/metrics` (and `extra`'s routes) on `addr` from threads of its own (see
+    /// [`MetricsServer`]). Bind loopback (`127.0.0.1:8000`, [`crate::DEFAULT_METRICS_ADDR`]) unless
+    /// the port must be reached from elsewhere.
     pub fn serve(
         &self,
         addr: impl ToSocketAddrs,
@@ -206,7 +208,18 @@ impl Runtime {
         }
     }
 
-    /// Flushes and stops the span export, waiting at most `timeout`. Spans ended later are lost.
+    /// Where the spans ended so far are: exported, dropped (by reason), or outstanding. After
+    /// [`Runtime::shutdown`], `ended == exported + dropped_total()` exactly.
+    pub fn span_counts(&self) -> SpanCounts {
+        match &self.tracing {
+            Some(tracing) => tracing.ledger.counts(),
+            None => SpanCounts::default(),
+        }
+    }
+
+    /// Flushes and stops the span export, returning within `timeout` whatever the collector
+    /// does. Spans not exported by then, and spans ended later, are counted as dropped with
+    /// reason `shutdown`.
     pub fn shutdown(&self, timeout: Duration) -> Result<(), Error> {
         match &self.tracing {
             Some(tracing) => tracing

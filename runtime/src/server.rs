@@ -1,29 +1,57 @@
-//! A small HTTP/1.1 server on `std::net` for `/metrics` (and a few routes of the application's,
-//! such as the demo's fault control), on a thread of its own, with a clean shutdown.
+//! The `/metrics` server: hyper's HTTP/1.1 on a small tokio runtime of the server's own (two
+//! worker threads), so a synchronous application starts and stops it with plain calls.
 //!
-//! One request per connection (`Connection: close`), a thread per connection up to
-//! [`MAX_CONNECTIONS`], every read and write under a timeout: a stuck client cannot stall a
-//! scrape for long.
+//! Robustness, each by a bound rather than a hope:
+//! - a connection costs a task, not a thread: slow or idle clients cannot take the slots scrapes
+//!   need; up to [`MAX_CONNECTIONS`] are served at once, up to [`MAX_REFUSED`] more are answered
+//!   `503` (after their request is read, so they get the answer, not a reset), the rest closed;
+//! - a request's head must arrive whole within [`HEADER_TIMEOUT`] (hyper's timer: a client
+//!   trickling bytes is cut off), its body within [`BODY_TIMEOUT`], at most [`MAX_BODY`] bytes;
+//! - a connection lives at most [`MAX_CONNECTION_AGE`], then is closed gracefully;
+//! - [`MetricsServer::shutdown`] stops accepting, lets answers in progress finish, and returns
+//!   within [`SHUTDOWN_GRACE`] (plus a few milliseconds) whatever the clients do.
+//!
+//! HTTP itself (pipelining, `HEAD`, malformed requests) is hyper's.
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
+use std::convert::Infallible;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use prometheus::Registry;
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::{watch, Semaphore};
 
 use crate::metrics::{encode, CONTENT_TYPE};
 use crate::Error;
 
-/// Connections served at once; more get a `503`.
-pub const MAX_CONNECTIONS: usize = 32;
-const IO_TIMEOUT: Duration = Duration::from_secs(5);
-const MAX_HEAD: usize = 16 * 1024;
-const MAX_BODY: usize = 64 * 1024;
+/// Connections served at once.
+pub const MAX_CONNECTIONS: usize = 1024;
+/// Connections past [`MAX_CONNECTIONS`] answered `503` at once; past both, closed on accept.
+pub const MAX_REFUSED: usize = 256;
+/// The longest a request's head (request line and headers) may take to arrive, whole.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest a request's body may take to arrive, whole.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest request body read.
+pub const MAX_BODY: usize = 64 * 1024;
+/// The longest a connection is kept, keep-alive included.
+pub const MAX_CONNECTION_AGE: Duration = Duration::from_secs(300);
+/// The longest [`MetricsServer::shutdown`] waits for answers in progress.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+/// Connections waiting to be accepted at most.
+const LISTEN_BACKLOG: u32 = 1024;
+/// The longest a refused connection is kept to send its `503`.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// A parsed request.
+/// A parsed request, as the application's routes see it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
     pub method: String,
@@ -70,18 +98,27 @@ impl Response {
     }
 }
 
-/// Routes of the application's, tried before the built-in ones.
+/// Routes of the application's, tried before the built-in ones. They run on the server's worker
+/// threads: keep them quick (no blocking I/O).
 pub trait Handler: Send + Sync {
     /// The response, or `None` if the route is not this handler's.
     fn handle(&self, request: &Request) -> Option<Response>;
 }
 
-/// The running server; [`MetricsServer::shutdown`] (or drop) stops it.
-#[derive(Debug)]
+/// The running server; [`MetricsServer::shutdown`] (or drop) stops it, within [`SHUTDOWN_GRACE`].
 pub struct MetricsServer {
     addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    stop: watch::Sender<bool>,
+    stopped: Mutex<mpsc::Receiver<()>>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl std::fmt::Debug for MetricsServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
 }
 
 impl MetricsServer {
@@ -91,23 +128,32 @@ impl MetricsServer {
         registry: Registry,
         extra: Option<Arc<dyn Handler>>,
     ) -> Result<MetricsServer, Error> {
-        let listener = TcpListener::bind(addr).map_err(|e| Error::Bind(e.to_string()))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("eje-metrics-http")
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| Error::Bind(format!("starting the server's threads: {e}")))?;
+        let listener = {
+            let _entered = runtime.enter();
+            listen(addr)?
+        };
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Bind(e.to_string()))?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let active = Arc::new(AtomicUsize::new(0));
-        let thread = {
-            let stop = stop.clone();
-            std::thread::Builder::new()
-                .name("eje-metrics-http".into())
-                .spawn(move || accept_loop(listener, stop, active, registry, extra))
-                .map_err(|e| Error::Bind(format!("spawning the server thread: {e}")))?
-        };
+        let (stop, stop_signal) = watch::channel(false);
+        let (stopped_sender, stopped) = mpsc::sync_channel(1);
+        let routes = Arc::new(Routes { registry, extra });
+        runtime.spawn(async move {
+            accept_loop(listener, routes, stop_signal).await;
+            let _ = stopped_sender.send(());
+        });
         Ok(MetricsServer {
             addr,
             stop,
-            thread: Some(thread),
+            stopped: Mutex::new(stopped),
+            runtime: Some(runtime),
         })
     }
 
@@ -116,146 +162,183 @@ impl MetricsServer {
         self.addr
     }
 
-    /// Stops accepting and joins the accept thread (connections in progress finish on their own).
+    /// Stops accepting, lets the answers in progress finish for at most [`SHUTDOWN_GRACE`], then
+    /// closes every connection. Never blocks longer than that, and may be called from any
+    /// thread, an async task's included.
     pub fn shutdown(mut self) {
-        self.stop_and_join();
+        self.stop_now();
     }
 
-    fn stop_and_join(&mut self) {
-        let Some(thread) = self.thread.take() else {
+    fn stop_now(&mut self) {
+        let Some(runtime) = self.runtime.take() else {
             return;
         };
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the blocking accept with a connection of our own.
-        let mut wake = self.addr;
-        if wake.ip().is_unspecified() {
-            wake.set_ip(match wake {
-                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-            });
-        }
-        if TcpStream::connect_timeout(&wake, Duration::from_secs(1)).is_ok() {
-            let _ = thread.join();
-        }
-        // Else the thread is left to exit on its next connection: never block the caller.
+        let _ = self.stop.send(true);
+        // The accept loop drains within the grace; a little more for the threads to get there.
+        let stopped = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = stopped.recv_timeout(SHUTDOWN_GRACE + Duration::from_millis(200));
+        runtime.shutdown_background();
     }
 }
 
 impl Drop for MetricsServer {
     fn drop(&mut self) {
-        self.stop_and_join();
+        self.stop_now();
     }
 }
 
-fn accept_loop(
-    listener: TcpListener,
-    stop: Arc<AtomicBool>,
-    active: Arc<AtomicUsize>,
+/// Binds the first address of `addr` that works, with a backlog deep enough for a burst of
+/// scrapers (the `std` default of 128 makes the rest wait for SYN retransmits, a second or more).
+fn listen(addr: impl ToSocketAddrs) -> Result<TcpListener, Error> {
+    let mut last = None;
+    for addr in addr
+        .to_socket_addrs()
+        .map_err(|e| Error::Bind(e.to_string()))?
+    {
+        let socket = match addr {
+            SocketAddr::V4(_) => TcpSocket::new_v4(),
+            SocketAddr::V6(_) => TcpSocket::new_v6(),
+        };
+        let bound = socket.and_then(|socket| {
+            socket.set_reuseaddr(true)?;
+            socket.bind(addr)?;
+            socket.listen(LISTEN_BACKLOG)
+        });
+        match bound {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(format!("{addr}: {e}")),
+        }
+    }
+    Err(Error::Bind(last.unwrap_or_else(|| {
+        "the address resolves to nothing".into()
+    })))
+}
+
+/// What the server answers.
+struct Routes {
     registry: Registry,
     extra: Option<Arc<dyn Handler>>,
-) {
-    for conn in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            return;
+}
+
+impl Routes {
+    fn route(&self, request: &Request) -> Response {
+        if let Some(response) = self.extra.as_ref().and_then(|h| h.handle(request)) {
+            return response;
         }
-        let Ok(mut conn) = conn else {
-            // Out of descriptors, say: back off a little rather than spin.
-            std::thread::sleep(Duration::from_millis(10));
-            continue;
+        match (request.method.as_str(), request.path.as_str()) {
+            ("GET" | "HEAD", "/metrics") => Response {
+                status: 200,
+                content_type: CONTENT_TYPE,
+                body: encode(&self.registry),
+            },
+            ("GET" | "HEAD", "/healthz") => Response::text(200, "ok\n"),
+            ("GET" | "HEAD", "/") => Response::text(200, "EJE: metrics on /metrics\n"),
+            (_, "/metrics" | "/healthz" | "/") => Response::text(405, "method not allowed\n"),
+            _ => Response::text(404, "not found\n"),
+        }
+    }
+}
+
+async fn accept_loop(listener: TcpListener, routes: Arc<Routes>, mut stop: watch::Receiver<bool>) {
+    let served = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let refused = Arc::new(Semaphore::new(MAX_REFUSED));
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of descriptors, say: back off a little rather than spin.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            _ = stopped(&mut stop) => break,
         };
-        if active.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
-            active.fetch_sub(1, Ordering::AcqRel);
-            let _ = conn.set_write_timeout(Some(IO_TIMEOUT));
-            let _ = write_response(&mut conn, &Response::text(503, "too many connections\n"));
-            continue;
-        }
-        let (registry, extra, done) = (registry.clone(), extra.clone(), active.clone());
-        let spawned = std::thread::Builder::new()
-            .name("eje-metrics-conn".into())
-            .spawn(move || {
-                serve_connection(conn, &registry, extra.as_deref());
-                done.fetch_sub(1, Ordering::AcqRel);
+        let _ = stream.set_nodelay(true);
+        if let Ok(permit) = served.clone().try_acquire_owned() {
+            let (routes, stop) = (routes.clone(), stop.clone());
+            tokio::spawn(async move {
+                serve_connection(stream, routes, stop).await;
+                drop(permit);
             });
-        if spawned.is_err() {
-            // The closure (and its decrement) never ran.
-            active.fetch_sub(1, Ordering::AcqRel);
+        } else if let Ok(permit) = refused.clone().try_acquire_owned() {
+            tokio::spawn(async move {
+                refuse_connection(stream).await;
+                drop(permit);
+            });
         }
+        // Else the stream drops here: closed at once, the one answer left at that load.
     }
+    drop(listener);
+    // Let the answers in progress finish (connections close as their answer is sent).
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        let _all_served = served.acquire_many(MAX_CONNECTIONS as u32).await;
+        let _all_refused = refused.acquire_many(MAX_REFUSED as u32).await;
+    })
+    .await;
 }
 
-fn serve_connection(mut conn: TcpStream, registry: &Registry, extra: Option<&dyn Handler>) {
-    let _ = conn.set_read_timeout(Some(IO_TIMEOUT));
-    let _ = conn.set_write_timeout(Some(IO_TIMEOUT));
-    let response = match read_request(&mut conn) {
-        Ok(request) => route(&request, registry, extra),
-        Err(status) => Response::text(status, "malformed request\n"),
-    };
-    let _ = write_response(&mut conn, &response);
-    let _ = conn.shutdown(Shutdown::Write);
+/// Resolves once the server is told to stop (or its handle is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stopped| *stopped).await;
 }
 
-fn route(request: &Request, registry: &Registry, extra: Option<&dyn Handler>) -> Response {
-    if let Some(response) = extra.and_then(|h| h.handle(request)) {
-        return response;
-    }
-    match (request.method.as_str(), request.path.as_str()) {
-        ("GET" | "HEAD", "/metrics") => Response {
-            status: 200,
-            content_type: CONTENT_TYPE,
-            body: encode(registry),
-        },
-        ("GET" | "HEAD", "/healthz") => Response::text(200, "ok\n"),
-        ("GET" | "HEAD", "/") => Response::text(200, "EJE: metrics on /metrics\n"),
-        (_, "/metrics" | "/healthz" | "/") => Response::text(405, "method not allowed\n"),
-        _ => Response::text(404, "not found\n"),
-    }
+fn http1_builder(header_timeout: Duration) -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(true);
+    builder
 }
 
-/// Reads one request; `Err(status)` when it cannot be parsed.
-fn read_request(conn: &mut TcpStream) -> Result<Request, u16> {
-    let mut data = Vec::with_capacity(1024);
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        if let Some(pos) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            break pos;
-        }
-        if data.len() > MAX_HEAD {
-            return Err(431);
-        }
-        let n = conn.read(&mut buf).map_err(|_| 408u16)?;
-        if n == 0 {
-            return Err(400);
-        }
-        data.extend_from_slice(&buf[..n]);
-    };
-    let head = std::str::from_utf8(&data[..head_end]).map_err(|_| 400u16)?;
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or("").split(' ');
-    let (Some(method), Some(target)) = (first.next(), first.next()) else {
-        return Err(400);
-    };
-    let mut content_length = 0usize;
-    for line in lines {
-        if let Some((name, value)) = line.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                content_length = value.trim().parse().map_err(|_| 400u16)?;
+async fn serve_connection(stream: TcpStream, routes: Arc<Routes>, mut stop: watch::Receiver<bool>) {
+    let service = service_fn(move |request| {
+        let routes = routes.clone();
+        async move { Ok::<_, Infallible>(answer(request, &routes).await) }
+    });
+    let connection = http1_builder(HEADER_TIMEOUT).serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => return,
+        _ = stopped(&mut stop) => {}
+        _ = tokio::time::sleep(MAX_CONNECTION_AGE) => {}
+    }
+    // Finish the answer in progress, if any, then close; the grace bounds a client that stalls.
+    connection.as_mut().graceful_shutdown();
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, connection).await;
+}
+
+async fn refuse_connection(stream: TcpStream) {
+    let service = service_fn(|_request: hyper::Request<Incoming>| async {
+        let mut response = to_hyper(Response::text(503, "too many connections\n"));
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+        Ok::<_, Infallible>(response)
+    });
+    let connection = http1_builder(REFUSAL_TIMEOUT)
+        .keep_alive(false)
+        .serve_connection(TokioIo::new(stream), service);
+    let _ = tokio::time::timeout(REFUSAL_TIMEOUT, connection).await;
+}
+
+async fn answer(
+    request: hyper::Request<Incoming>,
+    routes: &Routes,
+) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let body =
+        match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, MAX_BODY).collect()).await {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+                return to_hyper(Response::text(413, "request body too large\n"));
             }
-        }
-    }
-    if content_length > MAX_BODY {
-        return Err(413);
-    }
-    let mut body = data[head_end + 4..].to_vec();
-    while body.len() < content_length {
-        let n = conn.read(&mut buf).map_err(|_| 408u16)?;
-        if n == 0 {
-            return Err(400);
-        }
-        body.extend_from_slice(&buf[..n]);
-    }
-    body.truncate(content_length);
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let mut params = parse_form(query);
+            Ok(Err(_)) => return to_hyper(Response::text(400, "malformed request body\n")),
+            Err(_) => return to_hyper(Response::text(408, "request body too slow\n")),
+        };
+    let mut params = parse_form(parts.uri.query().unwrap_or(""));
     if !body.is_empty() {
         if let Ok(text) = std::str::from_utf8(&body) {
             if text.contains('=') {
@@ -263,76 +346,31 @@ fn read_request(conn: &mut TcpStream) -> Result<Request, u16> {
             }
         }
     }
-    Ok(Request {
-        method: method.to_string(),
-        path: path.to_string(),
+    let request = Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
         params,
-        body,
-    })
+        body: body.to_vec(),
+    };
+    to_hyper(routes.route(&request))
 }
 
-fn write_response(conn: &mut TcpStream, response: &Response) -> std::io::Result<()> {
-    let head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        response.status,
-        reason(response.status),
-        response.content_type,
-        response.body.len()
+fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let mut out = hyper::Response::new(Full::new(Bytes::from(response.body)));
+    *out.status_mut() = http::StatusCode::from_u16(response.status)
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    out.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(response.content_type),
     );
-    conn.write_all(head.as_bytes())?;
-    conn.write_all(&response.body)?;
-    conn.flush()
+    out
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        413 => "Payload Too Large",
-        431 => "Request Header Fields Too Large",
-        503 => "Service Unavailable",
-        _ => "",
-    }
-}
-
-/// Decodes `a=1&b=x%20y`.
+/// Decodes `a=1&b=x%20y` (`application/x-www-form-urlencoded`).
 pub fn parse_form(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
-        })
+    form_urlencoded::parse(text.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(
-                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
-                    16,
-                ) {
-                    Ok(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `eje-demo` as a process: it serves `/metrics`, exports traces to a local receiver, takes fault
-//! injection at run time on `/faults`, and stops cleanly on SIGTERM.
+//! injection at run time on `/faults` (only with `--enable-faults`), and stops cleanly on
+//! SIGTERM within its documented bound, whatever faults are set.
 
 mod common;
 
@@ -61,18 +62,27 @@ impl Demo {
     }
 
     /// SIGTERM, then waits (bounded) for a clean exit.
-    fn stop(mut self) -> serde_json::Value {
+    fn stop(self) -> serde_json::Value {
+        self.stop_within(Duration::from_secs(15)).0
+    }
+
+    /// SIGTERM, then waits at most `limit` for a clean exit; the "stopped" line and the time
+    /// from the signal to the exit.
+    fn stop_within(mut self, limit: Duration) -> (serde_json::Value, Duration) {
+        let signalled = Instant::now();
         // SAFETY: signalling our own child process.
         unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
-        let stopped = self.wait_line("eje-demo stopped", Duration::from_secs(10));
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let stopped = self.wait_line("eje-demo stopped", limit);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 assert!(status.success(), "{status}");
-                return stopped;
+                return (stopped, signalled.elapsed());
             }
-            assert!(Instant::now() < deadline, "eje-demo did not exit");
-            std::thread::sleep(Duration::from_millis(20));
+            assert!(
+                signalled.elapsed() < limit,
+                "eje-demo did not exit within {limit:?} of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 }
@@ -114,6 +124,7 @@ fn faults_injected_at_run_time_show_on_metrics_and_clear() {
         "127.0.0.1:0",
         "--otlp-endpoint",
         &endpoint,
+        "--enable-faults",
         "--rate",
         "200",
         "--batch-delay-ms",
@@ -164,6 +175,10 @@ fn faults_injected_at_run_time_show_on_metrics_and_clear() {
     let stopped = demo.stop();
     assert!(stopped["decisions"].as_u64().unwrap() > 200, "{stopped}");
     assert_eq!(stopped["spans_dropped"], 0, "{stopped}");
+    assert_eq!(
+        stopped["spans_ended"], stopped["spans_exported"],
+        "{stopped}"
+    );
 }
 
 #[test]
@@ -171,6 +186,7 @@ fn faults_from_flags_and_no_traces() {
     let (demo, addr) = Demo::start(&[
         "--metrics-addr=127.0.0.1:0",
         "--no-traces",
+        "--enable-faults",
         "--rate",
         "200",
         "--fail",
@@ -199,4 +215,68 @@ fn faults_from_flags_and_no_traces() {
         r#"{"legal_critic":{"fail":1.0,"latency_ms":2}}"#
     );
     demo.stop();
+}
+
+#[test]
+fn without_enable_faults_there_is_no_fault_route_and_the_default_bind_is_loopback() {
+    let (demo, addr) = Demo::start(&["--metrics-addr=127.0.0.1:0", "--no-traces"]);
+    for (method, target) in [
+        ("GET", "/faults"),
+        ("POST", "/faults?critic=bias_critic&fail=1"),
+        ("POST", "/faults/clear"),
+    ] {
+        assert_eq!(http(addr, method, target).0, 404, "{method} {target}");
+    }
+    demo.stop();
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_eje-demo"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains("[default: 127.0.0.1:8000]"), "{help}");
+}
+
+#[test]
+fn sigterm_with_a_ten_minute_latency_fault_exits_within_the_bound_and_accounts_for_every_span() {
+    // A collector slower than the shutdown budget, so the flush is cut off too.
+    let receiver = Receiver::start_with(common::Behaviour::Slow(Duration::from_secs(3)));
+    let endpoint = receiver.endpoint();
+    let shutdown_ms = 2000u64;
+    let (demo, addr) = Demo::start(&[
+        "--metrics-addr",
+        "127.0.0.1:0",
+        "--otlp-endpoint",
+        &endpoint,
+        "--enable-faults",
+        "--rate",
+        "100",
+        "--batch-delay-ms",
+        "50",
+        "--shutdown-timeout-ms",
+        &shutdown_ms.to_string(),
+    ]);
+    let (status, body) = http(
+        addr,
+        "POST",
+        "/faults?critic=legal_critic&latency_ms=600000",
+    );
+    assert_eq!(status, 200, "{body}");
+    // Every worker is asleep in legal_critic once the in-flight gauge reaches the capacity.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while scrape(addr).get("eje_decisions_in_flight", &[]) < 8.0 {
+        assert!(Instant::now() < deadline, "the workers never all blocked");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The documented bound: --shutdown-timeout-ms plus half a second; a second more for a
+    // loaded machine and the process's own exit.
+    let bound = Duration::from_millis(shutdown_ms + 500) + Duration::from_secs(1);
+    let (stopped, took) = demo.stop_within(bound);
+    eprintln!("SIGTERM to exit: {took:?} (bound {bound:?}); {stopped}");
+    assert!(took < bound, "{took:?}");
+    let ended = stopped["spans_ended"].as_u64().unwrap();
+    let exported = stopped["spans_exported"].as_u64().unwrap();
+    let dropped = stopped["spans_dropped"].as_u64().unwrap();
+    assert!(ended > 0, "{stopped}");
+    assert_eq!(ended, exported + dropped, "{stopped}");
+    assert!(stopped["decisions_drained"].as_bool().unwrap(), "{stopped}");
 }

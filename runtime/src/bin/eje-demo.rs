@@ -1,37 +1,50 @@
 //! `eje-demo`: the EJE pipeline on synthetic requests, serving `/metrics` and exporting traces,
 //! with per-critic fault injection from flags and, at run time, from `POST /faults`.
 //!
-//! Stops on SIGINT or SIGTERM (or after `--duration`), flushing its spans.
+//! Stops on SIGINT or SIGTERM (or after `--duration`), flushing its spans, within
+//! `--shutdown-timeout-ms` (plus at most [`SHUTDOWN_SLACK`]) whatever faults are set; a second
+//! signal exits at once.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use eje_runtime::demo::{Driver, DriverConfig, Fault, Faults};
+use eje_runtime::demo::{Driver, DriverConfig, Fault, Faults, MAX_LATENCY};
 use eje_runtime::log::Level;
-use eje_runtime::{log, Runtime, TraceConfig};
+use eje_runtime::server::SHUTDOWN_GRACE;
+use eje_runtime::{log, Runtime, SpanDropReason, TraceConfig};
+
+/// What the stop may take past `--shutdown-timeout-ms`: the server's grace is inside the budget,
+/// this is for the threads to get there.
+const SHUTDOWN_SLACK: Duration = Duration::from_millis(500);
+/// The longest the decisions in progress are waited for (injected latencies end at once).
+const DRIVER_STOP_LIMIT: Duration = Duration::from_secs(1);
 
 const USAGE: &str = "\
 eje-demo: the EJE pipeline on synthetic requests, instrumented
 
 USAGE: eje-demo [FLAGS]
 
-  --metrics-addr HOST:PORT   serve /metrics and /faults here [default: 0.0.0.0:8000]
+  --metrics-addr HOST:PORT   serve /metrics (and /faults) here [default: 127.0.0.1:8000];
+                             0.0.0.0:8000 to be scraped from other hosts
+  --enable-faults            allow fault injection: --fail, --latency and the /faults routes
   --otlp-endpoint URL        post spans here (OTLP/HTTP protobuf) [default: http://localhost:4318/v1/traces]
   --no-traces                export no spans
   --rate N                   requests per second [default: 20]
   --workers N                decisions at once, eje_decision_capacity [default: 8]
   --fail CRITIC=RATIO        fail this share of CRITIC's calls (repeatable)
-  --latency CRITIC=MS        add MS milliseconds to CRITIC's calls (repeatable)
+  --latency CRITIC=MS        add MS milliseconds to CRITIC's calls, at most 600000 (repeatable)
   --seed N                   seed of the synthetic traffic [default: 42]
   --duration SECS            stop after SECS seconds [default: run until SIGINT/SIGTERM]
   --sample-ratio R           share of decisions traced [default: 1]
   --batch-delay-ms MS        longest a span waits for export [default: 5000]
   --otlp-timeout-ms MS       bound of one export [default: 10000]
+  --shutdown-timeout-ms MS   stop within MS (+0.5 s) of SIGTERM, flushing spans [default: 5000]
   --log-level LEVEL          debug, info, warn, error or off [default: info]
   -h, --help                 this text
 
 CRITIC is one of bias_critic, safety_critic, privacy_critic, legal_critic.
-At run time: POST /faults?critic=C&fail=R&latency_ms=MS, POST /faults/clear[?critic=C], GET /faults.
+With --enable-faults, at run time: POST /faults?critic=C&fail=R&latency_ms=MS,
+POST /faults/clear[?critic=C], GET /faults.
 ";
 
 /// The flags, parsed.
@@ -40,8 +53,10 @@ struct Options {
     metrics_addr: String,
     trace: Option<TraceConfig>,
     driver: DriverConfig,
+    enable_faults: bool,
     faults: Vec<(String, Fault)>,
     duration: Option<Duration>,
+    shutdown_timeout: Duration,
     log_level: Level,
 }
 
@@ -50,8 +65,10 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
         metrics_addr: eje_runtime::DEFAULT_METRICS_ADDR.to_string(),
         trace: Some(TraceConfig::default()),
         driver: DriverConfig::default(),
+        enable_faults: false,
         faults: Vec::new(),
         duration: None,
+        shutdown_timeout: Duration::from_secs(5),
         log_level: Level::Info,
     };
     let mut trace = TraceConfig::default();
@@ -73,6 +90,10 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
             "--metrics-addr" => options.metrics_addr = value()?,
             "--otlp-endpoint" => trace.endpoint = value()?,
             "--no-traces" => traces = false,
+            "--enable-faults" => options.enable_faults = true,
+            "--shutdown-timeout-ms" => {
+                options.shutdown_timeout = Duration::from_millis(number(&flag, &value()?)?)
+            }
             "--rate" => options.driver.rate = number(&flag, &value()?)?,
             "--workers" => options.driver.workers = number(&flag, &value()?)?,
             "--seed" => options.driver.seed = number(&flag, &value()?)?,
@@ -106,6 +127,12 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
                     fault.fail_ratio = number(&flag, amount)?;
                 } else {
                     fault.latency = Duration::from_millis(number(&flag, amount)?);
+                    if fault.latency > MAX_LATENCY {
+                        return Err(format!(
+                            "{flag} {text}: at most {} ms",
+                            MAX_LATENCY.as_millis()
+                        ));
+                    }
                 }
                 options.faults.retain(|(c, _)| c != critic);
                 options.faults.push((critic.to_string(), fault));
@@ -115,6 +142,9 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
     }
     if options.driver.rate.is_nan() || options.driver.rate <= 0.0 {
         return Err("--rate must be above 0".into());
+    }
+    if !options.faults.is_empty() && !options.enable_faults {
+        return Err("--fail and --latency inject faults: add --enable-faults".into());
     }
     options.trace = traces.then_some(trace);
     Ok(options)
@@ -128,7 +158,11 @@ fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, String> {
 static STOP: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
+    if STOP.swap(true, Ordering::SeqCst) {
+        // The second signal: the operator wants out now.
+        // SAFETY: `_exit` is async-signal-safe.
+        unsafe { libc::_exit(130) };
+    }
 }
 
 fn main() {
@@ -173,10 +207,16 @@ fn run(options: Options) -> Result<(), String> {
     }
     // The driver first, so the first scrape already sees the capacity.
     let driver = Driver::start(runtime, faults.clone(), options.driver);
-    let server = match runtime.serve(options.metrics_addr.as_str(), Some(faults.clone())) {
+    let routes: Option<std::sync::Arc<dyn eje_runtime::server::Handler>> = if options.enable_faults
+    {
+        Some(faults.clone())
+    } else {
+        None
+    };
+    let server = match runtime.serve(options.metrics_addr.as_str(), routes) {
         Ok(server) => server,
         Err(e) => {
-            driver.stop();
+            driver.stop(DRIVER_STOP_LIMIT);
             return Err(format!("{e} (address {})", options.metrics_addr));
         }
     };
@@ -187,6 +227,7 @@ fn run(options: Options) -> Result<(), String> {
         otlp_endpoint = options.trace.as_ref().map(|t| t.endpoint.clone()),
         rate = options.driver.rate,
         workers = options.driver.workers,
+        faults_enabled = options.enable_faults,
         faults = faults.to_json(),
     );
 
@@ -194,8 +235,16 @@ fn run(options: Options) -> Result<(), String> {
     while !STOP.load(Ordering::SeqCst) && options.duration.is_none_or(|d| started.elapsed() < d) {
         std::thread::sleep(Duration::from_millis(50));
     }
-    driver.stop();
-    let flushed = runtime.shutdown(Duration::from_secs(5));
+    // Every step below is bounded, so the whole stop fits in the budget.
+    let stop_started = Instant::now();
+    let deadline = stop_started + options.shutdown_timeout;
+    let left = || deadline.saturating_duration_since(Instant::now());
+    let drained = driver.stop(left().min(DRIVER_STOP_LIMIT));
+    let flushed = runtime.shutdown(
+        left()
+            .saturating_sub(SHUTDOWN_GRACE)
+            .max(Duration::from_millis(100)),
+    );
     server.shutdown();
     let decisions: u64 = eje_runtime::Verdict::ALL
         .iter()
@@ -205,12 +254,29 @@ fn run(options: Options) -> Result<(), String> {
                 .map(move |s| runtime.metrics().decisions(*v, *s).get())
         })
         .sum();
+    let spans = runtime.span_counts();
+    let took = stop_started.elapsed();
+    if took > options.shutdown_timeout + SHUTDOWN_SLACK {
+        log!(
+            Level::Warn,
+            "eje-demo stop overran its bound",
+            stop_ms = took.as_millis() as u64,
+            bound_ms = (options.shutdown_timeout + SHUTDOWN_SLACK).as_millis() as u64,
+        );
+    }
     log!(
         Level::Info,
         "eje-demo stopped",
         decisions = decisions,
-        spans_dropped = runtime.metrics().spans_dropped().get(),
+        decisions_drained = drained,
+        spans_ended = spans.ended,
+        spans_exported = spans.exported,
+        spans_dropped = spans.dropped_total(),
+        spans_dropped_queue_full = spans.dropped(SpanDropReason::QueueFull),
+        spans_dropped_export_failed = spans.dropped(SpanDropReason::ExportFailed),
+        spans_dropped_shutdown = spans.dropped(SpanDropReason::Shutdown),
         trace_flush = flushed.err().map(|e| e.to_string()),
+        stop_ms = took.as_millis() as u64,
     );
     Ok(())
 }
@@ -225,7 +291,7 @@ mod tests {
 
     #[test]
     fn flags_parse_into_options() {
-        let o = parse_words("--metrics-addr 127.0.0.1:0 --otlp-endpoint=http://c:4318/v1/traces --rate 5 --fail bias_critic=0.5 --latency bias_critic=20 --fail legal_critic=1").unwrap();
+        let o = parse_words("--metrics-addr 127.0.0.1:0 --otlp-endpoint=http://c:4318/v1/traces --rate 5 --enable-faults --fail bias_critic=0.5 --latency bias_critic=20 --fail legal_critic=1").unwrap();
         assert_eq!(o.metrics_addr, "127.0.0.1:0");
         assert_eq!(o.trace.unwrap().endpoint, "http://c:4318/v1/traces");
         assert_eq!(o.driver.rate, 5.0);
@@ -249,6 +315,10 @@ mod tests {
             ]
         );
         assert!(parse_words("--no-traces").unwrap().trace.is_none());
+        let defaults = parse_words("").unwrap();
+        assert_eq!(defaults.metrics_addr, "127.0.0.1:8000");
+        assert!(!defaults.enable_faults);
+        assert_eq!(defaults.shutdown_timeout, Duration::from_secs(5));
     }
 
     #[test]
@@ -265,6 +335,14 @@ mod tests {
         assert_eq!(
             parse_words("--fail bias_critic").unwrap_err(),
             "--fail takes CRITIC=VALUE, got \"bias_critic\""
+        );
+        assert_eq!(
+            parse_words("--fail bias_critic=1").unwrap_err(),
+            "--fail and --latency inject faults: add --enable-faults"
+        );
+        assert_eq!(
+            parse_words("--enable-faults --latency bias_critic=600001").unwrap_err(),
+            "--latency bias_critic=600001: at most 600000 ms"
         );
         assert_eq!(
             parse_words("--bogus").unwrap_err(),

@@ -221,6 +221,19 @@ impl<T: Unpin> Future for YieldThen<T> {
     }
 }
 
+/// How a [`Receiver`] treats each export.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Behaviour {
+    /// Decodes it, keeps it, answers 200.
+    Accept,
+    /// Reads it, waits this long, then accepts it.
+    Slow(Duration),
+    /// Reads it and answers this status, keeping nothing.
+    Fail(u16),
+    /// Closes the connection without reading or answering.
+    Close,
+}
+
 /// An OTLP/HTTP trace receiver on 127.0.0.1: decodes each posted `ExportTraceServiceRequest`.
 pub struct Receiver {
     pub addr: SocketAddr,
@@ -233,6 +246,10 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start() -> Receiver {
+        Receiver::start_with(Behaviour::Accept)
+    }
+
+    pub fn start_with(behaviour: Behaviour) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -243,7 +260,8 @@ impl Receiver {
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     match listener.accept() {
-                        Ok((conn, _)) => serve_otlp(conn, &requests),
+                        Ok((conn, _)) if behaviour == Behaviour::Close => drop(conn),
+                        Ok((conn, _)) => serve_otlp(conn, &requests, behaviour, &stop),
                         Err(_) => std::thread::sleep(Duration::from_millis(5)),
                     }
                 }
@@ -315,6 +333,8 @@ fn serve_otlp(
     requests: &Mutex<
         Vec<opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest>,
     >,
+    behaviour: Behaviour,
+    stop: &AtomicBool,
 ) {
     use prost::Message;
     conn.set_nonblocking(false).unwrap();
@@ -357,6 +377,22 @@ fn serve_otlp(
             &body[..],
         )
         .expect("a protobuf ExportTraceServiceRequest");
+    match behaviour {
+        Behaviour::Fail(status) => {
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status} Failing\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            return;
+        }
+        Behaviour::Slow(delay) => {
+            let until = Instant::now() + delay;
+            while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        Behaviour::Accept | Behaviour::Close => {}
+    }
     requests.lock().unwrap().push(request);
     let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 }

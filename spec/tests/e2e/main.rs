@@ -221,6 +221,8 @@ fn the_generated_stack_runs_for_real() {
             demo_addr.clone(),
             "--otlp-endpoint".into(),
             format!("http://{}/v1/traces", otlp.addr),
+            // The test injects faults over /faults, which only exists with this flag.
+            "--enable-faults".into(),
             "--rate".into(),
             "100".into(),
             "--batch-delay-ms".into(),
