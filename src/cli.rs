@@ -111,6 +111,14 @@ struct LintArgs {
     /// With --live on a Prometheus server: how many targets its series come from.
     #[arg(long, default_value_t = 1)]
     targets: u64,
+    /// Ask a running Prometheus (http://host:9090) which of the series the rule files read
+    /// exist, with which labels and types: unknown metrics and labels outside the catalog are
+    /// then reported (as warnings: they rest on that server's recent data).
+    #[arg(long, value_name = "URL")]
+    prometheus: Option<String>,
+    /// With --prometheus: how far back to look for series, in minutes.
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    lookback: u64,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -290,6 +298,12 @@ fn lint_command(
         let env = lint::files::Environment {
             templates: &template_files,
             grafana_schema: schema.as_ref(),
+            prometheus: args.prometheus.as_deref().map(|url| {
+                (
+                    url,
+                    std::time::Duration::from_secs(args.lookback.max(1) * 60),
+                )
+            }),
         };
         match lint::files::lint_files(&files, &spec, &env) {
             Ok(diagnostics) => diagnostics,

@@ -12,6 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sextant::lint::server::learn;
+use sextant::prelude::*;
+
+mod common;
 
 const EXPOSITION: &str = "\
 # HELP shop_orders_total Orders taken.
@@ -183,5 +186,57 @@ fn learns_series_labels_and_types_from_a_running_prometheus() {
     assert!(
         refused.starts_with("http://127.0.0.1:1/api/v1/metadata: "),
         "{refused}"
+    );
+}
+
+fn unused_spec() -> Spec {
+    Spec::new(sextant::catalog::eje::CATALOG)
+}
+
+/// `lint --prometheus URL`: names the server has no series of, labels none of its series carry
+/// and `rate` of a gauge are reported, each as a warning that says what it rests on; what the
+/// server has passes. Without `--prometheus` the same file is clean: of names outside the
+/// catalog's namespace nothing is known.
+#[test]
+fn lint_with_prometheus_reports_what_the_server_lacks() {
+    let target = Target::start();
+    let prometheus = Prometheus::start(target.port);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let names = ["shop_orders_total", "shop_queue_depth"];
+    loop {
+        match learn(&prometheus.url(), names, Duration::from_secs(3600)) {
+            Ok(k) if names.iter().all(|n| k.has(n)) && k.type_of("shop_queue_depth").is_some() => {
+                break
+            }
+            _ if Instant::now() > deadline => panic!(
+                "Prometheus had no series of the target after 60 s; its log:\n{}",
+                prometheus.log()
+            ),
+            _ => std::thread::sleep(Duration::from_millis(250)),
+        }
+    }
+    let project = sextant::cli::Project {
+        root: common::root(),
+        spec: unused_spec,
+    };
+    let file = "tests/fixtures/server/shop.yml";
+    let (code, stdout, stderr) = common::run_cli(&project, &["lint", file]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    let url = prometheus.url();
+    let (code, stdout, stderr) = common::run_cli(&project, &["lint", file, "--prometheus", &url]);
+    assert_eq!(code, 0, "warnings alone do not fail: {stderr}");
+    assert_eq!(stderr, "0 errors, 3 warnings, 0 infos\n");
+    insta::assert_snapshot!(
+        "lint_with_prometheus",
+        stdout.replace(&url, "http://127.0.0.1:<port>")
+    );
+    let (code, _, stderr) = common::run_cli(
+        &project,
+        &["lint", file, "--prometheus", "http://127.0.0.1:1"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: --prometheus: http://127.0.0.1:1/api/v1/metadata: "),
+        "{stderr}"
     );
 }

@@ -70,6 +70,9 @@ pub struct Environment<'a> {
     /// Grafana's official dashboard schema, when the caller has it; dashboards are otherwise
     /// checked against Sextant's own schema only.
     pub grafana_schema: Option<&'a GrafanaSchema>,
+    /// A running Prometheus to ask which series, labels and types exist (`lint --prometheus`),
+    /// and how far back to look.
+    pub prometheus: Option<(&'a str, std::time::Duration)>,
 }
 
 impl Environment<'_> {
@@ -78,6 +81,7 @@ impl Environment<'_> {
         Environment {
             templates: &|_, _| Vec::new(),
             grafana_schema: None,
+            prometheus: None,
         }
     }
 }
@@ -89,6 +93,8 @@ pub enum InputError {
     NotLinted { path: String, kind: FileKind },
     /// Not a kind of file `lint` knows.
     Unknown { path: String },
+    /// The Prometheus given with `--prometheus` did not answer.
+    Prometheus(String),
 }
 
 impl fmt::Display for InputError {
@@ -103,6 +109,7 @@ impl fmt::Display for InputError {
                 f,
                 "{path}: not a rule file (`groups:`), an AlertManager configuration (`route:`) or a dashboard (`.json`)"
             ),
+            InputError::Prometheus(e) => write!(f, "--prometheus: {e}"),
         }
     }
 }
@@ -148,7 +155,22 @@ pub fn lint_files(
         }
     }
     let (ir, mut diagnostics) = rulefile::lower(&rules);
-    diagnostics.extend(lint::run_files(&ir, &spec.catalog, &spec.lints));
+    let server = match env.prometheus {
+        Some((url, window)) => {
+            let names = ir
+                .rules()
+                .flat_map(|r| r.analysis.selectors.iter())
+                .filter_map(|s| s.name.as_deref());
+            Some(lint::server::learn(url, names, window).map_err(InputError::Prometheus)?)
+        }
+        None => None,
+    };
+    diagnostics.extend(lint::run_files_with(
+        &ir,
+        &spec.catalog,
+        &spec.lints,
+        server.as_ref(),
+    ));
     let alerts = Alerts {
         rules: &ir,
         catalog: &spec.catalog,

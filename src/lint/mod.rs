@@ -138,6 +138,8 @@ pub struct Context<'a> {
     /// What the scrape targets add to every series: known when the spec declares the scrape
     /// configuration the rules run under, open for linted files.
     pub targets: labels::Targets,
+    /// What a running Prometheus knows of the series the rules read (`lint --prometheus`).
+    pub server: Option<&'a server::Knowledge>,
     pub config: &'a LintConfig,
     pub scrape_interval: Duration,
 }
@@ -160,6 +162,7 @@ impl<'a> Context<'a> {
             recorded,
             recorded_labels,
             targets,
+            server: None,
             config,
             scrape_interval: config.scrape_interval.unwrap_or(secs(15)),
         }
@@ -308,16 +311,32 @@ impl LintConfig {
 
 /// Runs every enabled lint over the IR of a spec, the catalog and budgets included.
 pub fn run(ir: &Ir, catalog: &Catalog, config: &LintConfig) -> Vec<Diagnostic> {
-    run_scoped(ir, catalog, config, true)
+    run_scoped(ir, catalog, config, true, None)
 }
 
 /// Runs every enabled lint over the IR of linted files: the rules only, since the catalog and
 /// its budgets are the spec's business (`lint` without paths reports on them).
 pub fn run_files(ir: &Ir, catalog: &Catalog, config: &LintConfig) -> Vec<Diagnostic> {
-    run_scoped(ir, catalog, config, false)
+    run_scoped(ir, catalog, config, false, None)
 }
 
-fn run_scoped(ir: &Ir, catalog: &Catalog, config: &LintConfig, spec: bool) -> Vec<Diagnostic> {
+/// [`run_files`], knowing also what a running Prometheus knows of the series the rules read.
+pub fn run_files_with(
+    ir: &Ir,
+    catalog: &Catalog,
+    config: &LintConfig,
+    server: Option<&server::Knowledge>,
+) -> Vec<Diagnostic> {
+    run_scoped(ir, catalog, config, false, server)
+}
+
+fn run_scoped(
+    ir: &Ir,
+    catalog: &Catalog,
+    config: &LintConfig,
+    spec: bool,
+    server: Option<&server::Knowledge>,
+) -> Vec<Diagnostic> {
     // A spec that declares its Prometheus configuration says what the targets add; files run
     // on a Prometheus we cannot see.
     let targets = if spec && ir.prometheus.is_some() {
@@ -325,7 +344,8 @@ fn run_scoped(ir: &Ir, catalog: &Catalog, config: &LintConfig, spec: bool) -> Ve
     } else {
         labels::Targets::Open
     };
-    let cx = Context::new(ir, catalog, config, targets);
+    let mut cx = Context::new(ir, catalog, config, targets);
+    cx.server = server;
     let mut diagnostics = Vec::new();
     for lint in REGISTRY {
         let Some(severity) = config.severity(lint) else {

@@ -60,6 +60,15 @@ impl Knowledge {
     pub fn has(&self, name: &str) -> bool {
         self.series.get(name).is_some_and(|f| f.series > 0)
     }
+
+    /// What a finding drawn from this knowledge rests on.
+    pub fn assumption(&self) -> String {
+        format!(
+            "the rules run on the Prometheus at {} and its last {} of data are representative (a series with no sample in that window, such as an error counter that never fired, may still appear)",
+            self.source,
+            crate::syntax::duration::Duration::millis(self.window.as_millis() as u64)
+        )
+    }
 }
 
 /// Asks the Prometheus at `base` (`http://host:9090`) about `names`, over the last `window`.

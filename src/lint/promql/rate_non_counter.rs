@@ -17,7 +17,9 @@ lint! {
     ///
     /// ## Fix
     /// Use `deriv` or `delta` for a gauge's change, `avg_over_time` for its level. A histogram's
-    /// `_bucket`, `_count` and `_sum` series are counters and may be rated.
+    /// `_bucket`, `_count` and `_sum` series are counters and may be rated. Outside the catalog,
+    /// `lint --prometheus URL` reads the types the scrape targets declare (a warning: it rests
+    /// on that server).
     pub static LINT = ("promql/rate-non-counter", Error, crate::lint::Check::Rule(check));
 }
 
@@ -31,6 +33,18 @@ fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
         }
         let Some(name) = &selector.name else { continue };
         let Some(found) = super::lookup(cx.catalog, name) else {
+            let Some(server) = cx.server else { continue };
+            if let Some(kind @ ("gauge" | "info" | "stateset")) = server.type_of(name) {
+                out.push(
+                    Finding::new(
+                        format!("`{function}` of `{name}`, a {kind} at {}", server.source),
+                        At::Expr(selector.span.clone()),
+                        "not a counter",
+                    )
+                    .note("use `deriv` or `delta` for a gauge's change, `avg_over_time` for its level")
+                    .rests_on(server.assumption()),
+                );
+            }
             continue;
         };
         let counter = found.metric.kind == Kind::Counter || found.suffix.is_some();

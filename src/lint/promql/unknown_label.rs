@@ -1,4 +1,5 @@
 use crate::lint::labels::{Targets, OPEN_TARGETS};
+use crate::lint::server::Knowledge;
 use crate::lint::{lint, At, Context, Finding};
 use crate::rules::ir::Rule;
 
@@ -28,11 +29,49 @@ lint! {
     pub static LINT = ("promql/unknown-label", Error, crate::lint::Check::Rule(check));
 }
 
+/// A matcher on a label no series of `name` carries at the Prometheus `lint --prometheus` asked:
+/// it matches nothing (or, negated, everything).
+fn from_server(
+    server: &Knowledge,
+    name: &str,
+    selector: &crate::syntax::promql::SelectorUse,
+    out: &mut Vec<Finding>,
+) {
+    let Some(facts) = server.series.get(name).filter(|f| f.series > 0) else {
+        return;
+    };
+    for ((label, _, _), span) in selector.matchers.iter().zip(&selector.matcher_spans) {
+        if facts.labels.contains(label) || label == "__name__" {
+            continue;
+        }
+        let have: Vec<&str> = facts.labels.iter().map(String::as_str).collect();
+        out.push(
+            Finding::new(
+                format!(
+                    "no series of `{name}` at {} has a label `{label}`",
+                    server.source
+                ),
+                At::Expr(span.clone()),
+                "unknown label",
+            )
+            .note(format!(
+                "its {} series have: {}",
+                facts.series,
+                have.join(", ")
+            ))
+            .rests_on(server.assumption()),
+        );
+    }
+}
+
 fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     let targets_known = cx.targets == Targets::Known;
     for selector in &rule.analysis.selectors {
         let Some(name) = &selector.name else { continue };
         let Some(found) = super::lookup(cx.catalog, name) else {
+            if let Some(server) = cx.server {
+                from_server(server, name, selector, out);
+            }
             continue;
         };
         // Of a metric the catalog does not own (`up`, `process_*`: every target exports them),

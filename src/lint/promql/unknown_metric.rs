@@ -17,7 +17,9 @@ lint! {
     /// ## Scope
     /// The catalog owns the namespaces of its instrumented metrics (`eje_` for `eje_decisions_total`):
     /// the service registers exactly the catalog's metrics, so an unknown name there cannot exist.
-    /// Names outside them (another exporter's, such as `node_cpu_seconds_total`) are not checked.
+    /// Names outside them (another exporter's, such as `node_cpu_seconds_total`) are checked
+    /// only against a running Prometheus (`lint --prometheus URL`): one with no series of the
+    /// name in the look-back window gives a warning, since the series may still appear.
     ///
     /// ## Fix
     /// Use the catalog's name (`eje_critic_failures_total`), better through the catalog's
@@ -26,6 +28,24 @@ lint! {
 }
 
 fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
+    if let Some(server) = cx.server {
+        for selector in &rule.analysis.selectors {
+            let Some(name) = &selector.name else { continue };
+            let known = super::lookup(cx.catalog, name).is_some()
+                || cx.recorded.contains_key(name.as_str())
+                || super::BUILTIN_SERIES.contains(&name.as_str());
+            if !known && !cx.catalog.owns(name) && !server.has(name) {
+                out.push(
+                    Finding::new(
+                        format!("no series of `{name}` at {}", server.source),
+                        At::Expr(selector.span.clone()),
+                        "nothing to select",
+                    )
+                    .rests_on(server.assumption()),
+                );
+            }
+        }
+    }
     for selector in &rule.analysis.selectors {
         let Some(name) = &selector.name else { continue };
         let known = super::lookup(cx.catalog, name).is_some()
