@@ -17,6 +17,23 @@ checks that lower a spec or read a file (what Prometheus, AlertManager or Grafan
 cannot work, and what Sextant cannot emit) and the lints (advice against the catalog).
 `cargo run -- explain` lists them; `cargo run -- explain CODE` prints one.
 
+## Severities: what each one promises
+
+- `error`: the engine rejects it (promtool, amtool, Grafana), or it certainly misbehaves at run
+  time (a template reading a label the expression can never return, a `by` label an inner
+  aggregation removed, `histogram_quantile` without `le`). A check's error cannot be turned off.
+- `warning`: it probably misbehaves, but that rests on an assumption, which the diagnostic names
+  in a note (`this rests on an assumption: ...`): that the scrape targets add no label besides
+  `job` and `instance`, that a running Prometheus's recent data are representative.
+- `info`: style and conventions (`rules/record-name`).
+
+Knowledge has a source. The catalog is the authority on its instrumented metrics and their
+namespaces (the first word of their names, such as `eje_`): the service exposes exactly those. Of
+any other metric the catalog knows nothing, and nothing is reported unless `lint --prometheus URL`
+asks a running Prometheus. The spec's Prometheus configuration says what the scrape targets add;
+for linted files, which run on a Prometheus Sextant cannot see, labels are an open set.
+`tests/corpus.rs` holds every error on public files promtool accepts to this contract.
+
 ## Linting files
 
 `cargo run -- lint` lints the spec (its rules and its metric catalog); `cargo run -- lint PATH...`
