@@ -286,7 +286,130 @@ pub fn text_map(text: &str, node: &Node) -> TextMap {
     match scalar_layout(text, node) {
         (_, Some(lines)) if lines.len() == 1 => TextMap::Verbatim(lines[0]),
         (_, Some(lines)) => TextMap::Lines(lines),
-        (range, None) => TextMap::Whole(range),
+        (range, None) => match node {
+            Node::Scalar {
+                value,
+                style: style @ (Style::DoubleQuoted | Style::SingleQuoted),
+                start,
+            } => match quoted_offsets(text, *start, *style == Style::DoubleQuoted) {
+                Some((decoded, offsets)) if decoded == *value => TextMap::Offsets(offsets),
+                _ => TextMap::Whole(range),
+            },
+            _ => TextMap::Whole(range),
+        },
+    }
+}
+
+/// Decodes the quoted scalar whose opening quote is at `start`, as YAML 1.2 does (escapes in a
+/// double-quoted one, `''` in a single-quoted one, line folding in both), and returns the value
+/// with the file offset of each of its bytes (and of its end). The caller compares the value
+/// with the parser's, so a case this does not model falls back to the whole scalar.
+fn quoted_offsets(text: &str, start: usize, double: bool) -> Option<(String, Vec<usize>)> {
+    let quote = if double { '"' } else { '\'' };
+    let bytes = text.as_bytes();
+    if bytes.get(start) != Some(&(quote as u8)) {
+        return None;
+    }
+    let mut out = String::new();
+    let mut offsets = Vec::new();
+    let push = |out: &mut String, offsets: &mut Vec<usize>, c: char, at: usize| {
+        out.push(c);
+        offsets.extend(std::iter::repeat_n(at, c.len_utf8()));
+    };
+    let mut i = start + 1;
+    loop {
+        let c = text[i..].chars().next()?;
+        match c {
+            c if c == quote => {
+                if !double && text[i + 1..].starts_with('\'') {
+                    push(&mut out, &mut offsets, '\'', i);
+                    i += 2;
+                    continue;
+                }
+                offsets.push(i);
+                return Some((out, offsets));
+            }
+            '\\' if double => {
+                let next = text[i + 1..].chars().next()?;
+                let simple = match next {
+                    '0' => Some('\0'),
+                    'a' => Some('\u{7}'),
+                    'b' => Some('\u{8}'),
+                    't' | '\t' => Some('\t'),
+                    'n' => Some('\n'),
+                    'v' => Some('\u{b}'),
+                    'f' => Some('\u{c}'),
+                    'r' => Some('\r'),
+                    'e' => Some('\u{1b}'),
+                    ' ' => Some(' '),
+                    '"' => Some('"'),
+                    '/' => Some('/'),
+                    '\\' => Some('\\'),
+                    'N' => Some('\u{85}'),
+                    '_' => Some('\u{a0}'),
+                    'L' => Some('\u{2028}'),
+                    'P' => Some('\u{2029}'),
+                    _ => None,
+                };
+                if let Some(decoded) = simple {
+                    push(&mut out, &mut offsets, decoded, i);
+                    i += 1 + next.len_utf8();
+                    continue;
+                }
+                let digits = match next {
+                    'x' => 2,
+                    'u' => 4,
+                    'U' => 8,
+                    '\n' | '\r' => {
+                        // An escaped line break: the lines join, the next one's indentation
+                        // dropped.
+                        i += 1;
+                        i += text[i..].len() - text[i..].trim_start_matches(['\r', '\n']).len();
+                        i += text[i..].len() - text[i..].trim_start_matches([' ', '\t']).len();
+                        continue;
+                    }
+                    _ => return None,
+                };
+                let hex = text.get(i + 2..i + 2 + digits)?;
+                let decoded = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+                push(&mut out, &mut offsets, decoded, i);
+                i += 2 + digits;
+            }
+            '\n' | '\r' => {
+                // Folding: trailing blanks before the break go, the next lines' indentation
+                // goes; one break is a space, each further (empty) line a newline.
+                while out.ends_with([' ', '\t']) {
+                    out.pop();
+                    offsets.pop();
+                }
+                let mut breaks = 0;
+                let mut j = i;
+                loop {
+                    let rest = &text[j..];
+                    if rest.starts_with("\r\n") {
+                        j += 2;
+                    } else if rest.starts_with('\n') || rest.starts_with('\r') {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                    breaks += 1;
+                    j += text[j..].len() - text[j..].trim_start_matches([' ', '\t']).len();
+                }
+                if breaks == 1 {
+                    push(&mut out, &mut offsets, ' ', i);
+                } else {
+                    for _ in 1..breaks {
+                        push(&mut out, &mut offsets, '\n', i);
+                    }
+                }
+                i = j;
+            }
+            c => {
+                push(&mut out, &mut offsets, c, i);
+                i += c.len_utf8();
+            }
+        }
     }
 }
 
@@ -304,6 +427,35 @@ pub fn key_map(text: &str, key: &Node) -> TextMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_scalars_map_each_byte_through_escapes_and_folding() {
+        let text =
+            "expr: \"(\\n  count by (job) (up)\\n) > foo{x=\\\"y\\\"} +\n  1\"\nb: 'it''s'\n";
+        let doc = parse(text).unwrap().unwrap();
+        let Node::Map { entries, .. } = &doc else {
+            panic!("a map")
+        };
+        let expr = &entries[0].1;
+        let value = expr.as_str().unwrap();
+        assert_eq!(value, "(\n  count by (job) (up)\n) > foo{x=\"y\"} + 1");
+        let map = text_map(text, expr);
+        let at = |needle: &str| {
+            let i = value.find(needle).unwrap();
+            let r = map.map(value, i..i + needle.len());
+            &text[r]
+        };
+        assert_eq!(at("count"), "count");
+        assert_eq!(at("foo"), "foo");
+        assert_eq!(at("y"), "y");
+        assert_eq!(at("1"), "1");
+        let single = &entries[1].1;
+        let map = text_map(text, single);
+        let value = single.as_str().unwrap();
+        assert_eq!(value, "it's");
+        let r = map.map(value, 3..4);
+        assert_eq!(&text[r], "s");
+    }
 
     #[test]
     fn positions_of_keys_and_values() {
