@@ -72,6 +72,16 @@ pub struct Error {
 
 /// Parses the first document of `text`; an empty file is `None`.
 pub fn parse(text: &str) -> Result<Option<Node>, Error> {
+    Ok(load(text, false)?.into_iter().next())
+}
+
+/// Parses every document of `text` (a Kubernetes manifest of several resources, separated by
+/// `---`); empty documents are left out.
+pub fn parse_all(text: &str) -> Result<Vec<Node>, Error> {
+    load(text, true)
+}
+
+fn load(text: &str, all: bool) -> Result<Vec<Node>, Error> {
     let offsets = CharOffsets::new(text);
     let mut builder = Builder {
         offsets: &offsets,
@@ -79,13 +89,19 @@ pub fn parse(text: &str) -> Result<Option<Node>, Error> {
         anchors: Vec::new(),
         root: None,
         done: false,
+        all,
+        roots: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| Error {
+    parser.load(&mut builder, all).map_err(|e| Error {
         message: e.info().to_string(),
         offset: offsets.byte(e.marker().index()),
     })?;
-    Ok(builder.root)
+    let Builder {
+        mut roots, root, ..
+    } = builder;
+    roots.extend(root);
+    Ok(roots)
 }
 
 /// Marks count characters; this maps them to byte offsets.
@@ -123,6 +139,9 @@ struct Builder<'a> {
     anchors: Vec<(usize, Node)>,
     root: Option<Node>,
     done: bool,
+    /// Whether to read every document; each finished one is moved to `roots`.
+    all: bool,
+    roots: Vec<Node>,
 }
 
 impl Builder<'_> {
@@ -224,6 +243,10 @@ impl MarkedEventReceiver for Builder<'_> {
                     });
                 self.push_value(node);
             }
+            Event::DocumentEnd if self.all => {
+                self.roots.extend(self.root.take());
+                self.anchors.clear();
+            }
             Event::DocumentEnd => self.done = self.root.is_some(),
             _ => {}
         }
@@ -313,6 +336,15 @@ mod tests {
         let (range, _) = scalar_layout(text, &alert[0].1);
         assert_eq!(&text[range], "X");
         assert_eq!(&text[alert[1].0.start()..alert[1].0.start() + 6], "labels");
+    }
+
+    #[test]
+    fn every_document() {
+        let text = "a: 1\n---\nb: 2\n---\n";
+        let docs = parse_all(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(&text[docs[1].start()..docs[1].start() + 1], "b");
+        assert_eq!(parse(text).unwrap().unwrap().start(), 0);
     }
 
     #[test]
