@@ -105,6 +105,9 @@ fn structural(schema: &mut Value) {
             serde_json::json!([{"type": "integer"}, {"type": "string"}]),
         );
     }
+    if let Some(Value::String(pattern)) = map.get_mut("pattern") {
+        *pattern = ecma_pattern(pattern);
+    }
     let is_object = map.get("type").is_some_and(|t| t == "object");
     if is_object
         && map.contains_key("properties")
@@ -127,6 +130,46 @@ fn structural(schema: &mut Value) {
             children.iter_mut().for_each(structural);
         }
     }
+}
+
+/// A Go (RE2) pattern as an ECMA-262 one, which JSON Schema uses: RE2's inline `(?i)` flag,
+/// which ECMA lacks, becomes a case-insensitive class for each letter outside a class (over the
+/// whole pattern, which accepts a little more than a flag scoped to a group would).
+fn ecma_pattern(pattern: &str) -> String {
+    if !pattern.contains("(?i)") {
+        return pattern.to_string();
+    }
+    let mut out = String::new();
+    let mut chars = pattern
+        .replace("(?i)", "")
+        .chars()
+        .collect::<Vec<_>>()
+        .into_iter();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                out.extend(chars.next());
+            }
+            '[' => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' => {
+                in_class = false;
+                out.push(c);
+            }
+            c if c.is_ascii_alphabetic() && !in_class => {
+                out.push('[');
+                out.push(c.to_ascii_lowercase());
+                out.push(c.to_ascii_uppercase());
+                out.push(']');
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The most a ConfigMap's or Secret's data may hold.
@@ -202,4 +245,18 @@ pub fn check_object(resource: &Value) -> Vec<String> {
         }
     }
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn re2_case_flag() {
+        assert_eq!(
+            ecma_pattern("^(?i)(abort|warn)?$"),
+            "^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$"
+        );
+        assert_eq!(ecma_pattern("^[a-z]\\d$"), "^[a-z]\\d$");
+    }
 }

@@ -244,7 +244,8 @@ impl MarkedEventReceiver for Builder<'_> {
                 self.push_value(node);
             }
             Event::DocumentEnd if self.all => {
-                self.roots.extend(self.root.take());
+                let empty = |n: &Node| matches!(n, Node::Scalar { value, style: Style::Plain, .. } if value.is_empty());
+                self.roots.extend(self.root.take().filter(|n| !empty(n)));
                 self.anchors.clear();
             }
             Event::DocumentEnd => self.done = self.root.is_some(),
