@@ -95,6 +95,9 @@ fn every_kubernetes_resource_is_valid() {
     ");
 }
 
+/// A change made to a valid resource.
+type Tamper = fn(&mut Value);
+
 /// A resource of each kind, changed the way a hand edit could break it, is rejected: the check
 /// is not vacuous.
 #[test]
@@ -109,7 +112,7 @@ fn a_tampered_resource_is_rejected() {
             .1
             .clone()
     };
-    let cases: Vec<(&str, Value, fn(&mut Value))> = vec![
+    let cases: Vec<(&str, Value, Tamper)> = vec![
         (
             "a duration PromQL cannot read",
             of("prometheusrules/eje-alerts.yaml"),
