@@ -19,6 +19,10 @@ pub struct Ir {
     pub grafana: crate::grafana::ir::Grafana,
     /// promtool unit tests of the rules (generated for SLOs).
     pub rule_tests: Vec<crate::rules::ir::RuleTests>,
+    /// The deploy targets the spec turns on, checked.
+    pub kubernetes: Option<crate::kubernetes::Kubernetes>,
+    pub thanos: Option<crate::rulers::ThanosRuler>,
+    pub mimir: Option<crate::rulers::Mimir>,
 }
 
 impl Ir {

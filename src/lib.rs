@@ -3,7 +3,8 @@
 //! A spec written with this crate's typed DSLs and a metric catalog ([`sextant_catalog`]) is
 //! lowered into a validated IR, linted against the catalog ([`lint`]), and emitted as files.
 //! Each target has a folder holding its DSL, lowering, IR, emitter and file reader: [`rules`],
-//! [`slo`], [`alertmanager`], [`prometheus`], [`grafana`]. Below them, [`syntax`] (PromQL, Go
+//! [`slo`], [`alertmanager`], [`prometheus`], [`grafana`], and the deploy targets
+//! [`kubernetes`] (prometheus-operator) and [`rulers`] (Thanos Ruler, Mimir). Below them, [`syntax`] (PromQL, Go
 //! templates, YAML and JSON with positions, durations) and [`diagnostics`]. [`spec::compile`] runs
 //! the whole pipeline, [`lint::files::lint_files`] lints existing files; [`cli`] is the command
 //! line around them.
@@ -14,9 +15,11 @@ pub mod diagnostics;
 pub mod grafana;
 pub mod init;
 pub mod ir;
+pub mod kubernetes;
 pub mod lint;
 pub mod output;
 pub mod prometheus;
+pub mod rulers;
 pub mod rules;
 pub mod slo;
 pub mod spec;
@@ -48,6 +51,11 @@ pub mod prelude {
             Webhook, Weekday,
         };
         pub use crate::prometheus::{PrometheusConfig, ScrapeJob};
+    }
+    pub mod deploy {
+        //! The deploy targets beyond one Prometheus pair: `use sextant::prelude::deploy::*;`.
+        pub use crate::kubernetes::{AlertManagerSecret, Kubernetes, Monitor, MonitorKind};
+        pub use crate::rulers::{Limits, Mimir, PartialResponse, ThanosRuler, View};
     }
 }
 

@@ -7,9 +7,11 @@ use sextant_catalog::Catalog;
 use crate::alertmanager::{self, AlertManager};
 use crate::diagnostics::{self, configure, Diagnostic};
 use crate::ir::Ir;
+use crate::kubernetes::Kubernetes;
 use crate::lint::{self, LintConfig};
 use crate::output::Output;
 use crate::prometheus::{self, PrometheusConfig};
+use crate::rulers::{Mimir, ThanosRuler};
 use crate::rules::lower;
 use crate::rules::RuleGroup;
 use crate::slo::{self, Slo};
@@ -24,6 +26,10 @@ pub struct Spec {
     pub prometheus: Option<PrometheusConfig>,
     pub grafana: crate::grafana::Grafana,
     pub slos: Vec<Slo>,
+    /// Deploy targets beyond the files of one Prometheus pair.
+    pub kubernetes: Option<Kubernetes>,
+    pub thanos: Option<ThanosRuler>,
+    pub mimir: Option<Mimir>,
 }
 
 impl Spec {
@@ -36,6 +42,9 @@ impl Spec {
             prometheus: None,
             grafana: crate::grafana::Grafana::default(),
             slos: Vec::new(),
+            kubernetes: None,
+            thanos: None,
+            mimir: None,
         }
     }
 
@@ -79,6 +88,37 @@ impl Spec {
         self.grafana = grafana;
         self
     }
+
+    /// prometheus-operator resources in `kubernetes/`.
+    pub fn kubernetes(mut self, kubernetes: Kubernetes) -> Spec {
+        self.kubernetes = Some(kubernetes);
+        self
+    }
+
+    /// Thanos Ruler's files in `thanos/`.
+    pub fn thanos(mut self, thanos: ThanosRuler) -> Spec {
+        self.thanos = Some(thanos);
+        self
+    }
+
+    /// The Mimir (or Cortex) ruler's namespaces in `mimir/`.
+    pub fn mimir(mut self, mimir: Mimir) -> Spec {
+        self.mimir = Some(mimir);
+        self
+    }
+
+    /// The spec's lint settings, with what its rulers evaluate and see (for the `global/`
+    /// lints) added to those it declares.
+    pub fn lint_config(&self, ir: &Ir) -> LintConfig {
+        let mut config = self.lints.clone();
+        config.rulers.extend(crate::rulers::lint_views(
+            self.thanos.as_ref(),
+            self.mimir.as_ref(),
+            self.prometheus.as_ref(),
+            ir,
+        ));
+        config
+    }
 }
 
 /// The result of compiling a spec: the files (empty when any diagnostic is an error) and every
@@ -119,7 +159,8 @@ pub fn compile_with(spec: &Spec, options: &Options) -> Compiled {
     if options.time_scale > 1 {
         ir.scale_time(options.time_scale);
     }
-    diagnostics.extend(lint::run(&ir, &spec.catalog, &spec.lints));
+    let lints = spec.lint_config(&ir);
+    diagnostics.extend(lint::run(&ir, &spec.catalog, &lints));
     diagnostics.extend(configure::check(&spec.lints));
     configure::apply(&spec.lints, &mut diagnostics, &|_| None);
     diagnostics::sort(&mut diagnostics);
@@ -134,6 +175,16 @@ pub fn compile_with(spec: &Spec, options: &Options) -> Compiled {
         }
         crate::grafana::emit::emit(&ir.grafana, &mut output);
         crate::rules::promtool_tests::emit(&ir.rule_tests, &mut output);
+        if let Some(k8s) = &ir.kubernetes {
+            let emitted = output.clone();
+            crate::kubernetes::emit::emit(k8s, &ir, &emitted, &mut output);
+        }
+        if let Some(thanos) = &ir.thanos {
+            crate::rulers::emit::thanos(thanos, &ir, &mut output);
+        }
+        if let Some(mimir) = &ir.mimir {
+            crate::rulers::emit::mimir(mimir, &ir, &mut output);
+        }
         output.add("README.md", GENERATED_README);
         // The emitters' output checked against our own schemas: a failure is a bug in Sextant.
         let bugs = crate::grafana::schema::check(&output);
@@ -186,6 +237,18 @@ pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
         alertmanager::checks::run(config, &ir, &spec.catalog, &external, &mut diagnostics);
     }
     ir.rule_tests = slos.tests;
+    ir.kubernetes = spec
+        .kubernetes
+        .as_ref()
+        .and_then(|k| crate::kubernetes::lower::lower(k, &ir, &mut diagnostics));
+    ir.thanos = spec
+        .thanos
+        .as_ref()
+        .and_then(|t| crate::rulers::lower::thanos(t, &ir, &mut diagnostics));
+    ir.mimir = spec
+        .mimir
+        .as_ref()
+        .and_then(|m| crate::rulers::lower::mimir(m, &ir, &mut diagnostics));
     configure::apply(&spec.lints, &mut diagnostics, &|_| None);
     (ir, diagnostics)
 }

@@ -51,7 +51,7 @@ fn dirty_fixture_trips_every_rule_lint() {
         LintConfig::default().record_budget("job_critic_reason:eje_critic_failures:rate5m", 10);
     let diagnostics = lint_files(&[read("dirty.yml")], &config);
     for lint in lint::REGISTRY {
-        if NOT_ON_FILES.contains(&lint.code) {
+        if NOT_ON_FILES.contains(&lint.code) || lint.code.starts_with("global/") {
             continue;
         }
         let mine: Vec<Diagnostic> = diagnostics
@@ -284,4 +284,76 @@ fn every_check_kind_is_used() {
     assert!(kinds(|c| matches!(c, Check::Group(_))) > 0);
     assert!(kinds(|c| matches!(c, Check::Spec(_))) > 0);
     assert!(kinds(|c| matches!(c, Check::Live)) > 0);
+}
+
+/// A spec whose Prometheus pair carries `cluster` and is told apart by `replica`, as the
+/// global/ lints need to know.
+fn pair() -> Spec {
+    use sextant::prelude::alerting::PrometheusConfig;
+    Spec::new(eje::CATALOG).prometheus(
+        PrometheusConfig::new()
+            .external_label("cluster", "eu-1")
+            .replicas("replica", ["a", "b"]),
+    )
+}
+
+/// The global/ lints look at what a ruler evaluates, so a plain rule file (dirty.yml) trips none:
+/// here they are tripped on a Thanos Ruler rule file (Thanos's defaults: a global view, 1m
+/// evaluation, 5m resolution after 40h): each tripped, and nothing else.
+#[test]
+fn global_fixture_trips_every_global_lint() {
+    let diagnostics = lint::files::lint_files(
+        &[read("global/thanos.yml")],
+        &pair(),
+        &lint::files::Environment::none(),
+    )
+    .expect("a Thanos rule file is read");
+    for lint in lint::REGISTRY
+        .iter()
+        .filter(|l| l.code.starts_with("global/"))
+    {
+        let mine: Vec<Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| d.code == lint.code)
+            .cloned()
+            .collect();
+        assert!(
+            !mine.is_empty(),
+            "global/thanos.yml has no case for {}",
+            lint.code
+        );
+        insta::assert_snapshot!(
+            format!("global__{}", lint.code.replace('/', "__")),
+            render(&mine)
+        );
+    }
+    let others: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d.code)
+        .filter(|c| !c.starts_with("global/"))
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
+    // The same rules in a plain rule file are for one Prometheus: nothing to say.
+    let mut plain = read("global/thanos.yml");
+    plain.text = plain
+        .text
+        .replace("    partial_response_strategy: abort\n", "");
+    plain.text = plain
+        .text
+        .replace("    partial_response_strategy: warn\n", "");
+    let diagnostics =
+        lint::files::lint_files(&[plain], &pair(), &lint::files::Environment::none()).unwrap();
+    assert_eq!(render(&diagnostics), "");
+}
+
+/// On Mimir, only a federated group (`source_tenants`) sees more than one tenant's series.
+#[test]
+fn global_lints_on_a_mimir_file_look_at_federated_groups() {
+    let diagnostics = lint::files::lint_files(
+        &[read("global/mimir.yml")],
+        &pair(),
+        &lint::files::Environment::none(),
+    )
+    .expect("a Mimir rule file is read");
+    insta::assert_snapshot!("global_mimir", render(&diagnostics));
 }

@@ -10,6 +10,7 @@ use sextant_catalog::eje;
 pub mod alerts;
 pub mod budgets;
 pub mod dashboards;
+pub mod deploy;
 pub mod prometheus;
 pub mod recording;
 pub mod routing;
@@ -34,4 +35,7 @@ pub fn spec() -> Spec {
         .grafana(dashboards::grafana())
         .slos(slos::slos())
         .lints(budgets::lints())
+        .kubernetes(deploy::kubernetes())
+        .thanos(deploy::thanos(&stack::Stack::production()))
+        .mimir(deploy::mimir())
 }

@@ -29,7 +29,7 @@ pub const BUSINESS_HOURS: &str = "business-hours";
 pub const MAINTENANCE: &str = "weekly-maintenance";
 
 /// Where AlertManager reads its secrets from (mounted from the secret store, never in git).
-const SECRETS: &str = "/etc/alertmanager/secrets";
+pub const SECRETS: &str = "/etc/alertmanager/secrets";
 
 fn secret(name: &str) -> String {
     format!("{SECRETS}/{name}")

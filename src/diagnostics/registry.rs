@@ -101,6 +101,8 @@ static CHECKS: &[&[Code]] = &[
     crate::prometheus::codes::CODES,
     crate::alertmanager::codes::CODES,
     crate::grafana::codes::CODES,
+    crate::kubernetes::codes::CODES,
+    crate::rulers::codes::CODES,
 ];
 
 static ALL: LazyLock<Vec<Code>> = LazyLock::new(|| {

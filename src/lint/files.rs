@@ -18,8 +18,11 @@ use crate::spec::Spec;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 
 pub enum FileKind {
-    /// A Prometheus rule file: YAML with `groups:`.
+    /// A rule file: Prometheus's (`groups:`), Thanos Ruler's, Mimir's (`namespace:`), or
+    /// `PrometheusRule` resources.
     Rules,
+    /// Another Kubernetes resource (`apiVersion:` and `kind:`).
+    Kubernetes,
     /// An AlertManager configuration (`route:`, `receivers:`).
     AlertManager,
     /// A Prometheus server configuration (`scrape_configs:`).
@@ -34,6 +37,9 @@ impl FileKind {
         if path.ends_with(".json") {
             return FileKind::Dashboard;
         }
+        if rulefile::Format::of(text).is_some() {
+            return FileKind::Rules;
+        }
         let top: Vec<&str> = text
             .lines()
             .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
@@ -46,6 +52,8 @@ impl FileKind {
             FileKind::AlertManager
         } else if has("scrape_configs") || has("rule_files") {
             FileKind::Prometheus
+        } else if has("apiVersion") && has("kind") {
+            FileKind::Kubernetes
         } else {
             FileKind::Unknown
         }
@@ -53,7 +61,8 @@ impl FileKind {
 
     pub fn describe(self) -> &'static str {
         match self {
-            FileKind::Rules => "a Prometheus rule file",
+            FileKind::Rules => "a rule file",
+            FileKind::Kubernetes => "a Kubernetes resource other than a PrometheusRule",
             FileKind::AlertManager => "an AlertManager configuration",
             FileKind::Prometheus => "a Prometheus configuration",
             FileKind::Dashboard => "a Grafana dashboard",
@@ -102,7 +111,7 @@ impl fmt::Display for InputError {
         match self {
             InputError::NotLinted { path, kind } => write!(
                 f,
-                "{path}: {} is not linted yet; `lint` reads Prometheus rule files, AlertManager configurations and Grafana dashboards",
+                "{path}: {} is not linted yet; `lint` reads rule files (Prometheus, Thanos Ruler, Mimir, PrometheusRule resources), AlertManager configurations and Grafana dashboards",
                 kind.describe()
             ),
             InputError::Unknown { path } => write!(
@@ -141,7 +150,7 @@ pub fn lint_files(
             FileKind::Rules => rules.push(file.clone()),
             FileKind::Dashboard => dashboards.push(file.clone()),
             FileKind::AlertManager => alertmanagers.push(file),
-            kind @ FileKind::Prometheus => {
+            kind @ (FileKind::Prometheus | FileKind::Kubernetes) => {
                 return Err(InputError::NotLinted {
                     path: file.path.clone(),
                     kind,
@@ -154,7 +163,11 @@ pub fn lint_files(
             }
         }
     }
-    let (ir, mut diagnostics) = rulefile::lower(&rules);
+    let (ir, mut diagnostics, sources) = rulefile::lower_with_sources(&rules);
+    let mut config = spec.lints.clone();
+    config
+        .rulers
+        .extend(ruler_views(&ir, &sources, spec, &mut diagnostics));
     let server = match env.prometheus {
         Some((url, window)) => {
             let names = ir
@@ -168,7 +181,7 @@ pub fn lint_files(
     diagnostics.extend(lint::run_files_with(
         &ir,
         &spec.catalog,
-        &spec.lints,
+        &config,
         server.as_ref(),
     ));
     let alerts = Alerts {
@@ -195,4 +208,77 @@ pub fn lint_files(
     });
     diagnostics::sort(&mut diagnostics);
     Ok(diagnostics)
+}
+
+/// What the rulers of the linted Thanos and Mimir files evaluate and see (the spec's settings
+/// for them when it has some, the engines' defaults otherwise); Mimir files are also checked
+/// against the tenant's limits.
+fn ruler_views(
+    ir: &crate::ir::Ir,
+    sources: &[rulefile::GroupSource],
+    spec: &Spec,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<lint::RulerView> {
+    use std::collections::BTreeMap;
+
+    use crate::rulers::{Mimir, ThanosRuler, View};
+    use rulefile::Format;
+
+    let thanos = spec
+        .thanos
+        .clone()
+        .unwrap_or_else(|| ThanosRuler::new(Vec::<String>::new()));
+    let mimir = spec
+        .mimir
+        .clone()
+        .unwrap_or_else(|| Mimir::new("anonymous"));
+    let of = |format: Format| sources.iter().filter(move |s| s.format == format);
+    let mut views = Vec::new();
+    let prometheus = spec.prometheus.as_ref();
+    let template = crate::rulers::lint_views(
+        Some(&thanos),
+        Some(&mimir),
+        prometheus,
+        &crate::ir::Ir::default(),
+    );
+    if of(Format::Thanos).next().is_some() {
+        let mut view = template[0].clone();
+        view.groups = of(Format::Thanos)
+            .map(|s| (s.group.clone(), thanos.view == View::Global))
+            .collect();
+        views.push(view);
+    }
+    if of(Format::Mimir).next().is_some() {
+        let mut view = template[1].clone();
+        view.groups = of(Format::Mimir)
+            .map(|s| {
+                let global = mimir.view == View::Global || !s.source_tenants.is_empty();
+                (s.group.clone(), global)
+            })
+            .collect();
+        views.push(view);
+        let mut namespaces: BTreeMap<String, Vec<&crate::rules::ir::Group>> = BTreeMap::new();
+        for source in of(Format::Mimir) {
+            if let Some(group) = ir.groups.iter().find(|g| g.name == source.group) {
+                namespaces
+                    .entry(source.namespace.clone().unwrap_or_default())
+                    .or_default()
+                    .push(group);
+            }
+        }
+        crate::rulers::lower::limits(
+            &mimir.limits,
+            &mimir.tenant,
+            &namespaces,
+            |group, d| {
+                if group.place.is_file() {
+                    d.at(&group.place)
+                } else {
+                    d
+                }
+            },
+            diagnostics,
+        );
+    }
+    views
 }

@@ -21,6 +21,7 @@ use crate::syntax::duration::{secs, Duration};
 pub mod alerts;
 pub mod cardinality;
 pub mod files;
+pub mod global;
 pub mod labels;
 pub mod live;
 pub mod promql;
@@ -121,6 +122,9 @@ pub static REGISTRY: &[&Lint] = &[
     &alerts::severity::LINT,
     &alerts::template_label::LINT,
     &alerts::duplicate::LINT,
+    &global::aggregation_drops_label::LINT,
+    &global::downsampled_range::LINT,
+    &global::absent_per_cluster::LINT,
 ];
 
 pub fn find(code: &str) -> Option<&'static Lint> {
@@ -252,6 +256,34 @@ pub struct LintConfig {
     /// The shortest `for` an alert may have [default: 1m].
     pub min_for: Option<Duration>,
     pub budgets: Budgets,
+    /// The rulers of distributed engines that evaluate the rules, for the `global/` lints;
+    /// [`crate::spec::Spec::lint_config`] adds the spec's own.
+    pub rulers: Vec<RulerView>,
+}
+
+/// What a ruler of a distributed engine (Thanos Ruler, the Mimir ruler) evaluates and sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RulerView {
+    /// The ruler, for messages: `Thanos Ruler`.
+    pub name: String,
+    /// The groups it evaluates, by name, each with whether it sees every cluster's series at
+    /// once (a global view) rather than one cluster's.
+    pub groups: BTreeMap<String, bool>,
+    /// Its evaluation interval, for groups without their own.
+    pub evaluation_interval: Duration,
+    /// From what age of the data only what resolution is left: (age, resolution), by age.
+    pub downsampling: Vec<(Duration, Duration)>,
+    /// The external labels that tell the clusters' series apart (`cluster`).
+    pub external_labels: Vec<String>,
+    /// The label telling HA replicas apart, which a global view deduplicates away.
+    pub replica_label: Option<String>,
+}
+
+impl RulerView {
+    /// Whether it evaluates `group`, and on a global view.
+    pub fn evaluates(&self, group: &str) -> Option<bool> {
+        self.groups.get(group).copied()
+    }
 }
 
 impl LintConfig {
@@ -299,6 +331,12 @@ impl LintConfig {
     /// The most series a recording rule's output `name` may have.
     pub fn record_budget(mut self, name: &str, series: u64) -> LintConfig {
         self.budgets.per_metric.insert(name.to_string(), series);
+        self
+    }
+
+    /// A ruler that evaluates the rules (see [`RulerView`]).
+    pub fn ruler(mut self, view: RulerView) -> LintConfig {
+        self.rulers.push(view);
         self
     }
 

@@ -14,8 +14,9 @@ struct File<'a> {
     groups: Vec<Group<'a>>,
 }
 
+/// A group as rule files write it; the ruler and Kubernetes emitters wrap it.
 #[derive(Serialize)]
-struct Group<'a> {
+pub(crate) struct Group<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     interval: Option<Duration>,
@@ -25,7 +26,7 @@ struct Group<'a> {
 }
 
 #[derive(Serialize)]
-struct Rule<'a> {
+pub(crate) struct Rule<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     record: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47,22 +48,31 @@ pub const DIR: &str = "prometheus/rules/";
 pub fn emit(groups: &[ir::Group], out: &mut Output) {
     for group in groups {
         let file = File {
-            groups: vec![Group {
-                name: &group.name,
-                interval: group.interval,
-                limit: group.limit,
-                rules: group.rules.iter().map(rule).collect(),
-            }],
-        };
-        let source = match group.place.origin() {
-            Some(origin) => origin.file.to_string(),
-            None => "the spec".to_string(),
+            groups: vec![serialized(group)],
         };
         let yaml = serde_yaml::to_string(&file).expect("rule files serialize");
         out.add(
             format!("{DIR}{}.yml", group.name),
-            format!("{}{yaml}", crate::output::yaml_header(&source)),
+            format!("{}{yaml}", crate::output::yaml_header(&source(group))),
         );
+    }
+}
+
+/// A group in the form every rule file format shares.
+pub(crate) fn serialized(group: &ir::Group) -> Group<'_> {
+    Group {
+        name: &group.name,
+        interval: group.interval,
+        limit: group.limit,
+        rules: group.rules.iter().map(rule).collect(),
+    }
+}
+
+/// The Rust file that declared `group`, for the generated-file header.
+pub(crate) fn source(group: &ir::Group) -> String {
+    match group.place.origin() {
+        Some(origin) => origin.file.to_string(),
+        None => "the spec".to_string(),
     }
 }
 

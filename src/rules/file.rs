@@ -29,12 +29,108 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// The rule file formats `lint` reads: each is a Prometheus rule file's `groups`, placed and
+/// extended differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `groups:`, as Prometheus and `promtool check rules` read it.
+    Prometheus,
+    /// Thanos Ruler's: a Prometheus rule file whose groups may set `partial_response_strategy`.
+    Thanos,
+    /// `mimirtool rules load`'s: `namespace:` and `groups:`, groups may set `source_tenants`.
+    Mimir,
+    /// A prometheus-operator `PrometheusRule` resource: the groups under `spec.groups`, one
+    /// resource per YAML document.
+    PrometheusRule,
+}
+
+impl Format {
+    /// The format of a file's text, from its top-level keys.
+    pub fn of(text: &str) -> Option<Format> {
+        let top: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+            .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
+            .collect();
+        let has = |key: &str| top.contains(&key);
+        let kind_is_rule = text.lines().any(|l| {
+            l.strip_prefix("kind:")
+                .is_some_and(|k| k.trim().trim_matches(['"', '\'']) == "PrometheusRule")
+        });
+        if kind_is_rule {
+            Some(Format::PrometheusRule)
+        } else if has("groups") && has("namespace") {
+            Some(Format::Mimir)
+        } else if has("groups") && text.contains("partial_response_strategy:") {
+            Some(Format::Thanos)
+        } else if has("groups") {
+            Some(Format::Prometheus)
+        } else {
+            None
+        }
+    }
+
+    /// The fields a group may have in this format.
+    fn group_fields(self) -> &'static [&'static str] {
+        match self {
+            Format::Prometheus => GROUP_FIELDS,
+            Format::Thanos => &[
+                "name",
+                "interval",
+                "limit",
+                "rules",
+                "partial_response_strategy",
+            ],
+            Format::Mimir => &[
+                "name",
+                "interval",
+                "limit",
+                "rules",
+                "source_tenants",
+                "evaluation_delay",
+                "query_offset",
+                "align_evaluation_time_on_interval",
+            ],
+            Format::PrometheusRule => &[
+                "name",
+                "interval",
+                "limit",
+                "rules",
+                "labels",
+                "partial_response_strategy",
+                "query_offset",
+            ],
+        }
+    }
+}
+
+/// Where a group read from a file came from, beside the IR (which knows no file formats).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupSource {
+    pub group: String,
+    pub path: String,
+    pub format: Format,
+    /// Mimir's namespace of the group.
+    pub namespace: Option<String>,
+    /// Mimir's `source_tenants` of the group (a federated group).
+    pub source_tenants: Vec<String>,
+}
+
 /// Reads rule files into one IR, with every diagnostic a spec would get.
 pub fn lower(files: &[SourceFile]) -> (Ir, Vec<Diagnostic>) {
+    let (ir, diagnostics, _) = lower_with_sources(files);
+    (ir, diagnostics)
+}
+
+/// [`lower`], with each group's file and format (in the order of the IR's groups).
+pub fn lower_with_sources(files: &[SourceFile]) -> (Ir, Vec<Diagnostic>, Vec<GroupSource>) {
     let mut reader = Reader {
         path: Arc::from(""),
         groups: Vec::new(),
         diagnostics: Vec::new(),
+        sources: Vec::new(),
+        format: Format::Prometheus,
+        namespace: None,
     };
     for file in files {
         reader.file(file);
@@ -45,7 +141,7 @@ pub fn lower(files: &[SourceFile]) -> (Ir, Vec<Diagnostic>) {
         ..Ir::default()
     };
     lower::duplicate_records(&ir.groups, &mut reader.diagnostics);
-    (ir, reader.diagnostics)
+    (ir, reader.diagnostics, reader.sources)
 }
 
 /// The 1-based line and column (in characters) of byte `offset`, scanning the text: for a test
@@ -63,6 +159,10 @@ struct Reader {
     path: Arc<str>,
     groups: Vec<rules::RuleGroup>,
     diagnostics: Vec<Diagnostic>,
+    sources: Vec<GroupSource>,
+    /// The format of the file being read, and its Mimir namespace.
+    format: Format,
+    namespace: Option<String>,
 }
 
 /// The fields of a group and of a rule, as `promtool` knows them (Prometheus 2.42).
@@ -86,21 +186,98 @@ impl Reader {
     fn file(&mut self, file: &SourceFile) {
         self.path = Arc::from(file.path.as_str());
         let text = &file.text;
-        let root = match yaml::parse(text) {
-            Ok(Some(root)) => root,
-            Ok(None) => return,
+        self.format = Format::of(text).unwrap_or(Format::Prometheus);
+        let roots = match self.format {
+            Format::PrometheusRule => yaml::parse_all(text),
+            _ => yaml::parse(text).map(|root| root.into_iter().collect()),
+        };
+        let roots = match roots {
+            Ok(roots) => roots,
             Err(e) => {
                 let end = (e.offset + 1).min(text.len());
                 self.error(file, codes::YAML, e.offset..end, e.message);
                 return;
             }
         };
-        let Some(top) = self.map(file, &root, "the file", &["groups"]) else {
+        for root in &roots {
+            self.namespace = None;
+            match self.format {
+                Format::PrometheusRule => self.resource(file, root),
+                Format::Mimir => {
+                    let Some(top) = self.map(file, root, "the file", &["namespace", "groups"])
+                    else {
+                        continue;
+                    };
+                    match top.get("namespace") {
+                        Some((_, node)) => {
+                            self.namespace = self.string(file, node, "`namespace`");
+                        }
+                        None => self.error(
+                            file,
+                            "rules/field",
+                            root.start()..root.start() + 1,
+                            "a Mimir rule file has no `namespace`".into(),
+                        ),
+                    }
+                    if let Some((_, groups)) = top.get("groups") {
+                        self.groups_node(file, groups);
+                    }
+                }
+                _ => {
+                    let Some(top) = self.map(file, root, "the file", &["groups"]) else {
+                        continue;
+                    };
+                    if let Some((_, groups)) = top.get("groups") {
+                        self.groups_node(file, groups);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A `PrometheusRule` resource: its groups are `spec.groups`; the rest is Kubernetes'.
+    fn resource(&mut self, file: &SourceFile, root: &Node) {
+        let Some(top) = self.map(file, root, "the resource", &[]) else {
             return;
         };
-        let Some((_, groups)) = top.get("groups") else {
+        let kind = top.get("kind").and_then(|(_, n)| n.as_str());
+        if kind != Some("PrometheusRule") {
+            // Another resource of a multi-document manifest: not ours to read.
+            return;
+        }
+        let api = top.get("apiVersion").and_then(|(_, n)| n.as_str());
+        if api != Some("monitoring.coreos.com/v1") {
+            let at = top
+                .get("apiVersion")
+                .map_or(root.start()..root.start() + 1, |(k, _)| k.clone());
+            self.error(
+                file,
+                "rules/field",
+                at,
+                format!(
+                    "a PrometheusRule's apiVersion must be monitoring.coreos.com/v1, found {}",
+                    api.map_or("none".to_string(), |a| format!("{a:?}"))
+                ),
+            );
+        }
+        let Some((_, spec)) = top.get("spec") else {
+            self.error(
+                file,
+                "rules/field",
+                root.start()..root.start() + 1,
+                "a PrometheusRule has no `spec`".into(),
+            );
             return;
         };
+        let Some(fields) = self.map(file, spec, "a PrometheusRule's spec", &["groups"]) else {
+            return;
+        };
+        if let Some((_, groups)) = fields.get("groups") {
+            self.groups_node(file, groups);
+        }
+    }
+
+    fn groups_node(&mut self, file: &SourceFile, groups: &Node) {
         let Node::Seq { items, .. } = groups else {
             let at = groups.start();
             self.error(
@@ -224,7 +401,7 @@ impl Reader {
     }
 
     fn group(&mut self, file: &SourceFile, node: &Node) {
-        let Some(fields) = self.map(file, node, "a rule group", GROUP_FIELDS) else {
+        let Some(fields) = self.map(file, node, "a rule group", self.format.group_fields()) else {
             return;
         };
         let start = node.start();
@@ -259,6 +436,50 @@ impl Reader {
                     None
                 }
             }
+        });
+        if let Some((_, n)) = fields.get("partial_response_strategy") {
+            let value = self.string(file, n, "`partial_response_strategy`");
+            let valid = value
+                .as_deref()
+                .is_some_and(|v| ["abort", "warn", ""].contains(&v.to_ascii_lowercase().as_str()));
+            if value.is_some() && !valid {
+                let (range, _) = yaml::scalar_layout(&file.text, n);
+                self.error(
+                    file,
+                    "rules/field",
+                    range,
+                    format!(
+                        "`partial_response_strategy` must be `abort` or `warn`, found {:?}",
+                        value.unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        let mut source_tenants = Vec::new();
+        if let Some((_, n)) = fields.get("source_tenants") {
+            match n {
+                Node::Seq { items, .. } => {
+                    for item in items {
+                        source_tenants.extend(self.string(file, item, "a source tenant"));
+                    }
+                }
+                other => {
+                    let at = other.start();
+                    self.error(
+                        file,
+                        "rules/field",
+                        at..at + 1,
+                        format!("`source_tenants` must be a list, found {}", other.kind()),
+                    );
+                }
+            }
+        }
+        self.sources.push(GroupSource {
+            group: name.clone(),
+            path: file.path.clone(),
+            format: self.format,
+            namespace: self.namespace.clone(),
+            source_tenants,
         });
         let disabled = disabled_at(&file.text, start, false);
         let mut item = FileItem::new(self.path.clone(), name_range).value(

@@ -73,6 +73,16 @@ pub struct Error {
 
 /// Parses the first document of `text`; an empty file is `None`.
 pub fn parse(text: &str) -> Result<Option<Node>, Error> {
+    Ok(load(text, false)?.into_iter().next())
+}
+
+/// Parses every document of `text` (a Kubernetes manifest of several resources, separated by
+/// `---`); empty documents are left out.
+pub fn parse_all(text: &str) -> Result<Vec<Node>, Error> {
+    load(text, true)
+}
+
+fn load(text: &str, all: bool) -> Result<Vec<Node>, Error> {
     let offsets = CharOffsets::new(text);
     let mut builder = Builder {
         offsets: &offsets,
@@ -80,13 +90,19 @@ pub fn parse(text: &str) -> Result<Option<Node>, Error> {
         anchors: Vec::new(),
         root: None,
         done: false,
+        all,
+        roots: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| Error {
+    parser.load(&mut builder, all).map_err(|e| Error {
         message: e.info().to_string(),
         offset: offsets.byte(e.marker().index()),
     })?;
-    Ok(builder.root)
+    let Builder {
+        mut roots, root, ..
+    } = builder;
+    roots.extend(root);
+    Ok(roots)
 }
 
 /// Marks count characters; this maps them to byte offsets.
@@ -124,6 +140,9 @@ struct Builder<'a> {
     anchors: Vec<(usize, Node)>,
     root: Option<Node>,
     done: bool,
+    /// Whether to read every document; each finished one is moved to `roots`.
+    all: bool,
+    roots: Vec<Node>,
 }
 
 impl Builder<'_> {
@@ -225,6 +244,11 @@ impl MarkedEventReceiver for Builder<'_> {
                     });
                 self.push_value(node);
             }
+            Event::DocumentEnd if self.all => {
+                let empty = |n: &Node| matches!(n, Node::Scalar { value, style: Style::Plain, .. } if value.is_empty());
+                self.roots.extend(self.root.take().filter(|n| !empty(n)));
+                self.anchors.clear();
+            }
             Event::DocumentEnd => self.done = self.root.is_some(),
             _ => {}
         }
@@ -295,9 +319,53 @@ pub fn text_map(text: &str, node: &Node) -> TextMap {
                 Some((decoded, offsets)) if decoded == *value => TextMap::Offsets(offsets),
                 _ => TextMap::Whole(range),
             },
+            Node::Scalar {
+                value,
+                style: Style::Plain,
+                start,
+            } => match plain_offsets(text, *start, value) {
+                Some(offsets) => TextMap::Offsets(offsets),
+                None => TextMap::Whole(range),
+            },
             _ => TextMap::Whole(range),
         },
     }
+}
+
+/// The file offset of each byte of a plain scalar's `value` written over several lines from
+/// `start`: YAML folds each line break (with the next line's indentation) into a space, and each
+/// further empty line into a newline; everything else stands verbatim.
+fn plain_offsets(text: &str, start: usize, value: &str) -> Option<Vec<usize>> {
+    let mut offsets = Vec::with_capacity(value.len() + 1);
+    let mut i = start;
+    let skip_break = |mut j: usize| -> Option<usize> {
+        // A line break, the trailing blanks before it, and the next line's indentation.
+        j += text[j..].len() - text[j..].trim_start_matches([' ', '\t']).len();
+        let rest = &text[j..];
+        let width = if rest.starts_with("\r\n") {
+            2
+        } else if rest.starts_with('\n') {
+            1
+        } else {
+            return None;
+        };
+        j += width;
+        Some(j + text[j..].len() - text[j..].trim_start_matches([' ', '\t']).len())
+    };
+    for c in value.chars() {
+        let here = text[i..].chars().next()?;
+        if here == c {
+            offsets.extend(std::iter::repeat_n(i, c.len_utf8()));
+            i += c.len_utf8();
+        } else if c == ' ' || c == '\n' {
+            offsets.push(i);
+            i = skip_break(i)?;
+        } else {
+            return None;
+        }
+    }
+    offsets.push(i);
+    Some(offsets)
 }
 
 /// Decodes the quoted scalar whose opening quote is at `start`, as YAML 1.2 does (escapes in a
@@ -458,6 +526,23 @@ mod tests {
     }
 
     #[test]
+    fn plain_scalars_over_several_lines_map_each_byte() {
+        let text = "d: reads {{ $labels.job }} and\n  {{ $labels.pod\n  }} here\n";
+        let doc = parse(text).unwrap().unwrap();
+        let Node::Map { entries, .. } = &doc else {
+            panic!("a map")
+        };
+        let node = &entries[0].1;
+        let value = node.as_str().unwrap();
+        assert_eq!(value, "reads {{ $labels.job }} and {{ $labels.pod }} here");
+        let map = text_map(text, node);
+        let i = value.find("$labels.pod").unwrap();
+        assert_eq!(&text[map.map(value, i..i + 11)], "$labels.pod");
+        let i = value.find("here").unwrap();
+        assert_eq!(&text[map.map(value, i..i + 4)], "here");
+    }
+
+    #[test]
     fn positions_of_keys_and_values() {
         let text = "groups:\n  - name: g\n    rules:\n      - record: a:b:c\n        expr: |\n          sum(x)\n            / y\n      - alert: \"X\"\n        labels: {a: b}\n";
         let root = parse(text).unwrap().unwrap();
@@ -487,6 +572,15 @@ mod tests {
         let (range, _) = scalar_layout(text, &alert[0].1);
         assert_eq!(&text[range], "X");
         assert_eq!(&text[alert[1].0.start()..alert[1].0.start() + 6], "labels");
+    }
+
+    #[test]
+    fn every_document() {
+        let text = "a: 1\n---\nb: 2\n---\n";
+        let docs = parse_all(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(&text[docs[1].start()..docs[1].start() + 1], "b");
+        assert_eq!(parse(text).unwrap().unwrap().start(), 0);
     }
 
     #[test]
