@@ -295,9 +295,11 @@ fn lint_command(
             files.push(SourceFile { path, text });
         }
         let schema = grafana_schema(project, &files, stderr)?;
+        let crds = crds(project, &files, stderr)?;
         let env = lint::files::Environment {
             templates: &template_files,
             grafana_schema: schema.as_ref(),
+            crds: &crds,
             prometheus: args.prometheus.as_deref().map(|url| {
                 (
                     url,
@@ -440,6 +442,41 @@ fn grafana_schema(
             Ok(None)
         }
     }
+}
+
+/// prometheus-operator's CRDs, read from `shared/reference` beside the repository when
+/// Kubernetes manifests are linted (they are prometheus-operator's, not ours: read, never copied).
+fn crds(
+    project: &Project,
+    files: &[SourceFile],
+    stderr: &mut dyn Write,
+) -> io::Result<Vec<crate::kubernetes::schema::Crd>> {
+    let manifests = files
+        .iter()
+        .any(|f| lint::files::FileKind::of(&f.path, &f.text) == lint::files::FileKind::Kubernetes);
+    if !manifests {
+        return Ok(Vec::new());
+    }
+    let dir = project
+        .root
+        .join("../shared/reference/prometheus-operator-crds");
+    let mut paths: Vec<PathBuf> = match fs::read_dir(&dir) {
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(_) => {
+            writeln!(stderr, "note: prometheus-operator's CRDs are not at {}: manifests are checked as plain Kubernetes objects only", dir.display())?;
+            return Ok(Vec::new());
+        }
+    };
+    paths.sort();
+    let mut crds = Vec::new();
+    for path in paths {
+        let text = fs::read_to_string(&path)?;
+        match crate::kubernetes::schema::Crd::parse(&text) {
+            Ok(crd) => crds.push(crd),
+            Err(e) => writeln!(stderr, "warning: {}: {e}", path.display())?,
+        }
+    }
+    Ok(crds)
 }
 
 /// The template files an AlertManager configuration's glob matches: relative to its folder,

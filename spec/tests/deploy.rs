@@ -47,9 +47,16 @@ fn crds() -> Vec<Crd> {
 /// Every reason the API server would reject `resource`.
 fn check(crds: &[Crd], resource: &Value) -> Vec<String> {
     match crds.iter().find(|c| resource["kind"] == c.kind.as_str()) {
-        Some(crd) => crd.check(resource),
+        Some(crd) => crd
+            .check(resource)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         None => {
-            let mut errors = check_object(resource);
+            let mut errors: Vec<String> = check_object(resource)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
             if !matches!(resource["apiVersion"].as_str(), Some("v1")) {
                 errors.push("a plain object here is a v1 Secret or ConfigMap".into());
             }
@@ -340,4 +347,44 @@ fn lint_reads_back_every_rule_format() {
         let (ir, _) = sextant::rules::file::lower(&files);
         assert_eq!(ir.rules().count(), spec_ir.rules().count(), "{prefix}");
     }
+}
+
+/// The other Kubernetes resources `build` writes (monitors, the AlertManager Secret, the
+/// dashboards' ConfigMaps) are read back by `lint` and pass prometheus-operator's CRDs and the
+/// API server's object checks; a tampered monitor does not.
+#[test]
+fn lint_reads_back_every_kubernetes_resource() {
+    let spec = eje_spec::spec();
+    let crds = crds();
+    let env = sextant::lint::files::Environment {
+        crds: &crds,
+        ..sextant::lint::files::Environment::none()
+    };
+    let files: Vec<SourceFile> = output()
+        .files()
+        .iter()
+        .filter(|(p, _)| p.starts_with("kubernetes/") && p.ends_with(".yaml"))
+        .filter(|(p, _)| !p.starts_with("kubernetes/prometheusrules/"))
+        .map(|(p, t)| SourceFile {
+            path: format!("generated/{p}"),
+            text: t.clone(),
+        })
+        .collect();
+    assert!(files.len() >= 10, "{}", files.len());
+    let diagnostics = sextant::lint::files::lint_files(&files, &spec, &env).unwrap();
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, Vec::<&str>::new());
+    let monitor = files
+        .iter()
+        .find(|f| f.path.contains("/monitors/"))
+        .expect("a monitor");
+    let tampered = SourceFile {
+        path: monitor.path.clone(),
+        text: monitor.text.replacen("  endpoints:", "  endpoint:", 1),
+    };
+    let diagnostics = sextant::lint::files::lint_files(&[tampered], &spec, &env).unwrap();
+    assert!(
+        diagnostics.iter().any(|d| d.code == "kubernetes/schema"),
+        "{diagnostics:?}"
+    );
 }

@@ -69,6 +69,7 @@ fn generated_files_lint_clean_together() {
     let env = sextant::lint::files::Environment {
         templates: &templates,
         prometheus: None,
+        crds: &[],
         grafana_schema: Some(&schema),
     };
     let diagnostics = sextant::lint::files::lint_files(&files, &spec, &env)

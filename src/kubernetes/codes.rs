@@ -4,6 +4,29 @@
 use crate::diagnostics::registry::codes;
 
 codes! {
+    /// Finds what the Kubernetes API server would reject in a manifest given to `lint`: a custom
+    /// resource that does not match its CRD's schema (strict fields, as `kubectl apply` asks), or
+    /// an object whose `apiVersion`, `kind`, name, namespace or labels are invalid.
+    ///
+    /// ## Why
+    /// `kubectl apply` refuses the resource: the monitor, rule or configuration it carries never
+    /// reaches the cluster, and nothing else tells until someone looks.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: ServiceMonitor
+    /// spec:
+    ///   endpoints:
+    ///     - port: http
+    ///       intervall: 30s
+    /// ```
+    ///
+    /// ## Fix
+    /// Correct the field at the place shown (here, `interval`). The CRDs are read from
+    /// `shared/reference/prometheus-operator-crds` beside the repository; without them only the
+    /// object's envelope is checked.
+    SCHEMA = ("kubernetes/schema", Error);
+
     /// Finds a Kubernetes resource name (or namespace) the API server would reject.
     ///
     /// ## Why

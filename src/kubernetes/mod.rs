@@ -8,6 +8,7 @@
 pub mod codes;
 pub mod dsl;
 pub mod emit;
+pub mod file;
 pub mod lower;
 pub mod schema;
 

@@ -6,10 +6,35 @@
 //! Architecture Invariant: no I/O here; the caller passes the CRD's text (the tests read the
 //! CRDs prometheus-operator ships from `../shared/reference/`, never copied into the repository).
 
+use std::fmt;
+
 use jsonschema::Validator;
 use serde_json::{Map, Value};
 
 use crate::kubernetes::lower::{is_dns_label, is_dns_subdomain, is_label_key, is_label_value};
+
+/// A reason the API server would reject a resource, and where: a JSON pointer into it (`""` for
+/// the resource as a whole).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub at: String,
+    pub message: String,
+}
+
+impl Violation {
+    fn new(at: &str, message: impl Into<String>) -> Violation {
+        Violation {
+            at: at.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// A CustomResourceDefinition's schemas, one per served version.
 pub struct Crd {
@@ -55,10 +80,13 @@ impl Crd {
 
     /// Every reason the API server would reject `resource` as this kind: its version, its fields
     /// against the schema, its metadata.
-    pub fn check(&self, resource: &Value) -> Vec<String> {
+    pub fn check(&self, resource: &Value) -> Vec<Violation> {
         let mut errors = check_object(resource);
         if resource["kind"] != self.kind.as_str() {
-            errors.push(format!("kind is {}, not {}", resource["kind"], self.kind));
+            errors.push(Violation::new(
+                "/kind",
+                format!("kind is {}, not {}", resource["kind"], self.kind),
+            ));
             return errors;
         }
         let api_version = resource["apiVersion"].as_str().unwrap_or_default();
@@ -67,15 +95,19 @@ impl Crd {
             .iter()
             .find(|(name, _)| api_version == format!("{}/{name}", self.group))
         else {
-            errors.push(format!(
-                "apiVersion {api_version:?} is not a version of {}",
-                self.kind
+            errors.push(Violation::new(
+                "/apiVersion",
+                format!(
+                    "apiVersion {api_version:?} is not a version of {}",
+                    self.kind
+                ),
             ));
             return errors;
         };
         errors.extend(validator.iter_errors(resource).map(|e| {
             let at = e.instance_path().to_string();
-            format!("{}: {e}", if at.is_empty() { "/" } else { &at })
+            let message = format!("{}: {e}", if at.is_empty() { "/" } else { &at });
+            Violation { at, message }
         }));
         errors
     }
@@ -178,35 +210,53 @@ pub const MAX_DATA_BYTES: usize = 1024 * 1024;
 /// Every reason the API server would reject `resource` as a plain namespaced object: `apiVersion`
 /// and `kind`, `metadata.name` a DNS subdomain, `metadata.namespace` a DNS label, valid labels;
 /// for a ConfigMap or Secret, valid keys and at most 1 MiB of data.
-pub fn check_object(resource: &Value) -> Vec<String> {
+pub fn check_object(resource: &Value) -> Vec<Violation> {
     let mut errors = Vec::new();
     for key in ["apiVersion", "kind"] {
         if resource[key].as_str().is_none_or(str::is_empty) {
-            errors.push(format!("{key} is missing"));
+            errors.push(Violation::new(
+                &format!("/{key}"),
+                format!("{key} is missing"),
+            ));
         }
     }
     let metadata = &resource["metadata"];
     match metadata["name"].as_str() {
         Some(name) if is_dns_subdomain(name) => {}
-        Some(name) => errors.push(format!("metadata.name {name:?} is not a DNS subdomain")),
-        None => errors.push("metadata.name is missing".into()),
+        Some(name) => errors.push(Violation::new(
+            "/metadata/name",
+            format!("metadata.name {name:?} is not a DNS subdomain"),
+        )),
+        None => errors.push(Violation::new("/metadata", "metadata.name is missing")),
     }
     match metadata["namespace"].as_str() {
         Some(ns) if is_dns_label(ns) => {}
-        Some(ns) => errors.push(format!("metadata.namespace {ns:?} is not a DNS label")),
-        None => errors.push("metadata.namespace is missing".into()),
+        Some(ns) => errors.push(Violation::new(
+            "/metadata/namespace",
+            format!("metadata.namespace {ns:?} is not a DNS label"),
+        )),
+        None => errors.push(Violation::new("/metadata", "metadata.namespace is missing")),
     }
     if let Some(labels) = metadata.get("labels") {
         match labels.as_object() {
-            None => errors.push("metadata.labels is not a mapping".into()),
+            None => errors.push(Violation::new(
+                "/metadata/labels",
+                "metadata.labels is not a mapping",
+            )),
             Some(labels) => {
                 for (key, value) in labels {
                     if !is_label_key(key) {
-                        errors.push(format!("label name {key:?} is invalid"));
+                        errors.push(Violation::new(
+                            &format!("/metadata/labels/{key}"),
+                            format!("label name {key:?} is invalid"),
+                        ));
                     }
                     match value.as_str() {
                         Some(v) if is_label_value(v) => {}
-                        _ => errors.push(format!("label {key:?} has an invalid value {value}")),
+                        _ => errors.push(Violation::new(
+                            &format!("/metadata/labels/{key}"),
+                            format!("label {key:?} has an invalid value {value}"),
+                        )),
                     }
                 }
             }
@@ -220,7 +270,10 @@ pub fn check_object(resource: &Value) -> Vec<String> {
                 continue;
             };
             let Some(data) = data.as_object() else {
-                errors.push(format!("{field} is not a mapping"));
+                errors.push(Violation::new(
+                    &format!("/{field}"),
+                    format!("{field} is not a mapping"),
+                ));
                 continue;
             };
             for (key, value) in data {
@@ -230,17 +283,24 @@ pub fn check_object(resource: &Value) -> Vec<String> {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
                 if !valid {
-                    errors.push(format!("{field} key {key:?} is invalid"));
+                    errors.push(Violation::new(
+                        &format!("/{field}/{key}"),
+                        format!("{field} key {key:?} is invalid"),
+                    ));
                 }
                 match value.as_str() {
                     Some(text) => size += text.len(),
-                    None => errors.push(format!("{field}.{key} is not a string")),
+                    None => errors.push(Violation::new(
+                        &format!("/{field}/{key}"),
+                        format!("{field}.{key} is not a string"),
+                    )),
                 }
             }
         }
         if size > MAX_DATA_BYTES {
-            errors.push(format!(
-                "{kind} holds {size} bytes of data, more than the {MAX_DATA_BYTES} the API server accepts"
+            errors.push(Violation::new(
+                "",
+                format!("{kind} holds {size} bytes of data, more than the {MAX_DATA_BYTES} the API server accepts"),
             ));
         }
     }

@@ -82,6 +82,9 @@ pub struct Environment<'a> {
     /// A running Prometheus to ask which series, labels and types exist (`lint --prometheus`),
     /// and how far back to look.
     pub prometheus: Option<(&'a str, std::time::Duration)>,
+    /// The CustomResourceDefinitions Kubernetes manifests are checked against (prometheus-
+    /// operator's); without them only each object's envelope is checked.
+    pub crds: &'a [crate::kubernetes::schema::Crd],
 }
 
 impl Environment<'_> {
@@ -91,6 +94,7 @@ impl Environment<'_> {
             templates: &|_, _| Vec::new(),
             grafana_schema: None,
             prometheus: None,
+            crds: &[],
         }
     }
 }
@@ -111,7 +115,7 @@ impl fmt::Display for InputError {
         match self {
             InputError::NotLinted { path, kind } => write!(
                 f,
-                "{path}: {} is not linted yet; `lint` reads rule files (Prometheus, Thanos Ruler, Mimir, PrometheusRule resources), AlertManager configurations and Grafana dashboards",
+                "{path}: {} is not linted yet; `lint` reads rule files (Prometheus, Thanos Ruler, Mimir, PrometheusRule resources), AlertManager configurations, Grafana dashboards and Kubernetes manifests",
                 kind.describe()
             ),
             InputError::Unknown { path } => write!(
@@ -145,12 +149,14 @@ pub fn lint_files(
     let mut rules = Vec::new();
     let mut dashboards = Vec::new();
     let mut alertmanagers = Vec::new();
+    let mut manifests = Vec::new();
     for file in files {
         match FileKind::of(&file.path, &file.text) {
             FileKind::Rules => rules.push(file.clone()),
             FileKind::Dashboard => dashboards.push(file.clone()),
             FileKind::AlertManager => alertmanagers.push(file),
-            kind @ (FileKind::Prometheus | FileKind::Kubernetes) => {
+            FileKind::Kubernetes => manifests.push(file),
+            kind @ FileKind::Prometheus => {
                 return Err(InputError::NotLinted {
                     path: file.path.clone(),
                     kind,
@@ -164,6 +170,9 @@ pub fn lint_files(
         }
     }
     let (ir, mut diagnostics, sources) = rulefile::lower_with_sources(&rules);
+    for file in manifests {
+        diagnostics.extend(crate::kubernetes::file::lint(file, env.crds));
+    }
     let mut config = spec.lints.clone();
     config
         .rulers
