@@ -252,6 +252,8 @@ pub struct LintConfig {
     /// The shortest `for` an alert may have [default: 1m].
     pub min_for: Option<Duration>,
     pub budgets: Budgets,
+    /// The `severity` values alerts may carry [default: critical, warning, info].
+    pub severities: Option<Vec<crate::rules::SeverityName>>,
 }
 
 impl LintConfig {
@@ -276,6 +278,22 @@ impl LintConfig {
         self.overrides.insert(code.to_string(), Some(severity));
         self.origins.insert(code.to_string(), Origin::caller());
         self
+    }
+
+    /// The severities alerts and routes may use, instead of critical, warning and info.
+    pub fn severities<S: Into<crate::rules::SeverityName>>(
+        mut self,
+        severities: impl IntoIterator<Item = S>,
+    ) -> LintConfig {
+        self.severities = Some(severities.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The spec's severities: its own, or critical, warning and info.
+    pub fn allowed_severities(&self) -> Vec<crate::rules::SeverityName> {
+        self.severities
+            .clone()
+            .unwrap_or_else(crate::rules::SeverityName::defaults)
     }
 
     pub fn scrape_interval(mut self, interval: Duration) -> LintConfig {
