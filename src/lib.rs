@@ -38,9 +38,9 @@ pub mod prelude {
     };
     pub use crate::lint::LintConfig;
     pub use crate::rules::{
-        select, Alert, AlertSeverity, PromQl, Record, Rule, RuleGroup, Selector,
+        select, Alert, AlertSeverity, PromQl, Record, Rule, RuleGroup, Selector, SeverityName,
     };
-    pub use crate::slo::{Events, Naming, Sli, Slo, Tier};
+    pub use crate::slo::{Events, Naming, Service, Sli, Slo, SloLabels, Tier};
     pub use crate::spec::{compile, Compiled, Spec};
     pub use crate::syntax::duration::{days, hours, mins, secs, Duration};
     pub mod alerting {

@@ -63,13 +63,29 @@ impl Spec {
         self
     }
 
+    /// The values of `severity` the spec's alerts and routes use, instead of critical, warning
+    /// and info: `.severities(["pageteam", "slack"])`. SLO tiers must use one of them, and the
+    /// `alerts/severity` lint holds every alert rule to them.
+    pub fn severities<S: Into<crate::rules::SeverityName>>(
+        mut self,
+        severities: impl IntoIterator<Item = S>,
+    ) -> Spec {
+        self.lints = self.lints.severities(severities);
+        self
+    }
+
     pub fn slos(mut self, slos: impl IntoIterator<Item = Slo>) -> Spec {
         self.slos.extend(slos);
         self
     }
 
     pub fn lints(mut self, lints: LintConfig) -> Spec {
+        // Severities set with `Spec::severities` survive a later `.lints(..)`.
+        let severities = self.lints.severities.take();
         self.lints = lints;
+        if self.lints.severities.is_none() {
+            self.lints.severities = severities;
+        }
         self
     }
 
@@ -203,7 +219,8 @@ pub fn compile_with(spec: &Spec, options: &Options) -> Compiled {
 /// diagnostics.
 pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let slos = slo::lower(&spec.slos, &spec.catalog, &mut diagnostics);
+    let severities = spec.lints.allowed_severities();
+    let slos = slo::lower(&spec.slos, &spec.catalog, &severities, &mut diagnostics);
     let all_groups = [spec.rule_groups.as_slice(), &slos.groups].concat();
     let groups = lower::rule_groups(&all_groups, &mut diagnostics);
     lower::duplicate_records(&groups, &mut diagnostics);

@@ -338,3 +338,36 @@ fn empty_service() {
 fn empty_alert_prefix() {
     check("empty_alert_prefix", vec![decisions().alert_prefix("")]);
 }
+
+#[test]
+fn severity_outside_the_specs_set() {
+    // The spec declares no severities of its own: critical, warning and info.
+    check(
+        "severity_outside_the_specs_set",
+        vec![decisions().page(Tier::on().severity("pageteam"))],
+    );
+}
+
+#[test]
+fn regex_matching_no_value_of_a_closed_domain() {
+    check(
+        "regex_matching_no_value_of_a_closed_domain",
+        vec![decisions().sli(Sli::error_ratio(
+            Events::promql(r#"sum(rate(eje_decisions_total{status=~"fail.*"}[{{window}}]))"#),
+            select(&eje::DECISIONS_TOTAL),
+        ))],
+    );
+}
+
+#[test]
+fn regex_on_an_open_domain_leaves_the_slo_untested_at_the_matcher() {
+    check(
+        "regex_on_an_open_domain_leaves_the_slo_untested_at_the_matcher",
+        vec![decisions().sli(Sli::error_ratio(
+            Events::promql(r#"sum(rate(eje_critic_failures_total{critic=~"ext.*"}[{{window}}]))"#),
+            Events::promql(
+                r#"sum(rate(eje_critic_executions_total{critic=~"ext.*"}[{{window}}]))"#,
+            ),
+        ))],
+    );
+}

@@ -31,7 +31,7 @@ impl Kind {
     }
 }
 
-/// The set of values a label may take. Every label is bounded: that is what keeps the number of
+/// The set of values a label may take. Every label has a size: that is what keeps the number of
 /// series known before the first scrape.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Domain {
@@ -45,14 +45,21 @@ pub enum Domain {
         cap: usize,
         overflow: &'static str,
     },
+    /// Values nobody lists (an HTTP status code, a route of someone else's service), about
+    /// `expected` of them in practice. Cardinality budgets count `expected` values; no value is
+    /// known, so nothing can be checked against the domain, and regex matchers on the label are
+    /// only understood when they are plain alternations (`500|503`).
+    Open { expected: usize },
 }
 
 impl Domain {
-    /// How many distinct values the label can take at most (the overflow value included).
+    /// How many distinct values the label can take at most (the overflow value included); for an
+    /// open domain, how many it is expected to take.
     pub const fn max_values(&self) -> usize {
         match self {
             Domain::Closed(values) => values.len(),
             Domain::Registered { cap, .. } => *cap + 1,
+            Domain::Open { expected } => *expected,
         }
     }
 
@@ -63,12 +70,14 @@ impl Domain {
             Domain::Registered {
                 known, overflow, ..
             } => (known, Some(overflow)),
+            Domain::Open { .. } => (&[], None),
         };
         values.iter().copied().chain(overflow)
     }
 
     /// Whether `value` is known to occur. For a registered domain only the declared values and the
-    /// overflow value are known; others may be registered at run time, under the cap.
+    /// overflow value are known; others may be registered at run time, under the cap. An open
+    /// domain knows no value.
     pub fn admits(&self, value: &str) -> bool {
         self.known_values().any(|v| v == value)
     }

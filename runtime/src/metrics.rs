@@ -222,7 +222,9 @@ impl Metrics {
                 cap,
                 overflow,
             } => (cap, known, overflow),
-            Domain::Closed(_) => panic!("the critic label is expected to be a registered domain"),
+            Domain::Closed(_) | Domain::Open { .. } => {
+                panic!("the critic label is expected to be a registered domain")
+            }
         };
         let overflow = Arc::new(bind_critic(&families, overflow_value));
         let metrics = Metrics {
@@ -427,6 +429,8 @@ fn combinations(metric: &Metric, registered: Option<&str>) -> Vec<Vec<&'static s
             // The registered value is put in by the caller; a placeholder keeps the position.
             Domain::Registered { .. } if registered.is_some() => vec![""],
             Domain::Registered { .. } => return Vec::new(),
+            // No value is known before the application uses one: nothing to create up front.
+            Domain::Open { .. } => return Vec::new(),
         };
         out = out
             .into_iter()

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::diagnostics::Place;
-use crate::rules::AlertSeverity;
+use crate::rules::SeverityName;
 use crate::syntax::duration::Duration;
 
 /// A path to a file holding a secret, read by AlertManager (`*_file` fields). The only way a
@@ -104,9 +104,10 @@ impl Matcher {
         Matcher::new(name, MatchOp::NotRe, regex)
     }
 
-    /// `severity="<severity>"`: the severities alert rules can carry are a closed set.
-    pub fn severity(severity: AlertSeverity) -> Matcher {
-        Matcher::eq("severity", severity.as_str())
+    /// `severity="<severity>"`: one of the spec's severities (critical, warning, info unless the
+    /// spec declares its own), which the `alerts/severity` lint holds alert rules to.
+    pub fn severity(severity: impl Into<SeverityName>) -> Matcher {
+        Matcher::eq("severity", severity.into().as_str())
     }
 
     /// `name=~".+"`: the label is present and not empty.

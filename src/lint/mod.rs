@@ -259,6 +259,8 @@ pub struct LintConfig {
     /// The rulers of distributed engines that evaluate the rules, for the `global/` lints;
     /// [`crate::spec::Spec::lint_config`] adds the spec's own.
     pub rulers: Vec<RulerView>,
+    /// The `severity` values alerts may carry [default: critical, warning, info].
+    pub severities: Option<Vec<crate::rules::SeverityName>>,
 }
 
 /// What a ruler of a distributed engine (Thanos Ruler, the Mimir ruler) evaluates and sees.
@@ -308,6 +310,22 @@ impl LintConfig {
         self.overrides.insert(code.to_string(), Some(severity));
         self.origins.insert(code.to_string(), Origin::caller());
         self
+    }
+
+    /// The severities alerts and routes may use, instead of critical, warning and info.
+    pub fn severities<S: Into<crate::rules::SeverityName>>(
+        mut self,
+        severities: impl IntoIterator<Item = S>,
+    ) -> LintConfig {
+        self.severities = Some(severities.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The spec's severities: its own, or critical, warning and info.
+    pub fn allowed_severities(&self) -> Vec<crate::rules::SeverityName> {
+        self.severities
+            .clone()
+            .unwrap_or_else(crate::rules::SeverityName::defaults)
     }
 
     pub fn scrape_interval(mut self, interval: Duration) -> LintConfig {

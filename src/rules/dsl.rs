@@ -39,6 +39,59 @@ impl AlertSeverity {
     }
 }
 
+/// The value of an alert's `severity` label. The three of [`AlertSeverity`] are the default set;
+/// a spec that routes on others declares them with [`crate::spec::Spec::severities`]
+/// (`pageteam`, `slack`), and an alert or route with a severity outside the spec's set is an
+/// error, so a typo still cannot route an alert nowhere.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SeverityName(std::borrow::Cow<'static, str>);
+
+impl SeverityName {
+    /// A severity of the spec's own: `const PAGETEAM: SeverityName = SeverityName::new("pageteam");`.
+    pub const fn new(name: &'static str) -> SeverityName {
+        SeverityName(std::borrow::Cow::Borrowed(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The default set: critical, warning, info.
+    pub fn defaults() -> Vec<SeverityName> {
+        AlertSeverity::ALL.iter().map(|s| (*s).into()).collect()
+    }
+}
+
+impl From<AlertSeverity> for SeverityName {
+    fn from(severity: AlertSeverity) -> SeverityName {
+        SeverityName::new(severity.as_str())
+    }
+}
+
+impl From<&'static str> for SeverityName {
+    fn from(name: &'static str) -> SeverityName {
+        SeverityName::new(name)
+    }
+}
+
+impl From<String> for SeverityName {
+    fn from(name: String) -> SeverityName {
+        SeverityName(std::borrow::Cow::Owned(name))
+    }
+}
+
+impl From<&SeverityName> for SeverityName {
+    fn from(name: &SeverityName) -> SeverityName {
+        name.clone()
+    }
+}
+
+impl fmt::Display for SeverityName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A PromQL expression as text: written by hand, built with [`Selector`], or both through
 /// `format!`. It is parsed and checked against the catalog when the spec is lowered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,7 +243,7 @@ impl Record {
 pub struct Alert {
     pub(crate) name: String,
     pub(crate) expr: PromQl,
-    pub(crate) severity: AlertSeverity,
+    pub(crate) severity: SeverityName,
     pub(crate) for_: Duration,
     pub(crate) keep_firing_for: Duration,
     pub(crate) labels: BTreeMap<String, String>,
@@ -200,11 +253,15 @@ pub struct Alert {
 
 impl Alert {
     #[track_caller]
-    pub fn new(name: impl Into<String>, severity: AlertSeverity, expr: impl Into<PromQl>) -> Alert {
+    pub fn new(
+        name: impl Into<String>,
+        severity: impl Into<SeverityName>,
+        expr: impl Into<PromQl>,
+    ) -> Alert {
         Alert {
             name: name.into(),
             expr: expr.into(),
-            severity,
+            severity: severity.into(),
             for_: Duration::ZERO,
             keep_firing_for: Duration::ZERO,
             labels: BTreeMap::new(),

@@ -620,7 +620,7 @@ impl Reader {
         Some(rules::Rule::Alert(rules::Alert {
             name,
             expr: PromQl(expr),
-            severity: AlertSeverity::Info,
+            severity: AlertSeverity::Info.into(),
             for_,
             keep_firing_for,
             labels,

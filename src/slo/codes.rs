@@ -236,4 +236,37 @@ codes! {
     /// Record the combined count first and count events on the recorded series, or accept the
     /// SLO untested (`LintConfig::allow("slo/untested")`).
     UNTESTED = ("slo/untested", Warning);
+
+    /// An SLO tier whose severity is not one of the spec's severities.
+    ///
+    /// ## Why
+    /// AlertManager routes on `severity`: a value no route expects (a typo, a severity another
+    /// team uses) falls through to the default route, so a page may reach nobody. The spec's set
+    /// is critical, warning and info unless it declares its own.
+    ///
+    /// ## Example
+    /// ```text
+    /// .page(Tier::on().severity("pagetaem"))
+    /// ```
+    ///
+    /// ## Fix
+    /// Use one of the spec's severities, or declare the one you route on:
+    /// `Spec::new(CATALOG).severities(["pageteam", "slack"])`.
+    SEVERITY = ("slo/severity", Error);
+
+    /// A regex matcher of an SLI that no value of the label's closed domain matches.
+    ///
+    /// ## Why
+    /// The label can only take the catalog's values: a regex that matches none of them selects
+    /// nothing, so the SLI counts no events (no errors: the SLO is always met; no total: it
+    /// never has data).
+    ///
+    /// ## Example
+    /// ```text
+    /// Events::promql(r#"sum(rate(http_requests_total{code=~"5.."}[{{window}}]))"#) // code is 2xx..5xx
+    /// ```
+    ///
+    /// ## Fix
+    /// Match the domain's values (`code=~"5xx"`), or add the values to the label's domain.
+    REGEX = ("slo/regex", Error);
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use sextant_catalog::Label;
 
 use crate::diagnostics::Origin;
-use crate::rules::{AlertSeverity, Selector};
+use crate::rules::{AlertSeverity, Selector, SeverityName};
 use crate::syntax::duration::{days, Duration};
 
 /// The text that stands for the window in a PromQL template: `rate(x[{{window}}])`.
@@ -210,10 +210,12 @@ impl TierKind {
 pub struct Tier {
     pub(crate) enabled: bool,
     pub(crate) name: Option<String>,
-    pub(crate) severity: Option<AlertSeverity>,
+    pub(crate) severity: Option<Set<SeverityName>>,
     pub(crate) for_: Option<Duration>,
     pub(crate) labels: BTreeMap<String, String>,
     pub(crate) annotations: BTreeMap<String, String>,
+    /// Where the name and each label were set.
+    pub(crate) origins: BTreeMap<String, Origin>,
     pub(crate) origin: Origin,
 }
 
@@ -228,6 +230,7 @@ impl Tier {
             for_: None,
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
+            origins: BTreeMap::new(),
             origin: Origin::caller(),
         }
     }
@@ -243,14 +246,23 @@ impl Tier {
     }
 
     /// The alert's full name instead of `<prefix>FastBurn` (page), `<prefix>SlowBurn` (ticket)
-    /// or `<prefix>SLIAbsent`.
+    /// or `<prefix>SLIAbsent`. Both burn tiers may share a name, as Sloth's `alerting.name`
+    /// does: they stay apart by their `tier` (or `sloth_severity`) and `severity` labels.
+    #[track_caller]
     pub fn name(mut self, name: impl Into<String>) -> Tier {
+        self.origins.insert("alertname".into(), Origin::caller());
         self.name = Some(name.into());
         self
     }
 
-    pub fn severity(mut self, severity: AlertSeverity) -> Tier {
-        self.severity = Some(severity);
+    /// The alert's `severity` label: [`AlertSeverity`] or one of the spec's own severities
+    /// ([`crate::spec::Spec::severities`]), such as `"pageteam"`.
+    #[track_caller]
+    pub fn severity(mut self, severity: impl Into<SeverityName>) -> Tier {
+        self.severity = Some(Set {
+            value: severity.into(),
+            origin: Origin::caller(),
+        });
         self
     }
 
@@ -260,8 +272,11 @@ impl Tier {
         self
     }
 
+    #[track_caller]
     pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Tier {
-        self.labels.insert(name.into(), value.into());
+        let name = name.into();
+        self.origins.insert(name.clone(), Origin::caller());
+        self.labels.insert(name, value.into());
         self
     }
 
@@ -287,6 +302,131 @@ pub enum Naming {
     Sloth,
 }
 
+/// The labels Sextant writes on an SLO's series and alerts, under which names; `None` writes
+/// none. By default `slo` and `service` on every series and alert, `tier` (`page` or `ticket`)
+/// and `component="slo"` on alerts: the labels the default routing matches on. Only the names
+/// written here are reserved; a spec whose own labels use them (Sloth's `tier: "2"`) renames or
+/// drops Sextant's.
+///
+/// The series of an SLO are told apart by its `slo` and `service` labels; without an `slo`
+/// label, [`Naming::Sloth`]'s `sloth_id`, `sloth_service` and `sloth_slo` do it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SloLabels {
+    pub(crate) slo: Option<String>,
+    pub(crate) service: Option<String>,
+    pub(crate) tier: Option<String>,
+    pub(crate) component: Option<(String, String)>,
+}
+
+impl Default for SloLabels {
+    fn default() -> SloLabels {
+        SloLabels {
+            slo: Some("slo".into()),
+            service: Some("service".into()),
+            tier: Some("tier".into()),
+            component: Some(("component".into(), "slo".into())),
+        }
+    }
+}
+
+impl SloLabels {
+    /// No label of Sextant's: with [`Naming::Sloth`], exactly Sloth's labels.
+    pub fn none() -> SloLabels {
+        SloLabels {
+            slo: None,
+            service: None,
+            tier: None,
+            component: None,
+        }
+    }
+
+    /// The label naming the SLO (`slo`), or none.
+    pub fn slo(mut self, name: Option<&str>) -> SloLabels {
+        self.slo = name.map(str::to_string);
+        self
+    }
+
+    /// The label naming the service (`service`), or none.
+    pub fn service(mut self, name: Option<&str>) -> SloLabels {
+        self.service = name.map(str::to_string);
+        self
+    }
+
+    /// The alerts' label saying `page` or `ticket` (`tier`), or none.
+    pub fn tier(mut self, name: Option<&str>) -> SloLabels {
+        self.tier = name.map(str::to_string);
+        self
+    }
+
+    /// The alerts' `component="slo"` label, under another name and value, or none.
+    pub fn component(mut self, label: Option<(&str, &str)>) -> SloLabels {
+        self.component = label.map(|(n, v)| (n.to_string(), v.to_string()));
+        self
+    }
+
+    /// The names Sextant writes, for the check of the SLO's own labels.
+    pub(crate) fn names(&self) -> Vec<&str> {
+        [&self.slo, &self.service, &self.tier]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .chain(self.component.as_ref().map(|(n, _)| n.as_str()))
+            .collect()
+    }
+}
+
+/// A service: its name and the labels every SLO of it carries (Sloth's top-level `labels`).
+/// `Slo::new("requests-availability", &service)`; a plain name works too.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    pub(crate) name: String,
+    pub(crate) labels: BTreeMap<String, Set<String>>,
+}
+
+impl Service {
+    pub fn new(name: impl Into<String>) -> Service {
+        Service {
+            name: name.into(),
+            labels: BTreeMap::new(),
+        }
+    }
+
+    /// A label on every recorded series and alert of every SLO of the service.
+    #[track_caller]
+    pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Service {
+        self.labels.insert(
+            name.into(),
+            Set {
+                value: value.into(),
+                origin: Origin::caller(),
+            },
+        );
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl From<&str> for Service {
+    fn from(name: &str) -> Service {
+        Service::new(name)
+    }
+}
+
+impl From<String> for Service {
+    fn from(name: String) -> Service {
+        Service::new(name)
+    }
+}
+
+impl From<&Service> for Service {
+    fn from(service: &Service) -> Service {
+        service.clone()
+    }
+}
+
 /// A value with the line that set it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Set<T> {
@@ -309,7 +449,14 @@ pub struct Slo {
     pub(crate) alert_labels: BTreeMap<String, String>,
     /// Where each label (of series or of alerts) was set.
     pub(crate) label_origins: BTreeMap<String, Origin>,
+    /// Annotations of the burn-rate alerts (not of the absent alert, whose summary would lie).
     pub(crate) alert_annotations: BTreeMap<String, String>,
+    /// The `runbook_url` of every alert, the absent alert's too.
+    pub(crate) runbook: Option<String>,
+    pub(crate) service_labels: BTreeMap<String, Set<String>>,
+    pub(crate) sextant_labels: SloLabels,
+    /// Where `.by` was called, for each dimension.
+    pub(crate) dimension_origins: Vec<Origin>,
     pub(crate) page: Tier,
     pub(crate) ticket: Tier,
     pub(crate) absent: Tier,
@@ -321,11 +468,16 @@ impl Slo {
     /// An SLO named `name` (used in file names, labels and alert names) of `service`, over 30
     /// days by default.
     #[track_caller]
-    pub fn new(name: impl Into<String>, service: impl Into<String>) -> Slo {
+    pub fn new(name: impl Into<String>, service: impl Into<Service>) -> Slo {
         let origin = Origin::caller();
+        let service = service.into();
         Slo {
             name: name.into(),
-            service: service.into(),
+            service: service.name,
+            service_labels: service.labels,
+            sextant_labels: SloLabels::default(),
+            dimension_origins: Vec::new(),
+            runbook: None,
             description: String::new(),
             objective: None,
             window: Set {
@@ -388,8 +540,10 @@ impl Slo {
 
     /// Keeps `label` in the SLI, so each of its values has its own SLI, budget and alerts
     /// (an SLO per critic, say). Selectors are summed `by` it; a template must keep it itself.
+    #[track_caller]
     pub fn by(mut self, label: &'static Label) -> Slo {
         self.dimensions.push(label);
+        self.dimension_origins.push(Origin::caller());
         self
     }
 
@@ -422,15 +576,23 @@ impl Slo {
         self
     }
 
-    /// An annotation on every alert of this SLO.
+    /// An annotation on the burn-rate alerts of this SLO (Sloth's `alerting.annotations`). The
+    /// absent alert has its own: `.absent_alert(Tier::on().annotation(..))`.
     pub fn alert_annotation(mut self, name: impl Into<String>, value: impl Into<String>) -> Slo {
         self.alert_annotations.insert(name.into(), value.into());
         self
     }
 
-    /// The `runbook_url` of every alert of this SLO.
-    pub fn runbook(self, url: impl Into<String>) -> Slo {
-        self.alert_annotation("runbook_url", url)
+    /// The `runbook_url` of every alert of this SLO, the absent alert's too.
+    pub fn runbook(mut self, url: impl Into<String>) -> Slo {
+        self.runbook = Some(url.into());
+        self
+    }
+
+    /// Which labels Sextant writes, under which names: [`SloLabels`].
+    pub fn sextant_labels(mut self, labels: SloLabels) -> Slo {
+        self.sextant_labels = labels;
+        self
     }
 
     /// How the fast-burn (page) tier alerts; `Tier::off()` drops it.

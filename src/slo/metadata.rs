@@ -2,6 +2,7 @@
 //! the objective, the error budget, the window in days, the current burn rate (over the base
 //! window), the burn rate over the whole SLO window, and the share of the budget left.
 
+use super::dsl::Naming;
 use super::plan::{number, Plan, BASE_WINDOW};
 use super::sli::sli_name;
 use super::SloOutput;
@@ -25,8 +26,9 @@ pub fn step(plan: &Plan, out: &mut SloOutput) {
     );
     let burn_rate = |sli: String| {
         format!(
-            "{}\n/ on (slo, service) group_left\n{}",
+            "{}\n/ on ({}) group_left\n{}",
             plan.series(&sli),
+            plan.identity.join(", "),
             plan.series("slo:error_budget:ratio")
         )
     };
@@ -45,4 +47,14 @@ pub fn step(plan: &Plan, out: &mut SloOutput) {
         format!("1 - {}", plan.series("slo:period_burn_rate:ratio")),
         labels(),
     );
+    if plan.naming == Naming::Sloth {
+        // Sloth's info series, which its dashboards list SLOs from. `sloth_mode` and
+        // `sloth_version` say who generated the rules: Sextant, not a Sloth release.
+        let mut info = labels();
+        info.insert("sloth_mode".into(), "sextant".into());
+        // Sloth's spec version, `prometheus` `/v1` (joined: the literal reads like a code).
+        info.insert("sloth_spec".into(), ["prometheus", "v1"].join("/"));
+        info.insert("sloth_version".into(), "sextant".into());
+        out.record("sloth_slo_info", "vector(1)".into(), info);
+    }
 }

@@ -40,12 +40,14 @@ use std::collections::BTreeMap;
 
 use sextant_catalog::Catalog;
 
-pub use dsl::{Events, Naming, Sli, SliKind, Slo, Tier, TierKind, WINDOW_PLACEHOLDER};
+pub use dsl::{
+    Events, Naming, Service, Sli, SliKind, Slo, SloLabels, Tier, TierKind, WINDOW_PLACEHOLDER,
+};
 pub use promtool_tests::INPUT_INTERVAL;
 
 use crate::diagnostics::{Diagnostic, Origin, Place};
 use crate::rules::ir;
-use crate::rules::{Record, Rule, RuleGroup};
+use crate::rules::{Record, Rule, RuleGroup, SeverityName};
 use plan::{AlertPlan, Plan};
 
 /// A generation step: reads the plan, adds to the SLO's output.
@@ -105,7 +107,12 @@ pub struct Lowered {
 }
 
 /// Validates each SLO and runs the steps on those without faults.
-pub fn lower(slos: &[Slo], catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> Lowered {
+pub fn lower(
+    slos: &[Slo],
+    catalog: &Catalog,
+    severities: &[SeverityName],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Lowered {
     let mut seen: BTreeMap<&str, Origin> = BTreeMap::new();
     let mut lowered = Lowered::default();
     for slo in slos {
@@ -120,7 +127,7 @@ pub fn lower(slos: &[Slo], catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>)
             );
             continue;
         }
-        let Some(plan) = validate::run(slo, catalog, diagnostics) else {
+        let Some(plan) = validate::run(slo, catalog, severities, diagnostics) else {
             continue;
         };
         let mut out = SloOutput::new(&plan);

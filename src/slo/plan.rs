@@ -7,7 +7,7 @@ use sextant_catalog::{Catalog, Domain, Label};
 
 use super::dsl::{Events, Naming, TierKind, WINDOW_PLACEHOLDER};
 use crate::diagnostics::Origin;
-use crate::rules::{AlertSeverity, Selector};
+use crate::rules::{Selector, SeverityName};
 use crate::syntax::duration::{days, hours, mins, Duration};
 use crate::syntax::promql::{self, SelectorUse};
 
@@ -104,7 +104,7 @@ pub enum SliPlan {
 pub struct AlertPlan {
     pub kind: TierKind,
     pub name: String,
-    pub severity: AlertSeverity,
+    pub severity: SeverityName,
     pub for_: Duration,
     /// Every label but `severity` (set by the alert's constructor).
     pub labels: BTreeMap<String, String>,
@@ -131,6 +131,8 @@ pub struct Plan {
     pub record_labels: BTreeMap<String, String>,
     /// The matchers selecting this SLO's recorded series: `{slo="x", service="y"}`.
     pub matchers: String,
+    /// The labels those matchers read, for `on (..)`: `slo, service`.
+    pub identity: Vec<String>,
     /// The page and ticket alerts that are on.
     pub burn_alerts: Vec<AlertPlan>,
     pub absent_alert: Option<AlertPlan>,
@@ -138,6 +140,8 @@ pub struct Plan {
     pub absent_expr: String,
     /// The catalog the SLI was checked against.
     pub catalog: Catalog,
+    /// Where the SLI was built.
+    pub sli_origin: Origin,
     pub origin: Origin,
 }
 
@@ -210,6 +214,30 @@ pub fn selectors(text: &str) -> Vec<SelectorUse> {
         Ok(expr) => promql::analyse(&expr, text).selectors,
         Err(_) => Vec::new(),
     }
+}
+
+/// A PromQL regex as Prometheus applies it: anchored at both ends.
+pub fn full_match(regex: &str) -> Option<regex::Regex> {
+    regex::Regex::new(&format!("^(?:{regex})$")).ok()
+}
+
+/// The range of a matcher in `text`, from its label name at `start` to the end of its quoted
+/// value.
+pub fn matcher_range(text: &str, start: usize) -> std::ops::Range<usize> {
+    let rest = &text[start..];
+    let Some(open) = rest.find(['"', '\'', '`']) else {
+        return start..text.len();
+    };
+    let quote = rest[open..].chars().next().unwrap_or('"');
+    let mut escaped = false;
+    for (i, c) in rest[open + 1..].char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            c if c == quote && !escaped => return start..start + open + 1 + i + 1,
+            _ => escaped = false,
+        }
+    }
+    start..text.len()
 }
 
 /// Rounds away float noise (`0.1 * 3` is `0.30000000000000004`) to 12 decimals.

@@ -21,8 +21,11 @@ use std::collections::BTreeMap;
 
 use sextant_catalog::{Catalog, Domain};
 
-use super::dsl::TierKind;
-use super::plan::{number, selectors as selectors_of, AlertPlan, Plan, Polarity, SliPlan};
+use super::dsl::{Events, TierKind, WINDOW_PLACEHOLDER};
+use super::plan::{
+    full_match, matcher_range, number, selectors as selectors_of, AlertPlan, Plan, Polarity,
+    SliPlan,
+};
 use super::SloOutput;
 use crate::diagnostics::Diagnostic;
 use crate::ir::Place;
@@ -44,14 +47,21 @@ pub fn step(plan: &Plan, out: &mut SloOutput) {
     let synth = match Synth::new(plan) {
         Ok(synth) => synth,
         Err(why) => {
-            out.diagnostics.push(
-                Diagnostic::warning(
-                    codes::UNTESTED,
-                    format!("no promtool test is generated for SLO {}: {why}", plan.name),
-                )
-                .at(plan.origin)
-                .note("the generated tests need each event count to be one selector whose matchers are `=`, `!=` or alternations of plain values"),
+            let mut warning = Diagnostic::warning(
+                codes::UNTESTED,
+                format!("no promtool test is generated for SLO {}: {why}", plan.name),
             );
+            match untested_at(plan) {
+                Some((origin, Some((text, range, label)))) => {
+                    warning = warning
+                        .at(origin)
+                        .snippet(format!("SLO {}: SLI", plan.name), text, range, "no values known to match")
+                        .note(format!("`{label}` has no closed domain and the regex is not a plain alternation (`500|503`): no label values are known to match it; give `{label}` a `Domain::Closed` in the catalog, or write the regex as an alternation"));
+                }
+                Some((origin, None)) => warning = warning.at(origin),
+                None => warning = warning.at(plan.origin),
+            }
+            out.diagnostics.push(warning.note("the generated tests need each event count to be one selector whose matchers are `=`, `!=`, alternations of plain values, or regexes on labels with a closed domain"));
             return;
         }
     };
@@ -76,6 +86,55 @@ pub fn step(plan: &Plan, out: &mut SloOutput) {
         let tests = vec![absent(plan, &synth, alert, eval)];
         out.tests.push(file(alert.kind, eval, tests));
     }
+}
+
+/// Where the SLI's untestable part was written: the first regex matcher no known value satisfies
+/// (its events' line, the text and the matcher's range, the label), else the SLI's line.
+#[allow(clippy::type_complexity)]
+fn untested_at(
+    plan: &Plan,
+) -> Option<(
+    crate::diagnostics::Origin,
+    Option<(String, std::ops::Range<usize>, String)>,
+)> {
+    let SliPlan::Ratio { events, total, .. } = &plan.sli else {
+        return Some((plan.sli_origin, None));
+    };
+    for events in [events, total] {
+        let (origin, text) = match events {
+            Events::Template { text, origin } => (*origin, text.clone()),
+            Events::Function { build, origin } => (*origin, build(mins(5))),
+            Events::Selector(selector) => (plan.sli_origin, selector.to_string()),
+        };
+        let parsed = text.replace(WINDOW_PLACEHOLDER, "999999999s");
+        let selectors = selectors_of(&parsed);
+        if selectors.len() > 1 {
+            return Some((origin, None));
+        }
+        for selector in selectors {
+            for (i, (label, op, value)) in selector.matchers.iter().enumerate() {
+                if !matches!(*op, "=~" | "!~") || alternatives(value).is_some() {
+                    continue;
+                }
+                let closed = selector
+                    .name
+                    .as_deref()
+                    .and_then(|n| plan.catalog.lookup(n))
+                    .and_then(|f| f.metric.label(label))
+                    .is_some_and(|l| l.domain.is_closed());
+                if closed {
+                    continue;
+                }
+                let range = selector
+                    .matcher_spans
+                    .get(i)
+                    .map(|r| matcher_range(&text, r.start))
+                    .unwrap_or(selector.span.clone());
+                return Some((origin, Some((text, range, label.clone()))));
+            }
+        }
+    }
+    Some((plan.sli_origin, None))
 }
 
 /// Rules are evaluated every quarter of the tier's shortest window (every 5 minutes for the
@@ -254,6 +313,8 @@ struct Synth {
     absent_labels: BTreeMap<String, String>,
     /// Labels of an alert's result besides its own: the SLI series' labels.
     base_labels: BTreeMap<String, String>,
+    /// Alert names more than one of the SLO's alerts carry.
+    shared_names: std::collections::BTreeSet<String>,
 }
 
 impl Synth {
@@ -390,6 +451,15 @@ impl Synth {
             burning,
             absent_labels,
             base_labels: plan.record_labels.clone(),
+            shared_names: {
+                let mut seen = std::collections::BTreeSet::new();
+                plan.burn_alerts
+                    .iter()
+                    .chain(&plan.absent_alert)
+                    .filter(|a| !seen.insert(a.name.clone()))
+                    .map(|a| a.name.clone())
+                    .collect()
+            },
         })
     }
 
@@ -445,10 +515,20 @@ impl Synth {
 
     /// `ALERTS` of `alert`, firing at `at` minutes or not.
     fn alerts(&self, alert: &AlertPlan, at: f64, firing: bool) -> ExprCheck {
-        let expr = format!(
-            "ALERTS{{alertname={}, alertstate=\"firing\"}}",
+        let mut expr = format!(
+            "ALERTS{{alertname={}, alertstate=\"firing\"",
             promql::quote(&alert.name)
         );
+        if self.shared_names.contains(&alert.name) {
+            // Both tiers share the name (Sloth's `alerting.name`): tell them apart by the labels
+            // that say the tier.
+            for (label, value) in &alert.labels {
+                if value == alert.kind.label() {
+                    expr.push_str(&format!(", {label}={}", promql::quote(value)));
+                }
+            }
+        }
+        expr.push('}');
         let samples = if firing {
             let mut labels = if alert.kind == TierKind::Absent {
                 self.absent_labels.clone()
@@ -527,7 +607,7 @@ fn candidates(catalog: &Catalog, series: &str, label: &str) -> Vec<String> {
         .lookup(series)
         .and_then(|found| found.metric.label(label))
         .map(|l| match l.domain {
-            Domain::Closed(_) | Domain::Registered { .. } => l
+            Domain::Closed(_) | Domain::Registered { .. } | Domain::Open { .. } => l
                 .domain
                 .known_values()
                 .filter(|v| !v.is_empty())
@@ -586,7 +666,7 @@ fn negate((label, op, value): &(String, &'static str, String)) -> (String, &'sta
 }
 
 /// Whether `labels` satisfy a matcher; an unset label is the empty string, as in Prometheus.
-/// Regular expressions are understood only as alternations of plain values.
+/// Regular expressions are applied as Prometheus does, anchored.
 fn matches(
     labels: &BTreeMap<String, String>,
     (label, op, value): &(String, &'static str, String),
@@ -595,8 +675,8 @@ fn matches(
     match *op {
         "=" => actual == value,
         "!=" => actual != value,
-        "=~" => alternatives(value).is_some_and(|a| a.iter().any(|v| v == actual)),
-        "!~" => alternatives(value).is_some_and(|a| a.iter().all(|v| v != actual)),
+        "=~" => full_match(value).is_some_and(|r| r.is_match(actual)),
+        "!~" => full_match(value).is_some_and(|r| !r.is_match(actual)),
         _ => false,
     }
 }

@@ -6,27 +6,22 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sextant_catalog::{Catalog, Kind, Label, Metric};
 
-use super::dsl::{Events, Naming, Set, Sli, SliKind, Slo, Tier, TierKind, WINDOW_PLACEHOLDER};
+use super::dsl::{
+    Events, Naming, Set, Sli, SliKind, Slo, SloLabels, Tier, TierKind, WINDOW_PLACEHOLDER,
+};
 use super::plan::{
     self, camel, number, AlertPlan, BurnWindow, Plan, Polarity, SliPlan, BASE_WINDOW, LE,
     PAGE_WINDOWS, TICKET_WINDOWS,
 };
 use crate::diagnostics::{Diagnostic, Origin};
+use crate::rules::SeverityName;
 use crate::slo::codes;
 use crate::syntax::duration::hours;
 use crate::syntax::promql::{self, is_label_name};
 
-/// Labels Sextant sets on SLO series and alerts; a spec setting them by hand would break the
-/// contract routing and dashboards rely on.
-const RESERVED_LABELS: &[&str] = &[
-    "slo",
-    "service",
-    "tier",
-    "component",
-    "severity",
-    "alertname",
-    "le",
-];
+/// Labels Sextant always owns on SLO alerts and series, whatever [`super::SloLabels`] says:
+/// the severity (set per tier), the alert's name, a histogram's bucket bound.
+const RESERVED_LABELS: &[&str] = &["severity", "alertname", "le"];
 
 /// Labels Prometheus attaches to every scraped series; always available as a dimension.
 const TARGET_LABELS: &[&str] = &["job", "instance"];
@@ -35,7 +30,12 @@ const TARGET_LABELS: &[&str] = &["job", "instance"];
 /// faults in a template map onto the template as written.
 const PLACEHOLDER_STAND_IN: &str = "999999999s";
 
-pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> Option<Plan> {
+pub fn run(
+    slo: &Slo,
+    catalog: &Catalog,
+    severities: &[SeverityName],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Plan> {
     let before = diagnostics.len();
     let what = format!("SLO {}", slo.name);
     if !is_slo_name(&slo.name) {
@@ -66,25 +66,66 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
             None
         }
     };
+    let service_labels: BTreeMap<String, String> = slo
+        .service_labels
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect();
+    check_labels(
+        &service_labels,
+        slo,
+        &what,
+        |name| slo.service_labels[name].origin,
+        diagnostics,
+    );
     for labels in [&slo.labels, &slo.alert_labels] {
         check_labels(
             labels,
-            &slo.dimensions,
+            slo,
             &what,
             |name| slo.label_origins.get(name).copied().unwrap_or(slo.origin),
             diagnostics,
         );
     }
-    let mut record_labels = BTreeMap::from([
-        ("slo".to_string(), slo.name.clone()),
-        ("service".to_string(), slo.service.clone()),
-    ]);
+    let names = &slo.sextant_labels;
+    let mut identity = BTreeMap::new();
+    if let Some(label) = &names.slo {
+        identity.insert(label.clone(), slo.name.clone());
+    }
+    if let Some(label) = &names.service {
+        identity.insert(label.clone(), slo.service.clone());
+    }
+    let mut record_labels = identity.clone();
+    record_labels.extend(service_labels);
     record_labels.extend(slo.labels.clone());
     if slo.naming == Naming::Sloth {
         record_labels.insert("sloth_id".into(), format!("{}-{}", slo.service, slo.name));
         record_labels.insert("sloth_service".into(), slo.service.clone());
         record_labels.insert("sloth_slo".into(), slo.name.clone());
     }
+    // The labels that tell this SLO's series from another's, in the order selectors list them.
+    let identity_names: Vec<String> = match (&names.slo, slo.naming) {
+        (Some(slo_label), _) => [Some(slo_label.clone()), names.service.clone()]
+            .into_iter()
+            .flatten()
+            .collect(),
+        (None, Naming::Sloth) => vec![
+            "sloth_id".into(),
+            "sloth_service".into(),
+            "sloth_slo".into(),
+        ],
+        (None, Naming::Sextant) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::LABEL,
+                    format!("the series of {what} carry no label naming the SLO"),
+                )
+                .at(slo.origin)
+                .note("the SLO's recording rules read back its own series by a label that names the SLO: keep Sextant's `slo` label (`SloLabels::default()`), name it (`SloLabels::none().slo(Some(\"slo_name\"))`), or use `Naming::Sloth`, whose `sloth_id` does it"),
+            );
+            Vec::new()
+        }
+    };
     let prefix = match &slo.alert_prefix {
         Some(Set { value, origin }) => {
             if value.is_empty() {
@@ -146,8 +187,8 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
             tier,
             &prefix,
             windows,
-            &record_labels,
-            &what,
+            (&record_labels, &identity),
+            (&what, severities),
             diagnostics,
         );
         burn_alerts.push(alert);
@@ -160,8 +201,8 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
             &slo.absent,
             &prefix,
             Vec::new(),
-            &record_labels,
-            &what,
+            (&record_labels, &identity),
+            (&what, severities),
             diagnostics,
         )
     });
@@ -169,11 +210,21 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
         return None;
     }
     let (objective, budget, sli) = (objective?, budget?, sli?);
-    let matchers = format!(
-        "slo={}, service={}",
-        promql::quote(&slo.name),
-        promql::quote(&slo.service)
-    );
+    let matchers = identity_names
+        .iter()
+        .map(|name| format!("{name}={}", promql::quote(&record_labels[name])))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let identity = if slo.naming == Naming::Sloth && names.slo.is_none() {
+        // Sloth's own order: `on(sloth_id, sloth_slo, sloth_service)`.
+        vec![
+            "sloth_id".into(),
+            "sloth_slo".into(),
+            "sloth_service".into(),
+        ]
+    } else {
+        identity_names
+    };
     let absent_expr = match &sli {
         SliPlan::Ratio { total, .. } => match total {
             Events::Selector(selector) => selector.to_string(),
@@ -193,10 +244,12 @@ pub fn run(slo: &Slo, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) -> O
         naming: slo.naming,
         record_labels,
         matchers,
+        identity,
         burn_alerts,
         absent_alert,
         absent_expr,
         catalog: *catalog,
+        sli_origin: slo.sli.as_ref().map_or(slo.origin, |sli| sli.origin),
         origin: slo.origin,
     };
     super::alerts::describe(&mut plan);
@@ -497,6 +550,9 @@ impl Cx<'_> {
                     );
                 }
                 self.dimensions_of(metric, diagnostics);
+                let text = selector.to_string();
+                let uses = plan::selectors(&text);
+                self.regexes(role, &text, &uses, self.origin, diagnostics);
             }
             Events::Template { text, origin } => {
                 if !text.contains(WINDOW_PLACEHOLDER) {
@@ -533,6 +589,67 @@ impl Cx<'_> {
         }
     }
 
+    /// Checks each regex matcher on a label with a closed domain against the domain: one that
+    /// matches no value selects nothing.
+    fn regexes(
+        &self,
+        role: &str,
+        shown: &str,
+        selectors: &[promql::SelectorUse],
+        origin: Origin,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        for selector in selectors {
+            let Some(found) = selector
+                .name
+                .as_deref()
+                .and_then(|n| self.catalog.lookup(n))
+            else {
+                continue;
+            };
+            for (i, (label, op, value)) in selector.matchers.iter().enumerate() {
+                if *op != "=~" {
+                    continue;
+                }
+                let Some(def) = found.metric.label(label) else {
+                    continue;
+                };
+                let sextant_catalog::Domain::Closed(values) = def.domain else {
+                    continue;
+                };
+                let Some(regex) = plan::full_match(value) else {
+                    continue;
+                };
+                if values.iter().any(|v| regex.is_match(v)) {
+                    continue;
+                }
+                let range = selector
+                    .matcher_spans
+                    .get(i)
+                    .map(|r| plan::matcher_range(shown, r.start))
+                    .unwrap_or(selector.span.clone());
+                diagnostics.push(
+                    Diagnostic::error(
+                        codes::REGEX,
+                        format!(
+                            "`{label}=~{}` in the {role} of {} matches no value of `{label}`",
+                            promql::quote(value),
+                            self.what
+                        ),
+                    )
+                    .at(origin)
+                    .snippet(format!("{}: {role}", self.what), shown, range, "matches nothing")
+                    .note(format!(
+                        "`{label}` of `{}` takes the values: {}",
+                        found.metric.name,
+                        values.join(", ")
+                    ))
+                    .note("the selector selects no series: match the domain's values, or add the values to the catalog"),
+                );
+            }
+        }
+    }
+
     /// Checks a PromQL text (`parsed`, shown as `shown`: the same length) of events.
     fn promql(
         &self,
@@ -555,6 +672,7 @@ impl Cx<'_> {
             }
         };
         let analysis = promql::analyse(&expr, parsed);
+        self.regexes(role, shown, &analysis.selectors, origin, diagnostics);
         for selector in &analysis.selectors {
             let Some(series) = &selector.name else {
                 continue;
@@ -623,39 +741,70 @@ impl Cx<'_> {
 /// Reports label names an SLO may not set, or that are not label names.
 fn check_labels(
     labels: &BTreeMap<String, String>,
-    dimensions: &[&'static Label],
+    slo: &Slo,
     what: &str,
     origin: impl Fn(&str) -> Origin,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let sextant = slo.sextant_labels.names();
     for name in labels.keys() {
         let fault = if !is_label_name(name) || name.starts_with("__") {
-            Some(
+            vec![
                 "a label name must match [a-zA-Z_][a-zA-Z0-9_]* and not start with `__`"
                     .to_string(),
-            )
-        } else if RESERVED_LABELS.contains(&name.as_str()) || name.starts_with("sloth_") {
-            Some(format!(
-                "Sextant sets `{name}` on SLO series and alerts (routing relies on `slo`, `tier`, `component` and `severity`): choose another name"
-            ))
-        } else if dimensions.iter().any(|d| d.name == name) {
-            Some(format!(
+            ]
+        } else if name == "severity" {
+            vec![
+                "the severity is set per tier: `.page(Tier::on().severity(\"pageteam\"))`, `.ticket(Tier::on().severity(AlertSeverity::Warning))`".to_string(),
+                "a severity other than critical, warning and info is declared once for the spec: `Spec::new(CATALOG).severities([\"pageteam\", \"slack\"])`".to_string(),
+            ]
+        } else if RESERVED_LABELS.contains(&name.as_str()) {
+            vec![format!(
+                "Prometheus or Sextant sets `{name}` on every alert: choose another name"
+            )]
+        } else if sextant.contains(&name.as_str()) {
+            let mut notes = vec![format!(
+                "Sextant writes `{name}` on this SLO's series or alerts: rename or drop Sextant's with `.sextant_labels(SloLabels::default().{}(..))`, or choose another name",
+                sextant_builder(&slo.sextant_labels, name)
+            )];
+            if slo.sextant_labels.tier.as_deref() == Some(name.as_str()) {
+                notes.push("Sextant's `tier` says `page` or `ticket`; a tier's severity is set on the tier: `.page(Tier::on().severity(\"pageteam\"))`".to_string());
+            }
+            notes
+        } else if slo.naming == Naming::Sloth && name.starts_with("sloth_") {
+            vec![format!("with `Naming::Sloth`, Sextant writes Sloth's `sloth_*` labels: choose another name")]
+        } else if slo.dimensions.iter().any(|d| d.name == name) {
+            vec![format!(
                 "the SLO is kept by `{name}`: each series already carries its own value"
-            ))
+            )]
         } else {
-            None
+            Vec::new()
         };
-        if let Some(note) = fault {
-            diagnostics.push(
-                Diagnostic::error(
-                    codes::LABEL,
-                    format!("{what} cannot set the label `{name}`"),
-                )
-                .at(origin(name))
-                .snippet(what, name.as_str(), 0..name.len(), "this label")
-                .note(note),
-            );
+        if !fault.is_empty() {
+            let mut diagnostic = Diagnostic::error(
+                codes::LABEL,
+                format!("{what} cannot set the label `{name}`"),
+            )
+            .at(origin(name))
+            .snippet(what, name.as_str(), 0..name.len(), "this label");
+            for note in fault {
+                diagnostic = diagnostic.note(note);
+            }
+            diagnostics.push(diagnostic);
         }
+    }
+}
+
+/// The [`SloLabels`] builder that names `label`.
+fn sextant_builder(labels: &SloLabels, label: &str) -> &'static str {
+    if labels.slo.as_deref() == Some(label) {
+        "slo"
+    } else if labels.service.as_deref() == Some(label) {
+        "service"
+    } else if labels.tier.as_deref() == Some(label) {
+        "tier"
+    } else {
+        "component"
     }
 }
 
@@ -666,8 +815,8 @@ fn alert_plan(
     tier: &Tier,
     prefix: &str,
     windows: Vec<(BurnWindow, f64)>,
-    record_labels: &BTreeMap<String, String>,
-    what: &str,
+    (record_labels, identity): (&BTreeMap<String, String>, &BTreeMap<String, String>),
+    (what, severities): (&str, &[SeverityName]),
     diagnostics: &mut Vec<Diagnostic>,
 ) -> AlertPlan {
     let name = tier
@@ -677,37 +826,88 @@ fn alert_plan(
     // A bad prefix is reported once, where it is set.
     let named_here = tier.name.is_some() || slo.alert_prefix.is_none();
     if named_here && !is_label_name(&name) {
+        let at = tier
+            .origins
+            .get("alertname")
+            .copied()
+            .unwrap_or(tier.origin);
         diagnostics.push(
             Diagnostic::error(
                 codes::ALERT_NAME,
                 format!("invalid alert name {name:?} for the {} of {what}", kind.describe()),
             )
-            .at(tier.origin)
+            .at(at)
             .snippet(what, name.as_str(), 0..name.len(), "not a valid alert name")
             .note("an alert name becomes the `alertname` label: use letters, digits and `_`; set it with `.alert_prefix(..)` or the tier's `.name(..)`"),
         );
     }
     check_labels(
         &tier.labels,
-        &slo.dimensions,
+        slo,
         what,
-        |_| tier.origin,
+        |name| tier.origins.get(name).copied().unwrap_or(tier.origin),
         diagnostics,
     );
-    let mut labels = record_labels.clone();
+    let severity = match &tier.severity {
+        Some(Set { value, origin }) => {
+            if !severities.contains(value) {
+                let known: Vec<&str> = severities.iter().map(|s| s.as_str()).collect();
+                diagnostics.push(
+                    Diagnostic::error(
+                        codes::SEVERITY,
+                        format!(
+                            "the {} of {what} has severity {:?}, not one of the spec's",
+                            kind.describe(),
+                            value.as_str()
+                        ),
+                    )
+                    .at(*origin)
+                    .snippet(what, value.as_str(), 0..value.as_str().len(), "not a severity of the spec")
+                    .note(format!("the spec's severities: {}", known.join(", ")))
+                    .note(format!(
+                        "routes match on severity: declare it with `Spec::new(CATALOG).severities([{}])`",
+                        known
+                            .iter()
+                            .map(|k| format!("{k:?}"))
+                            .chain([format!("{:?}", value.as_str())])
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+            }
+            value.clone()
+        }
+        None => kind.default_severity().into(),
+    };
+    // Sextant's naming writes every series label on the alert too; Sloth's writes only the
+    // alerting labels, as Sloth does (the series' labels reach the alert through its expression).
+    let mut labels = match slo.naming {
+        Naming::Sextant => record_labels.clone(),
+        Naming::Sloth => identity.clone(),
+    };
     labels.extend(slo.alert_labels.clone());
     labels.extend(tier.labels.clone());
-    labels.insert("tier".into(), kind.label().into());
-    labels.insert("component".into(), "slo".into());
+    if let Some(tier_label) = &slo.sextant_labels.tier {
+        labels.insert(tier_label.clone(), kind.label().into());
+    }
+    if let Some((component, value)) = &slo.sextant_labels.component {
+        labels.insert(component.clone(), value.clone());
+    }
     if slo.naming == Naming::Sloth {
         labels.insert("sloth_severity".into(), kind.label().into());
     }
-    let mut annotations = slo.alert_annotations.clone();
+    let mut annotations = BTreeMap::new();
+    if let Some(url) = &slo.runbook {
+        annotations.insert("runbook_url".to_string(), url.clone());
+    }
+    if kind != TierKind::Absent {
+        annotations.extend(slo.alert_annotations.clone());
+    }
     annotations.extend(tier.annotations.clone());
     AlertPlan {
         kind,
         name,
-        severity: tier.severity.unwrap_or(kind.default_severity()),
+        severity,
         for_: tier.for_.unwrap_or(kind.default_for()),
         labels,
         annotations,

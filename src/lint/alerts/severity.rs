@@ -1,9 +1,9 @@
 use crate::lint::{lint, At, Context, Finding};
 use crate::rules::ir::{Rule, RuleKind};
-use crate::rules::AlertSeverity;
 
 lint! {
-    /// Finds alerts without a `severity` label, or with one outside `critical`, `warning`, `info`.
+    /// Finds alerts without a `severity` label, or with one outside the spec's severities
+    /// (`critical`, `warning`, `info` unless the spec declares its own with `Spec::severities`).
     ///
     /// ## Why it matters
     /// AlertManager routes on `severity`: critical pages, warning opens a ticket, info goes to a
@@ -18,15 +18,17 @@ lint! {
     /// ```
     ///
     /// ## Fix
-    /// Use one of `critical`, `warning`, `info`.
+    /// Use one of `critical`, `warning`, `info`, or declare the severities you route on:
+    /// `Spec::new(CATALOG).severities(["pageteam", "slack"])`.
     pub static LINT = ("alerts/severity", Warning, crate::lint::Check::Rule(check));
 }
 
-fn check(_: &Context, rule: &Rule, out: &mut Vec<Finding>) {
+fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     if rule.kind != RuleKind::Alert {
         return;
     }
-    let allowed: Vec<&str> = AlertSeverity::ALL.iter().map(|s| s.as_str()).collect();
+    let severities = cx.config.allowed_severities();
+    let allowed: Vec<&str> = severities.iter().map(|s| s.as_str()).collect();
     match rule.labels.get("severity") {
         None => out.push(
             Finding::new(format!("alert {} has no `severity` label", rule.name), At::Rule, "")
