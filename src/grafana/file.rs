@@ -331,10 +331,15 @@ fn dashboard(
     let root = match json::parse(text) {
         Ok(root) => root,
         Err(e) => {
-            let end = (e.offset + 1).min(text.len());
+            // Inside a YAML file, the end of the JSON is its last character, not the next key.
+            let offset = match embedding {
+                Embedding::Whole => e.offset,
+                _ => e.offset.min(text.trim_end().len().saturating_sub(1)),
+            };
+            let end = (offset + 1).min(text.len());
             diagnostics.push(
                 Diagnostic::error(codes::JSON, format!("not valid JSON: {}", e.message))
-                    .with_file(path, embedding.range(e.offset..end)),
+                    .with_file(path, embedding.range(offset..end)),
             );
             return;
         }
