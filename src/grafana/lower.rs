@@ -7,7 +7,10 @@
 //!   uses only defined variables (`grafana/undefined-variable`), reads only series the catalog
 //!   lists, a rule records or the spec declares external (`grafana/unknown-metric`), with the
 //!   labels the catalog gives them (`grafana/unknown-label`), and takes rates over
-//!   `$__rate_interval` or a variable rather than a fixed range (`grafana/rate-interval`);
+//!   `$__rate_interval` or a variable rather than a fixed range (`grafana/rate-interval`); how
+//!   certain the series and label checks are depends on whether the spec declares its scrape
+//!   configuration ([`Known`]). `check_query` and `unknown_label` are also the file reader's;
+//!   the panel and variable checks both share are in [`crate::grafana::checks`];
 //! - datasources referred to exist, with the right plugin (`grafana/unknown-datasource`,
 //!   `grafana/datasource-kind`);
 //! - panels fit the grid and do not overlap (`grafana/layout`, `grafana/overlap`), have unique
