@@ -230,8 +230,20 @@ pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
         .filter(|r| r.kind == crate::rules::ir::RuleKind::Record)
         .map(|r| r.name.clone())
         .collect();
-    let grafana =
-        crate::grafana::lower::lower(&spec.grafana, &spec.catalog, &recorded, &mut diagnostics);
+    // The spec's dashboards are certain of their series when the spec says what Prometheus
+    // scrapes, as its rules are (`lint::run`).
+    let targets = if spec.prometheus.is_some() {
+        crate::lint::labels::Targets::Known
+    } else {
+        crate::lint::labels::Targets::Open
+    };
+    let grafana = crate::grafana::lower::lower(
+        &spec.grafana,
+        &spec.catalog,
+        &recorded,
+        targets,
+        &mut diagnostics,
+    );
     let mut ir = Ir {
         groups,
         grafana,

@@ -28,14 +28,14 @@ fn grafana() -> Grafana {
         )
 }
 
-/// A spec with one recording rule (`job:eje_decisions:rate5m`) and `grafana`.
+/// A spec with one recording rule (`job:eje_decisions:rate5m`) and `grafana`, with a
+/// Prometheus configuration: the spec says what is scraped (its own targets, which add `job` and
+/// `instance`), so a dashboard's unknown series or label is certainly absent and an error. (See
+/// `without_a_scrape_configuration_only_what_the_catalog_owns_is_certain` for a spec without
+/// one, where only what the catalog owns is certain, as in linted files and the lints' own
+/// rule.)
 fn spec(grafana: Grafana) -> Spec {
-    Spec::new(eje::CATALOG)
-        .rule_group(RuleGroup::new("traffic").rule(Record::new(
-            "job:eje_decisions:rate5m",
-            "sum by (job) (rate(eje_decisions_total[5m]))",
-        )))
-        .grafana(grafana)
+    open_spec(grafana).prometheus(sextant::prelude::alerting::PrometheusConfig::new())
 }
 
 /// An empty dashboard on the Prometheus datasource.
@@ -448,4 +448,32 @@ fn external_series_that_is_not_a_metric_name() {
         "grafana_invalid_external_series",
         grafana().external_series(["node-cpu-seconds"]),
     );
+}
+
+/// [`spec`] without a Prometheus configuration: what the targets add is not known.
+fn open_spec(grafana: Grafana) -> Spec {
+    Spec::new(eje::CATALOG)
+        .rule_group(RuleGroup::new("traffic").rule(Record::new(
+            "job:eje_decisions:rate5m",
+            "sum by (job) (rate(eje_decisions_total[5m]))",
+        )))
+        .grafana(grafana)
+}
+
+/// Without a scrape configuration, a spec's dashboards are checked as linted files are (the
+/// lints' rule): an unknown name in the catalog's namespace is an error, another name is not
+/// checked, and an unknown label of a metric the catalog owns is a warning that says what it
+/// rests on; the labels of a metric it does not own (`process_*`) are not checked.
+#[test]
+fn without_a_scrape_configuration_only_what_the_catalog_owns_is_certain() {
+    let dashboard = dashboard()
+        .panel(TimeSeries::new("Failures").query(
+            "sum(rate(eje_critic_failure_total[$__rate_interval])) + sum(rate(node_cpu_seconds_total[$__rate_interval]))",
+        ))
+        .panel(TimeSeries::new("Decisions").query(
+            r#"sum(rate(eje_decisions_total{critic="bias_critic"}[$__rate_interval]))"#,
+        ))
+        .panel(TimeSeries::new("Memory").query(r#"sum(process_resident_memory_bytes{pod="x"})"#));
+    let rendered = common::diagnostics(&open_spec(grafana().dashboard(dashboard)));
+    insta::assert_snapshot!("grafana_open_world", rendered);
 }

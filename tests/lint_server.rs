@@ -94,7 +94,13 @@ struct Prometheus {
 
 impl Prometheus {
     fn start(target: u16) -> Prometheus {
-        let dir = std::env::temp_dir().join(format!("sextant-lint-server-{}", std::process::id()));
+        // One folder per server: the tests of this file run in parallel in one process.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "sextant-lint-server-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(

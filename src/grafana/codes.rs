@@ -269,6 +269,15 @@ codes! {
     /// Query::new("sum(rate(eje_decision_total[5m]))")   // eje_decisions_total
     /// ```
     ///
+    /// ## What it rests on
+    /// When the spec declares its Prometheus configuration, the spec knows every series its
+    /// dashboards may read, and any unknown name is an error. Otherwise (a spec without one, a
+    /// linted dashboard file) the catalog is the authority only on what it owns, its
+    /// instrumented metrics and their namespaces (`eje_`): an unknown name there is an error,
+    /// since the service exposes exactly the catalog's metrics; any other name (another
+    /// exporter's, such as `node_cpu_seconds_total`) is not checked. The rule is
+    /// `promql/unknown-metric`'s.
+    ///
     /// ## Fix
     /// Correct the name; declare a series another system provides with
     /// `Grafana::external_series`.
@@ -285,6 +294,14 @@ codes! {
     /// ```text
     /// Variable::label_values("critic", &eje::DECISIONS, "critic_name")
     /// ```
+    ///
+    /// ## What it rests on
+    /// The catalog lists a metric's own labels; the scrape targets may add more (service
+    /// discovery, relabelling). When the spec declares its Prometheus configuration, the targets
+    /// add `job` and `instance` only, and an unknown label is an error. Otherwise it is a
+    /// warning on the metrics the catalog owns, whose note says what it rests on, and the labels
+    /// of the metrics it does not own (`up`, `process_*`) are not checked. The rule is
+    /// `promql/unknown-label`'s.
     ///
     /// ## Fix
     /// Use a label the catalog declares for the metric.
@@ -345,6 +362,9 @@ codes! {
     /// ```json
     /// [{"gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}}, {"gridPos": {"x": 6, "y": 4, "w": 12, "h": 8}}]
     /// ```
+    ///
+    /// In a linted dashboard file it is a warning: Grafana still loads the dashboard, moving
+    /// panels; in a spec's, an error, as the emitted layout would not be the declared one.
     ///
     /// ## Fix
     /// Move one of them; in the DSL, let the layout place panels.

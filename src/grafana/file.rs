@@ -19,16 +19,23 @@
 //!   are not part of this repository: the CLI loads them from `shared/reference` beside it when
 //!   that folder exists (see `cli.rs`), and says so when it does not.
 //! - Every Prometheus target's and annotation's `expr`, and every `label_values(..)` query
-//!   variable, with the checks a spec's dashboards get ([`crate::grafana::lower`]): PromQL syntax
-//!   once Grafana's variables are substituted (`promql/syntax`), variables defined in
-//!   `templating.list` (`grafana/undefined-variable`), series the catalog lists or a rule
-//!   records (`grafana/unknown-metric`), labels the catalog gives them (`grafana/unknown-label`),
-//!   and rates over `$__rate_interval` rather than a fixed range (`grafana/rate-interval`,
-//!   warning). A target is checked as PromQL unless its datasource (its own, else its panel's) is
-//!   known to be of another plugin type; a series named by a variable (`$metric`) is not checked.
-//! - Panels: ids unique across the dashboard, rows' panels included (`grafana/duplicate-panel`);
-//!   panels within the 24 columns (`grafana/layout`) and not overlapping (`grafana/overlap`; the
-//!   panels of a collapsed row are compared with each other, as they are laid out once opened).
+//!   variable, with the checks a spec's dashboards get (the same code: [`crate::grafana::lower`]'s
+//!   `check_query`, [`crate::grafana::checks`]): PromQL syntax once Grafana's variables are
+//!   substituted (`promql/syntax`), variables defined in `templating.list`
+//!   (`grafana/undefined-variable`), series the catalog owns that it lists or a rule records
+//!   (`grafana/unknown-metric`), labels the catalog gives a metric it owns
+//!   (`grafana/unknown-label`, a warning: the scrape targets may add more), and rates over
+//!   `$__rate_interval` rather than a fixed range (`grafana/rate-interval`, warning). A file runs
+//!   on a Prometheus we cannot see: names outside the catalog's namespaces, and the labels of
+//!   the metrics it does not own (`up`, `process_*`), are not checked. A target is checked as
+//!   PromQL unless its datasource (its own, else its panel's) is known to be of another plugin
+//!   type; a series named by a variable (`$metric`) is not checked.
+//! - Panels, in today's model (`panels`, rows' panels included) and the legacy one (`rows[]
+//!   .panels`, any panel type: `graph`, `singlestat`, ...): ids unique across the dashboard
+//!   (`grafana/duplicate-panel`); panels within the 24 columns (`grafana/layout`) and not
+//!   overlapping (`grafana/overlap`, a warning: Grafana moves such panels when it loads the
+//!   dashboard; the panels of a collapsed row are compared with each other, as they are laid
+//!   out once opened; legacy rows are laid out by Grafana and not compared).
 //! - Datasources: a variable used as one must be defined; a uid (or, in old dashboards, a name)
 //!   that no known datasource has is a warning (`grafana/unknown-datasource`) when the context
 //!   knows any datasources at all.
@@ -36,7 +43,10 @@
 //!   migrates such a dashboard on every load, and refers to datasources by name in it.
 //!
 //! A dashboard saved from Grafana's HTTP API (`{"dashboard": {..}, "meta": {..}}`) is read from
-//! its `dashboard`, and JSON pointers in messages are relative to it.
+//! its `dashboard`, and JSON pointers in messages are relative to it. A Kubernetes ConfigMap
+//! whose `data` holds dashboards (`*.json` keys, as Grafana's sidecar provisions them) is read
+//! key by key, each dashboard where it stands in the YAML: a literal block (`|`) maps every byte
+//! back to the file; another form of string points at its first line.
 //!
 //! What a query may read ([`Context`]): the catalog's series, the series recorded by the spec's
 //! rules (its SLOs' included) and by the rule files linted in the same call, and the series the
@@ -54,16 +64,19 @@ use sextant_catalog::Catalog;
 
 use std::sync::Arc;
 
-use crate::diagnostics::{Diagnostic, FileItem, Span, TextMap};
+use crate::diagnostics::{Diagnostic, FileItem, Place, TextMap};
+use crate::grafana::checks::{self, PanelFacts, PanelId};
 use crate::grafana::codes;
-use crate::grafana::layout::{GridPos, COLUMNS};
-use crate::grafana::lower::{check_query, Known, Scope};
+use crate::grafana::layout::GridPos;
+use crate::grafana::lower::{check_query, unknown_label, Known, Scope};
 use crate::grafana::variables::VariableKind;
 use crate::grafana::Variable;
 use crate::ir::Ir;
+use crate::lint::labels::Targets;
 use crate::rules::file::SourceFile;
 use crate::spec::Spec;
 use crate::syntax::json::{self, Node, Value};
+use crate::syntax::yaml;
 
 /// The oldest `schemaVersion` not reported: Grafana 9.0's.
 pub const OLDEST_SCHEMA_VERSION: i64 = 36;
@@ -178,75 +191,194 @@ fn own_validator(definition: &str) -> &'static Validator {
     &validators[definition]
 }
 
-/// Lints dashboard files; `schema` is Grafana's official one when the caller has it.
+/// Lints dashboard files; `schema` is Grafana's official one when the caller has it. A file is
+/// a dashboard's JSON, or a Kubernetes ConfigMap whose `data` holds dashboards (`*.json` keys,
+/// as Grafana's sidecar and the kube-prometheus mixins provision them): each is read where it
+/// stands in the YAML.
 pub fn lint(
     files: &[SourceFile],
     context: &Context,
     schema: Option<&GrafanaSchema>,
 ) -> Vec<Diagnostic> {
+    // Files run on a Prometheus we cannot see: the catalog is certain only of what it owns.
     let known = Known {
         catalog: &context.catalog,
         recorded: &context.recorded,
         external: context.external.iter().map(String::as_str).collect(),
+        targets: Targets::Open,
     };
     let mut diagnostics = Vec::new();
     for file in files {
-        let root = match json::parse(&file.text) {
-            Ok(root) => root,
-            Err(e) => {
-                let end = (e.offset + 1).min(file.text.len());
-                diagnostics.push(
-                    Diagnostic::error(codes::JSON, format!("not valid JSON: {}", e.message))
-                        .with_file(&file.path, e.offset..end),
-                );
-                continue;
+        let path: Arc<str> = Arc::from(file.path.as_str());
+        let embedded = if file.path.ends_with(".json") {
+            vec![(file.text.clone(), Embedding::Whole)]
+        } else {
+            match config_map(&file.text) {
+                Ok(found) => found,
+                Err((message, range)) => {
+                    diagnostics
+                        .push(Diagnostic::error(codes::JSON, message).with_file(&file.path, range));
+                    continue;
+                }
             }
         };
-        // The HTTP API's form, `{"dashboard": {..}, "meta": {..}}`, holds the dashboard inside.
-        let dashboard = match root.get("dashboard") {
-            Some(inner)
-                if root.get("panels").is_none() && matches!(inner.value, Value::Object(_)) =>
-            {
-                inner
-            }
-            _ => &root,
-        };
-        let mut reader = Reader {
-            file,
-            path: Arc::from(file.path.as_str()),
-            root: dashboard,
-            context,
-            known: &known,
-            reported: BTreeSet::new(),
-            datasource_faults: BTreeMap::new(),
-            diagnostics: Vec::new(),
-        };
-        reader.dashboard(schema);
-        for (index, more) in reader.datasource_faults.values() {
-            if *more > 0 {
-                let d = &mut reader.diagnostics[*index];
-                let uses = if *more == 1 { "use" } else { "uses" };
-                d.notes
-                    .insert(0, format!("{more} more {uses} in this file"));
-            }
+        for (text, embedding) in &embedded {
+            dashboard(
+                &path,
+                text,
+                embedding,
+                context,
+                &known,
+                schema,
+                &mut diagnostics,
+            );
         }
-        diagnostics.extend(reader.diagnostics);
     }
     diagnostics
 }
 
-/// One panel, as the layout and id checks need it.
-struct PanelRef<'a> {
-    node: &'a Node,
-    pointer: String,
-    what: String,
-    grid: Option<GridPos>,
-    /// Panels are compared for overlap within one group: the top level, or a collapsed row.
-    group: usize,
+/// The dashboards of a ConfigMap: each `data` value under a `*.json` key, with where it stands.
+#[allow(clippy::type_complexity)]
+fn config_map(text: &str) -> Result<Vec<(String, Embedding)>, (String, Range<usize>)> {
+    let root = match yaml::parse(text) {
+        Ok(Some(root)) => root,
+        Ok(None) => return Ok(Vec::new()),
+        Err(e) => {
+            let end = (e.offset + 1).min(text.len());
+            return Err((format!("not valid YAML: {}", e.message), e.offset..end));
+        }
+    };
+    let yaml::Node::Map { entries, .. } = &root else {
+        return Ok(Vec::new());
+    };
+    let data = entries
+        .iter()
+        .find(|(k, _)| k.as_str() == Some("data"))
+        .map(|(_, v)| v);
+    let Some(yaml::Node::Map { entries, .. }) = data else {
+        return Ok(Vec::new());
+    };
+    Ok(entries
+        .iter()
+        .filter(|(k, _)| k.as_str().is_some_and(|k| k.ends_with(".json")))
+        .filter_map(|(_, value)| {
+            let json = value.as_str()?.to_string();
+            let embedding = match yaml::scalar_layout(text, value) {
+                (_, Some(file_starts)) => {
+                    let mut text_starts = vec![0];
+                    text_starts.extend(json.match_indices('\n').map(|(i, _)| i + 1));
+                    text_starts.truncate(file_starts.len());
+                    Embedding::Lines {
+                        text_starts,
+                        file_starts,
+                    }
+                }
+                (first_line, None) => Embedding::Opaque(first_line),
+            };
+            Some((json, embedding))
+        })
+        .collect())
+}
+
+/// Where a dashboard's JSON text stands in its file.
+#[derive(Clone, Debug)]
+enum Embedding {
+    /// The file is the JSON.
+    Whole,
+    /// Line `k` of the JSON stands verbatim from `file_starts[k]` (a YAML literal block).
+    Lines {
+        text_starts: Vec<usize>,
+        file_starts: Vec<usize>,
+    },
+    /// Not verbatim (a folded or escaped YAML string): any part is shown as this range.
+    Opaque(Range<usize>),
+}
+
+impl Embedding {
+    /// The file offset of byte `offset` of the JSON text.
+    fn offset(&self, offset: usize) -> usize {
+        match self {
+            Embedding::Whole => offset,
+            Embedding::Lines {
+                text_starts,
+                file_starts,
+            } => {
+                let line = text_starts.partition_point(|&s| s <= offset).max(1) - 1;
+                file_starts[line] + (offset - text_starts[line])
+            }
+            Embedding::Opaque(range) => range.start,
+        }
+    }
+
+    fn range(&self, range: Range<usize>) -> Range<usize> {
+        match self {
+            Embedding::Opaque(whole) => whole.clone(),
+            _ => self.offset(range.start)..self.offset(range.end),
+        }
+    }
+}
+
+/// Lints one dashboard's JSON `text`, which stands in the file `path` as `embedding` says.
+fn dashboard(
+    path: &Arc<str>,
+    text: &str,
+    embedding: &Embedding,
+    context: &Context,
+    known: &Known,
+    schema: Option<&GrafanaSchema>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let root = match json::parse(text) {
+        Ok(root) => root,
+        Err(e) => {
+            // Inside a YAML file, the end of the JSON is its last character, not the next key.
+            let offset = match embedding {
+                Embedding::Whole => e.offset,
+                _ => e.offset.min(text.trim_end().len().saturating_sub(1)),
+            };
+            let end = (offset + 1).min(text.len());
+            diagnostics.push(
+                Diagnostic::error(codes::JSON, format!("not valid JSON: {}", e.message))
+                    .with_file(path, embedding.range(offset..end)),
+            );
+            return;
+        }
+    };
+    // The HTTP API's form, `{"dashboard": {..}, "meta": {..}}`, holds the dashboard inside.
+    let dashboard = match root.get("dashboard") {
+        Some(inner) if root.get("panels").is_none() && matches!(inner.value, Value::Object(_)) => {
+            inner
+        }
+        _ => &root,
+    };
+    let mut reader = Reader {
+        text,
+        embedding,
+        path: path.clone(),
+        root: dashboard,
+        context,
+        known,
+        reported: BTreeSet::new(),
+        datasource_faults: BTreeMap::new(),
+        diagnostics: Vec::new(),
+    };
+    reader.dashboard(schema);
+    for (index, more) in reader.datasource_faults.values() {
+        if *more > 0 {
+            let d = &mut reader.diagnostics[*index];
+            let uses = if *more == 1 { "use" } else { "uses" };
+            d.notes
+                .insert(0, format!("{more} more {uses} in this file"));
+        }
+    }
+    diagnostics.extend(reader.diagnostics);
 }
 
 struct Reader<'a> {
-    file: &'a SourceFile,
+    /// The dashboard's JSON.
+    text: &'a str,
+    /// Where `text` stands in the file.
+    embedding: &'a Embedding,
     /// The file's path, shared by its places.
     path: Arc<str>,
     root: &'a Node,
@@ -271,20 +403,19 @@ impl<'a> Reader<'a> {
                 }
                 _ => node.range.clone(),
             },
-            None => 0..1.min(self.file.text.len()),
+            None => 0..1.min(self.text.len()),
         }
     }
 
-    /// A range of this file, for a related label.
-    fn span(&self, range: Range<usize>) -> Span {
-        Span::File {
-            path: self.path.clone(),
-            range,
-        }
+    /// The item of the file at `range` of the JSON text, as a place for the shared checks.
+    fn place(&self, range: Range<usize>) -> Place {
+        FileItem::new(self.path.clone(), self.embedding.range(range)).place()
     }
 
+    /// Reports `d` at `range` of the JSON text.
     fn push(&mut self, d: Diagnostic, range: Range<usize>) {
-        self.diagnostics.push(d.with_file(&self.file.path, range));
+        self.diagnostics
+            .push(d.with_file(&self.path, self.embedding.range(range)));
     }
 
     /// A structural error at `pointer`: the value is not what the checks can read.
@@ -335,17 +466,14 @@ impl<'a> Reader<'a> {
             );
             return;
         }
-        if let Some(uid) = root.get("uid") {
+        // `"uid": null` is no uid, as in Grafana: it assigns one when it imports the dashboard.
+        if let Some(uid) = root.get("uid").filter(|u| u.value != Value::Null) {
             self.own_schema("uid", "/uid", uid);
         }
         let variables = self.variables();
-        let scope = Scope {
-            variables: variables.iter().map(|v| (v.name.as_str(), v)).collect(),
-            tags: false,
-            rate_interval: true,
-        };
+        let scope = checks::variables(None, &variables, &mut self.diagnostics);
         let panels = self.panels(&scope, &variables);
-        self.ids_and_layout(&panels);
+        checks::panels(&panels, &mut self.diagnostics);
         self.annotations(&scope, &variables);
         self.schema_version();
         if let Some(schema) = schema {
@@ -354,12 +482,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Validates `node` (at `pointer`) against a definition of our own schema.
-    fn own_schema(&mut self, definition: &str, pointer: &str, node: &Node) {
+    fn own_schema(&mut self, definition: &str, pointer: &str, node: &Node) -> bool {
         let value = node.to_serde();
         let errors: Vec<(String, String)> = own_validator(definition)
             .iter_errors(&value)
             .map(|e| (format!("{pointer}{}", e.instance_path()), e.to_string()))
             .collect();
+        let valid = errors.is_empty();
         for (at, message) in errors {
             let range = self.range_of(&at);
             self.reported.insert(at.clone());
@@ -374,6 +503,7 @@ impl<'a> Reader<'a> {
                 range,
             );
         }
+        valid
     }
 
     /// The dashboard against Grafana's schema, as warnings.
@@ -413,7 +543,6 @@ impl<'a> Reader<'a> {
             return Vec::new();
         };
         let mut out: Vec<Variable> = Vec::new();
-        let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
         for (pointer, item) in self.objects(list, "/templating/list", "templating.list") {
             let Some(name_node) = item.get("name") else {
                 continue;
@@ -428,18 +557,6 @@ impl<'a> Reader<'a> {
                 );
                 continue;
             };
-            if let Some(first) = seen.insert(name.to_string(), name_node.range.clone()) {
-                let first = self.span(first);
-                self.push(
-                    Diagnostic::error(
-                        codes::VARIABLE,
-                        format!("variable `{name}` is defined twice"),
-                    )
-                    .related(first, "first defined here"),
-                    name_node.range.clone(),
-                );
-                continue;
-            }
             let kind = item.get("type").and_then(Node::as_str).unwrap_or("");
             let query = match item.get("query") {
                 Some(node) => match &node.value {
@@ -473,7 +590,7 @@ impl<'a> Reader<'a> {
                 kind,
                 multi: false,
                 include_all: false,
-                origin: FileItem::new(self.path.clone(), name_node.range.clone()).place(),
+                origin: self.place(name_node.range.clone()),
             });
         }
         out
@@ -576,24 +693,39 @@ impl<'a> Reader<'a> {
     }
 
     /// Every panel, rows' panels included; checks their datasources, queries and `repeat`.
-    fn panels(&mut self, scope: &Scope, variables: &[Variable]) -> Vec<PanelRef<'a>> {
-        let Some(list) = self.root.get("panels") else {
-            return Vec::new();
-        };
+    /// Today's model has `panels` (a collapsed row holds its own); the legacy one (before
+    /// schemaVersion 16, still loaded and migrated by Grafana) has `rows`, each with `panels`
+    /// sized by `span` and laid out by Grafana, so they are not checked for overlap.
+    fn panels(&mut self, scope: &Scope, variables: &[Variable]) -> Vec<PanelFacts> {
         let mut out = Vec::new();
         let mut groups = 0;
-        for (pointer, panel) in self.objects(list, "/panels", "panels") {
-            let is_row = panel.get("type").and_then(Node::as_str) == Some("row");
-            self.panel(&pointer, panel, 0, scope, variables, &mut out);
-            if !is_row {
-                continue;
+        if let Some(list) = self.root.get("panels") {
+            for (pointer, panel) in self.objects(list, "/panels", "panels") {
+                let is_row = panel.get("type").and_then(Node::as_str) == Some("row");
+                self.panel(&pointer, panel, 0, scope, variables, &mut out);
+                if !is_row {
+                    continue;
+                }
+                let Some(inner) = panel.get("panels") else {
+                    continue;
+                };
+                groups += 1;
+                for (pointer, child) in self.objects(inner, &format!("{pointer}/panels"), "panels")
+                {
+                    self.panel(&pointer, child, groups, scope, variables, &mut out);
+                }
             }
-            let Some(inner) = panel.get("panels") else {
-                continue;
-            };
-            groups += 1;
-            for (pointer, child) in self.objects(inner, &format!("{pointer}/panels"), "panels") {
-                self.panel(&pointer, child, groups, scope, variables, &mut out);
+        }
+        if let Some(rows) = self.root.get("rows") {
+            for (pointer, row) in self.objects(rows, "/rows", "rows") {
+                let Some(inner) = row.get("panels") else {
+                    continue;
+                };
+                groups += 1;
+                for (pointer, child) in self.objects(inner, &format!("{pointer}/panels"), "panels")
+                {
+                    self.panel(&pointer, child, groups, scope, variables, &mut out);
+                }
             }
         }
         out
@@ -606,7 +738,7 @@ impl<'a> Reader<'a> {
         group: usize,
         scope: &Scope,
         variables: &[Variable],
-        out: &mut Vec<PanelRef<'a>>,
+        out: &mut Vec<PanelFacts>,
     ) {
         let kind = panel.get("type").and_then(Node::as_str).unwrap_or("");
         let title = panel.get("title").and_then(Node::as_str).unwrap_or("");
@@ -616,8 +748,11 @@ impl<'a> Reader<'a> {
             (_, false) => format!("{kind} panel {title:?}").trim_start().to_string(),
             (_, true) => format!("{kind} panel {pointer}").trim_start().to_string(),
         };
+        // An invalid `gridPos` is reported once, by the schema, and the panel not laid out.
         let grid = panel.get("gridPos").and_then(|g| {
-            self.own_schema("gridPos", &format!("{pointer}/gridPos"), g);
+            if !self.own_schema("gridPos", &format!("{pointer}/gridPos"), g) {
+                return None;
+            }
             let field = |name: &str| {
                 g.get(name)
                     .and_then(Node::as_i64)
@@ -672,12 +807,32 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        out.push(PanelRef {
-            node: panel,
-            pointer: pointer.to_string(),
+        let id = match panel.get("id") {
+            Some(node) => match node.as_i64() {
+                Some(value) => Some(PanelId {
+                    value,
+                    place: self.place(node.range.clone()),
+                    key: None,
+                }),
+                None => {
+                    if node.value != Value::Null {
+                        self.structure(
+                            &format!("{pointer}/id"),
+                            format!("{what}: `id` must be a whole number, found {}", node.kind()),
+                        );
+                    }
+                    None
+                }
+            },
+            None => None,
+        };
+        out.push(PanelFacts {
+            name: what.clone(),
             what,
+            place: self.place(self.range_of(&format!("{pointer}/gridPos"))),
             grid,
             group,
+            id,
         });
     }
 
@@ -690,90 +845,19 @@ impl<'a> Reader<'a> {
             );
             return;
         };
-        let offsets = json::string_offsets(&self.file.text, node.range.clone());
+        let offsets = json::string_offsets(self.text, node.range.clone());
         self.query(what, expr, &offsets, scope);
     }
 
-    /// Checks `expr`, whose byte `i` stands at `offsets[i]` of the file: its diagnostics are
-    /// reported at the query's place in the file.
+    /// Checks `expr`, whose byte `i` stands at `offsets[i]` of the JSON text: its diagnostics
+    /// are reported at the query's place in the file.
     fn query(&mut self, what: &str, expr: &str, offsets: &[usize], scope: &Scope) {
+        let offsets: Vec<usize> = offsets.iter().map(|&o| self.embedding.offset(o)).collect();
         let whole = offsets[0]..offsets[offsets.len() - 1];
         let place = FileItem::new(self.path.clone(), whole)
-            .value("expr", expr, TextMap::Offsets(offsets.to_vec()))
+            .value("expr", expr, TextMap::Offsets(offsets))
             .place();
         check_query(what, expr, &place, scope, self.known, &mut self.diagnostics);
-    }
-
-    /// Duplicate ids, panels past the grid's edge, and overlaps.
-    fn ids_and_layout(&mut self, panels: &[PanelRef]) {
-        let mut ids: BTreeMap<i64, (Range<usize>, &str)> = BTreeMap::new();
-        for panel in panels {
-            let Some(id_node) = panel.node.get("id") else {
-                continue;
-            };
-            let Some(id) = id_node.as_i64() else {
-                if id_node.value != Value::Null {
-                    self.structure(
-                        &format!("{}/id", panel.pointer),
-                        format!(
-                            "{}: `id` must be a whole number, found {}",
-                            panel.what,
-                            id_node.kind()
-                        ),
-                    );
-                }
-                continue;
-            };
-            if let Some((first, other)) = ids.insert(id, (id_node.range.clone(), &panel.what)) {
-                let related = self.span(first.clone());
-                self.push(
-                    Diagnostic::error(
-                        codes::DUPLICATE_PANEL,
-                        format!("{} has the id {id}, as another panel does", panel.what),
-                    )
-                    .related(related, format!("{other} has it"))
-                    .note("Grafana finds a panel by its id (`viewPanel=` links, embeds, panel menus): give each panel its own"),
-                    id_node.range.clone(),
-                );
-                ids.insert(id, (first, other));
-            }
-        }
-        for (index, panel) in panels.iter().enumerate() {
-            let Some(pos) = panel.grid else { continue };
-            let range = self.range_of(&format!("{}/gridPos", panel.pointer));
-            if pos.x + pos.w > COLUMNS && pos.w <= COLUMNS && pos.x < COLUMNS {
-                self.push(
-                    Diagnostic::error(
-                        codes::LAYOUT,
-                        format!(
-                            "{} is placed at column {} with width {}: it ends past column 24",
-                            panel.what, pos.x, pos.w
-                        ),
-                    )
-                    .note("Grafana's grid is 24 columns wide: x + w must be at most 24"),
-                    range.clone(),
-                );
-            }
-            for other in &panels[..index] {
-                let Some(other_pos) = other.grid else {
-                    continue;
-                };
-                if other.group != panel.group || !other_pos.overlaps(&pos) {
-                    continue;
-                }
-                let other_at = self.span(self.range_of(&format!("{}/gridPos", other.pointer)));
-                self.push(
-                    Diagnostic::error(
-                        codes::OVERLAP,
-                        format!("{} overlaps the {}", panel.what, other.what),
-                    )
-                    .note(format!("this panel: {}", describe(pos)))
-                    .related(other_at, format!("the other: {}", describe(other_pos)))
-                    .note("Grafana pushes one of them down when it loads the dashboard: move one so they do not share a cell"),
-                    range.clone(),
-                );
-            }
-        }
     }
 
     /// Prometheus annotations' `expr`, and `label_values(..)` query variables.
@@ -837,7 +921,7 @@ impl<'a> Reader<'a> {
             return;
         };
         let start = text.find("label_values(").unwrap_or(0) + "label_values(".len();
-        let offsets = json::string_offsets(&self.file.text, node.range.clone());
+        let offsets = json::string_offsets(self.text, node.range.clone());
         let selector = &inner[..comma];
         let label = inner[comma + 1..].trim();
         let lead = selector.len() - selector.trim_start().len();
@@ -848,35 +932,15 @@ impl<'a> Reader<'a> {
             return;
         }
         let name = selector.trim().split('{').next().unwrap_or("").trim();
-        let Some(found) = self.context.catalog.lookup(name) else {
-            return;
-        };
-        let ok = found.metric.label(label).is_some()
-            || crate::lint::promql::TARGET_LABELS.contains(&label)
-            || (label == "le" && found.suffix == Some("_bucket"))
-            || label.starts_with('$');
-        if !ok {
+        let fault = unknown_label(self.known, name, label, || {
+            format!("{what} asks for the values of `{label}`, which `{name}` does not have")
+        });
+        if let Some(d) = fault {
             let label_start = start
                 + comma
                 + 1
                 + (inner[comma + 1..].len() - inner[comma + 1..].trim_start().len());
-            let mut labels: Vec<&str> = found.metric.labels.iter().map(|l| l.name).collect();
-            labels.extend(crate::lint::promql::TARGET_LABELS);
-            let shown: Vec<String> = labels.iter().map(|l| format!("`{l}`")).collect();
-            self.push(
-                Diagnostic::error(
-                    codes::UNKNOWN_LABEL,
-                    format!(
-                        "{what} asks for the values of `{label}`, which `{name}` does not have"
-                    ),
-                )
-                .note(format!(
-                    "`{}` has the labels: {}",
-                    found.metric.name,
-                    shown.join(", ")
-                )),
-                offsets[label_start]..offsets[label_start + label.len()],
-            );
+            self.push(d, offsets[label_start]..offsets[label_start + label.len()]);
         }
     }
 
@@ -949,16 +1013,6 @@ fn whole_variable(text: &str) -> Option<&str> {
     };
     (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .then_some(name)
-}
-
-fn describe(pos: GridPos) -> String {
-    format!(
-        "columns {}..{}, lines {}..{}",
-        pos.x,
-        pos.x + pos.w,
-        pos.y,
-        pos.y + pos.h
-    )
 }
 
 #[cfg(test)]

@@ -7,7 +7,10 @@
 //!   uses only defined variables (`grafana/undefined-variable`), reads only series the catalog
 //!   lists, a rule records or the spec declares external (`grafana/unknown-metric`), with the
 //!   labels the catalog gives them (`grafana/unknown-label`), and takes rates over
-//!   `$__rate_interval` or a variable rather than a fixed range (`grafana/rate-interval`);
+//!   `$__rate_interval` or a variable rather than a fixed range (`grafana/rate-interval`); how
+//!   certain the series and label checks are depends on whether the spec declares its scrape
+//!   configuration ([`Known`]). `check_query` and `unknown_label` are also the file reader's;
+//!   the panel and variable checks both share are in [`crate::grafana::checks`];
 //! - datasources referred to exist, with the right plugin (`grafana/unknown-datasource`,
 //!   `grafana/datasource-kind`);
 //! - panels fit the grid and do not overlap (`grafana/layout`, `grafana/overlap`), have unique
@@ -21,26 +24,39 @@ use std::ops::Range;
 use serde_json::json;
 use sextant_catalog::Catalog;
 
-use crate::diagnostics::{Diagnostic, Place};
+use crate::diagnostics::{Diagnostic, Place, Severity};
+use crate::grafana::checks::{self, PanelFacts, PanelId};
 use crate::grafana::codes;
 use crate::grafana::ir::{self, DsUse, Target};
-use crate::grafana::layout::{self, GridPos, Item, COLUMNS};
+use crate::grafana::layout::{self, Item, COLUMNS};
 use crate::grafana::variables::{VariableKind, VariableQuery};
 use crate::grafana::{
     panel_id, url_encode, Dashboard, Datasource, DatasourceKind, DsRef, Grafana, Link, LinkTarget,
     Panel, Placement, Variable,
 };
+use crate::lint::labels::{Targets, OPEN_TARGETS};
 use crate::lint::promql::BUILTIN_SERIES;
 use crate::syntax::promql::{self, TokenKind};
 
 /// Where Grafana reads provisioned dashboards when the spec does not say.
 pub const DEFAULT_DASHBOARDS_PATH: &str = "/var/lib/grafana/dashboards";
 
-/// What queries may read besides the catalog: recorded series and declared external ones.
+/// What queries may read besides the catalog: recorded series and declared external ones; and
+/// whether the world is closed.
+///
+/// With [`Targets::Known`] (a spec that declares its Prometheus scrape configuration) every
+/// series a query may read is known: an unknown metric or label is certainly absent, an error.
+/// With [`Targets::Open`] (a linted file, or a spec without a scrape configuration) the catalog
+/// is the authority only on what it owns (`Catalog::owns`: its instrumented metrics and their
+/// namespaces, `eje_`): an unknown name there is an error, any other name is not checked; the
+/// labels of an owned metric are an open set (an unknown one is a warning that says what it
+/// rests on, [`OPEN_TARGETS`]) and those of a metric it does not own (`up`, `process_*`) are
+/// not checked. The rule is the lints' (`promql/unknown-metric`, `promql/unknown-label`).
 pub(crate) struct Known<'a> {
     pub(crate) catalog: &'a Catalog,
     pub(crate) recorded: &'a BTreeSet<String>,
     pub(crate) external: BTreeSet<&'a str>,
+    pub(crate) targets: Targets,
 }
 
 impl Known<'_> {
@@ -49,6 +65,11 @@ impl Known<'_> {
             || self.recorded.contains(name)
             || self.external.contains(name)
             || BUILTIN_SERIES.contains(&name)
+    }
+
+    /// Whether a query reading `name`, which it does not know, certainly reads nothing.
+    fn certainly_absent(&self, name: &str) -> bool {
+        self.targets == Targets::Known || self.catalog.owns(name)
     }
 
     fn candidates(&self) -> impl Iterator<Item = String> + '_ {
@@ -61,11 +82,13 @@ impl Known<'_> {
     }
 }
 
-/// Lowers the Grafana part of a spec; `recorded` are the series the spec's rules record.
+/// Lowers the Grafana part of a spec; `recorded` are the series the spec's rules record,
+/// `targets` whether the spec declares its scrape configuration (see [`Known`]).
 pub fn lower(
     grafana: &Grafana,
     catalog: &Catalog,
     recorded: &BTreeSet<String>,
+    targets: Targets,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ir::Grafana {
     let known = Known {
@@ -76,6 +99,7 @@ pub fn lower(
             .iter()
             .map(|(n, _)| n.as_str())
             .collect(),
+        targets,
     };
     for (name, origin) in &grafana.external_series {
         if !promql::is_metric_name(name) {
@@ -393,36 +417,7 @@ fn lower_dashboard(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ir::Dashboard {
     let name = format!("dashboard {}", dashboard.uid);
-    let mut scope = Scope {
-        variables: BTreeMap::new(),
-        tags: false,
-        rate_interval: true,
-    };
-    for variable in &dashboard.variables {
-        let valid = !variable.name.is_empty()
-            && !variable.name.starts_with("__")
-            && variable
-                .name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
-            diagnostics.push(
-                Diagnostic::error(codes::VARIABLE, format!("invalid variable name {:?} in {name}", variable.name))
-                    .at(&variable.origin)
-                    .snippet("variable", variable.name.as_str(), 0..variable.name.len(), "not a variable name")
-                    .note("a variable name is letters, digits and `_`, not starting with `__` (Grafana's own)"),
-            );
-        }
-        if scope.variables.insert(&variable.name, variable).is_some() {
-            diagnostics.push(
-                Diagnostic::error(
-                    codes::VARIABLE,
-                    format!("variable `{}` is declared twice in {name}", variable.name),
-                )
-                .at(&variable.origin),
-            );
-        }
-    }
+    let scope = checks::variables(Some(&name), &dashboard.variables, diagnostics);
     let resolve = |what: &str,
                    ds: &DsRef,
                    origin: &Place,
@@ -522,22 +517,13 @@ fn lower_dashboard(
                         )
                         .at(&variable.origin),
                     );
-                } else if metric.label(label.name).is_none() && !promql_target_label(label.name) {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            codes::UNKNOWN_LABEL,
-                            format!(
-                                "{what} asks for the values of `{}`, which `{}` does not have",
-                                label.name, metric.name
-                            ),
-                        )
-                        .at(&variable.origin)
-                        .note(format!(
-                            "`{}` has the labels: {}",
-                            metric.name,
-                            label_list(metric)
-                        )),
-                    );
+                } else if let Some(d) = unknown_label(known, metric.name, label.name, || {
+                    format!(
+                        "{what} asks for the values of `{}`, which `{}` does not have",
+                        label.name, metric.name
+                    )
+                }) {
+                    diagnostics.push(d.at(&variable.origin));
                 }
                 let ds = resolve(&what, datasource, &variable.origin, diagnostics);
                 prometheus(&what, ds, &variable.origin, diagnostics)
@@ -630,6 +616,49 @@ fn lower_dashboard(
     }
 }
 
+/// A label a query or a variable uses on the series `name` that the catalog does not give it,
+/// as a diagnostic with `message` (see [`Known`] for what it rests on); `None` when the label
+/// is known or the series' labels are not checked.
+pub(crate) fn unknown_label(
+    known: &Known,
+    name: &str,
+    label: &str,
+    message: impl FnOnce() -> String,
+) -> Option<Diagnostic> {
+    let found = known.catalog.lookup(name)?;
+    let open = known.targets == Targets::Open;
+    if open && !known.catalog.owns(name) {
+        return None;
+    }
+    let ok = found.metric.label(label).is_some()
+        || promql_target_label(label)
+        || label == "__name__"
+        || (label == "le" && found.suffix == Some("_bucket"))
+        || label.starts_with('$');
+    if ok {
+        return None;
+    }
+    let d = Diagnostic::new(
+        if open {
+            Severity::Warning
+        } else {
+            Severity::Error
+        },
+        codes::UNKNOWN_LABEL,
+        message(),
+    )
+    .note(format!(
+        "`{}` has the labels: {}",
+        found.metric.name,
+        label_list(found.metric)
+    ));
+    Some(if open {
+        d.note(format!("this rests on an assumption: {OPEN_TARGETS}"))
+    } else {
+        d
+    })
+}
+
 fn promql_target_label(label: &str) -> bool {
     crate::lint::promql::TARGET_LABELS.contains(&label)
 }
@@ -685,7 +714,7 @@ fn lower_panels(
         .collect();
     let grid = layout::place(&items);
     let mut keys: BTreeMap<String, &Place> = BTreeMap::new();
-    let mut ids: BTreeMap<u32, String> = BTreeMap::new();
+    let mut facts: Vec<PanelFacts> = Vec::new();
     let mut row_title = String::new();
     let mut out: Vec<ir::Panel> = Vec::new();
     let mut in_collapsed_row = false;
@@ -714,24 +743,14 @@ fn lower_panels(
                 .unwrap_or_else(|| format!("{row_title}/{title}")),
         };
         let id = panel_id(&key);
-        if let Some(first) = keys.insert(key.clone(), origin) {
+        let duplicate_key = keys.insert(key.clone(), origin);
+        if let Some(first) = duplicate_key {
             diagnostics.push(
                 Diagnostic::error(codes::DUPLICATE_PANEL, format!("{what} has the same key as another panel: {key:?}"))
                     .at(origin)
                     .snippet(&what, title, 0..title.len(), "same row and title as another panel")
                     .related(first, "first declared here")
                     .note("a panel's id derives from its row's title and its own: retitle one, or give it a distinct `.key(..)`"),
-            );
-        } else if let Some(other) = ids.insert(id, key.clone()) {
-            diagnostics.push(
-                Diagnostic::error(
-                    codes::DUPLICATE_PANEL,
-                    format!(
-                        "{what}: the keys {key:?} and {other:?} hash to the same panel id {id}"
-                    ),
-                )
-                .at(origin)
-                .note("give this panel another `.key(..)`"),
             );
         }
         if let Some(c) = panel.common() {
@@ -751,39 +770,20 @@ fn lower_panels(
                         .at(origin),
                 );
             }
-            if let Placement::At { x, .. } = c.placement {
-                if x + c.width.clamp(1, COLUMNS) > COLUMNS {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            codes::LAYOUT,
-                            format!("{what} is placed at column {x} with width {}: it ends past column 24", c.width),
-                        )
-                        .at(origin),
-                    );
-                }
-            }
         }
-        for (other_index, other) in dashboard.panels[..index].iter().enumerate() {
-            if grid[other_index].overlaps(&pos) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        codes::OVERLAP,
-                        format!(
-                            "{what} overlaps the {} panel {:?}",
-                            other.type_id(),
-                            other.title()
-                        ),
-                    )
-                    .at(origin)
-                    .note(format!("this panel: {}", describe(pos)))
-                    .related(
-                        other.origin(),
-                        format!("the other: {}", describe(grid[other_index])),
-                    )
-                    .note("move one by hand with `.at(x, y)`, or let both be placed automatically"),
-                );
-            }
-        }
+        facts.push(PanelFacts {
+            what: what.clone(),
+            name: format!("{} panel {title:?}", panel.type_id()),
+            place: origin.clone(),
+            grid: Some(pos),
+            group: 0,
+            // A duplicate key is reported as such, not again as the id it derives.
+            id: duplicate_key.is_none().then(|| PanelId {
+                value: i64::from(id),
+                place: origin.clone(),
+                key: Some(key.clone()),
+            }),
+        });
         let lowered = match panel {
             Panel::Row(row) => {
                 in_collapsed_row = row.collapsed;
@@ -885,17 +885,8 @@ fn lower_panels(
             _ => out.push(lowered),
         }
     }
+    checks::panels(&facts, diagnostics);
     out
-}
-
-fn describe(pos: GridPos) -> String {
-    format!(
-        "columns {}..{}, lines {}..{}",
-        pos.x,
-        pos.x + pos.w,
-        pos.y,
-        pos.y + pos.h
-    )
 }
 
 /// `A`, `B`, ..., `Z`, `AA`, ...
@@ -1276,53 +1267,50 @@ pub(crate) fn check_query(
         let stand_in = origin.is_file()
             && (expr[span.clone()].starts_with('$') || expr[span.clone()].starts_with("[["));
         if !known.knows(name) && !stand_in {
-            let mut d = Diagnostic::error(
-                codes::UNKNOWN_METRIC,
-                format!("{what} reads `{name}`, an unknown metric"),
-            )
-            .at(origin)
-            .snippet(
-                what,
-                expr,
-                span.clone(),
-                "not in the catalog nor recorded by any rule",
-            );
-            if let Some(close) = closest(known, name) {
-                d = d.note(format!("did you mean `{close}`?"));
+            if known.certainly_absent(name) {
+                let mut d = Diagnostic::error(
+                    codes::UNKNOWN_METRIC,
+                    format!("{what} reads `{name}`, an unknown metric"),
+                )
+                .at(origin)
+                .snippet(
+                    what,
+                    expr,
+                    span.clone(),
+                    "not in the catalog nor recorded by any rule",
+                );
+                if let Some(close) = closest(known, name) {
+                    d = d.note(format!("did you mean `{close}`?"));
+                }
+                if known.targets == Targets::Open {
+                    let namespace = known
+                        .catalog
+                        .namespaces()
+                        .find(|ns| name.starts_with(ns))
+                        .unwrap_or_default();
+                    d = d.note(format!(
+                        "the catalog owns the namespace `{namespace}`: the service exposes exactly the catalog's metrics"
+                    ));
+                }
+                diagnostics.push(d.note(if origin.is_file() {
+                    "dashboards read the catalog's metrics, the series recorded by the spec's rules and by the rule files linted with them, and the spec's external series"
+                } else {
+                    "dashboards read the catalog's metrics, the series the spec's rules record, and the spec's external series"
+                }));
             }
-            diagnostics.push(d.note(if origin.is_file() {
-                "dashboards read the catalog's metrics, the series recorded by the spec's rules and by the rule files linted with them, and the spec's external series"
-            } else {
-                "dashboards read the catalog's metrics, the series the spec's rules record, and the spec's external series"
-            }));
-        } else if let Some(found) = known.catalog.lookup(name) {
+        } else {
             for ((label, _, _), label_span) in selector.matchers.iter().zip(&selector.matcher_spans)
             {
-                let ok = found.metric.label(label).is_some()
-                    || promql_target_label(label)
-                    || label == "__name__"
-                    || (label == "le" && found.suffix == Some("_bucket"));
-                if !ok {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            codes::UNKNOWN_LABEL,
-                            format!(
-                                "{what} matches `{label}` on `{name}`, which has no such label"
-                            ),
-                        )
-                        .at(origin)
-                        .snippet(
-                            what,
-                            expr,
-                            sub.original(label_span.clone()),
-                            "not a label of this metric",
-                        )
-                        .note(format!(
-                            "`{}` has the labels: {}",
-                            found.metric.name,
-                            label_list(found.metric)
-                        )),
-                    );
+                let fault = unknown_label(known, name, label, || {
+                    format!("{what} matches `{label}` on `{name}`, which has no such label")
+                });
+                if let Some(d) = fault {
+                    diagnostics.push(d.at(origin).snippet(
+                        what,
+                        expr,
+                        sub.original(label_span.clone()),
+                        "not a label of this metric",
+                    ));
                 }
             }
         }

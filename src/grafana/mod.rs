@@ -24,6 +24,7 @@
 //! hand ([`PanelCommon::at`]) keeps its place and does not move the cursor; overlaps are reported.
 
 pub mod bargauge;
+pub(crate) mod checks;
 pub mod codes;
 pub mod datasource;
 pub mod dsl;

@@ -27,7 +27,7 @@ pub enum FileKind {
     AlertManager,
     /// A Prometheus server configuration (`scrape_configs:`).
     Prometheus,
-    /// A Grafana dashboard (JSON).
+    /// A Grafana dashboard (JSON), or a ConfigMap holding dashboards (`*.json` in `data:`).
     Dashboard,
     Unknown,
 }
@@ -46,6 +46,20 @@ impl FileKind {
             .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
             .collect();
         let has = |key: &str| top.contains(&key);
+        // A ConfigMap holding dashboards (`data: {"x.json": ..}`), as Grafana's sidecar and the
+        // kube-prometheus mixins provision them.
+        let config_map = text
+            .lines()
+            .any(|l| l.starts_with("kind:") && l["kind:".len()..].trim() == "ConfigMap");
+        let holds_json = text.lines().any(|l| {
+            l.starts_with(' ')
+                && l.trim_start().split_once(':').is_some_and(|(k, _)| {
+                    k.trim_matches(|c| c == '"' || c == '\'').ends_with(".json")
+                })
+        });
+        if config_map && has("data") && holds_json {
+            return FileKind::Dashboard;
+        }
         if has("groups") {
             FileKind::Rules
         } else if has("route") || has("receivers") || has("inhibit_rules") {
