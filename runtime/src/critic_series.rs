@@ -592,9 +592,10 @@ mod tests {
                 }
                 scrapes
             });
-            let scrapes = scraper.join().unwrap();
+            let scrapes = scraper.join();
+            // Stop the writers first, so a failed scrape fails the test rather than hanging it.
             stop.store(true, Ordering::Relaxed);
-            scrapes
+            scrapes.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
         assert_eq!(scrapes, 300);
         assert!(series.totals().executions() > 0);
