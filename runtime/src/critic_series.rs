@@ -11,11 +11,10 @@
 //! reads each shard whole: executions = verdicts + failures = the histogram's count, in every
 //! scrape. The executions are not stored: every call observes a latency, so they are the count.
 //!
-//! Architecture Invariant: a shard is written only by the thread that owns it (or, for calls made
-//! while that thread's storage is torn down, under the series' lock), and is never removed, so
-//! every series is monotonic across scrapes, and a thread that exited still counts.
+//! Architecture Invariant: a shard is written only by the thread that owns it, and is never
+//! removed, so every series is monotonic across scrapes, and a thread that exited still counts.
 
-use std::cell::UnsafeCell;
+use std::cell::Cell;
 use std::sync::atomic::{fence, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::ThreadId;
@@ -46,10 +45,8 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// What one thread recorded for one critic.
 #[repr(align(128))] // two lines: no false sharing, the adjacent-line prefetcher included
 struct Shard {
-    /// The [`CriticSeries::id`] it belongs to.
-    series: u64,
-    /// The thread that writes it; `None` for the shared shard (written under a lock).
-    owner: Option<ThreadId>,
+    /// The one thread that writes it.
+    owner: ThreadId,
     /// Odd while the owner writes.
     seq: AtomicU64,
     verdicts: [AtomicU64; VERDICTS],
@@ -102,9 +99,8 @@ fn bucket_of(seconds: f64) -> usize {
 }
 
 impl Shard {
-    fn new(series: u64, owner: Option<ThreadId>) -> Shard {
+    fn new(owner: ThreadId) -> Shard {
         Shard {
-            series,
             owner,
             seq: AtomicU64::new(0),
             verdicts: Default::default(),
@@ -114,7 +110,7 @@ impl Shard {
         }
     }
 
-    /// Records one call. Only the shard's writer calls it (its owner, or a holder of the lock).
+    /// Records one call. Only the shard's owner calls it.
     #[inline(always)]
     fn record(&self, seconds: f64, outcome: Result<Verdict, FailureReason>) {
         let seq = self.seq.load(Ordering::Relaxed);
@@ -158,14 +154,19 @@ impl Shard {
     }
 }
 
-/// Each thread's shard per critic slot, found with one thread-local access and an index.
-struct ThreadShards {
-    slots: [UnsafeCell<Option<Arc<Shard>>>; SLOTS],
+/// A thread's shard for one slot of the cache: the series it belongs to, and the shard.
+struct Cached {
+    /// A [`CriticSeries::id`]; 0 for none.
+    series: Cell<u64>,
+    /// Valid while the series `series` lives: that series holds the shard for good.
+    shard: Cell<*const Shard>,
 }
 
 thread_local! {
-    static THREAD_SHARDS: ThreadShards = const {
-        ThreadShards { slots: [const { UnsafeCell::new(None) }; SLOTS] }
+    /// Each thread's shard per critic slot, found with one thread-local access and an index.
+    /// Nothing to drop, so it is usable until the thread's very end, its destructors included.
+    static THREAD_SHARDS: [Cached; SLOTS] = const {
+        [const { Cached { series: Cell::new(0), shard: Cell::new(std::ptr::null()) } }; SLOTS]
     };
 }
 
@@ -173,71 +174,61 @@ thread_local! {
 pub(crate) struct CriticSeries {
     /// The label value: the critic's name, or the overflow value.
     pub(crate) label: String,
+    /// Unique in the process, never reused: a thread's cached shard is this series' if the ids
+    /// match.
     id: u64,
     /// Its position in its `Metrics`' critic table, which picks the thread cache's slot.
     slot: usize,
-    /// Every shard ever made for it, in creation order; the first is the shared one.
+    /// Every shard ever made for it, one per thread that called it, never removed.
     shards: Mutex<Vec<Arc<Shard>>>,
-    /// Serialises writers of the shared shard.
-    shared_writer: Mutex<()>,
 }
 
 impl CriticSeries {
     pub(crate) fn new(label: &str, slot: usize) -> CriticSeries {
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         CriticSeries {
             label: label.to_string(),
-            id,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             slot: slot % SLOTS,
-            shards: Mutex::new(vec![Arc::new(Shard::new(id, None))]),
-            shared_writer: Mutex::new(()),
+            shards: Mutex::new(Vec::new()),
         }
     }
 
     /// Records one call: its latency and its verdict or failure reason.
     #[inline]
     pub(crate) fn record(&self, seconds: f64, outcome: Result<Verdict, FailureReason>) {
-        let recorded = THREAD_SHARDS.try_with(|cache| {
-            // SAFETY: the slot belongs to this thread, and nothing below re-enters this function
-            // (it runs no user code), so this is the only reference to it.
-            let slot = unsafe { &mut *cache.slots[self.slot].get() };
-            match slot {
-                Some(shard) if shard.series == self.id => shard.record(seconds, outcome),
-                _ => self.bind_thread(slot).record(seconds, outcome),
-            }
+        THREAD_SHARDS.with(|cache| {
+            let cached = &cache[self.slot];
+            let shard = if cached.series.get() == self.id {
+                cached.shard.get()
+            } else {
+                self.bind_thread(cached)
+            };
+            // SAFETY: `shard` was cached by `bind_thread` for this very series (ids are never
+            // reused), which is alive (`&self`) and keeps every shard it made in `shards`.
+            unsafe { &*shard }.record(seconds, outcome);
         });
-        if recorded.is_err() {
-            self.record_shared(seconds, outcome);
-        }
     }
 
-    /// Puts this thread's shard of the series in `slot`, making it on the thread's first call.
+    /// Caches this thread's shard of the series, making it on the thread's first call. Another
+    /// series of the same slot (another `Metrics`) may have had the cache: its shard is found
+    /// again here, not made twice.
     #[cold]
     #[inline(never)]
-    fn bind_thread<'a>(&self, slot: &'a mut Option<Arc<Shard>>) -> &'a Shard {
+    fn bind_thread(&self, cached: &Cached) -> *const Shard {
         let me = std::thread::current().id();
         let mut shards = self.lock_shards();
-        let shard = match shards.iter().find(|s| s.owner == Some(me)) {
-            Some(shard) => shard.clone(),
+        let shard = match shards.iter().find(|s| s.owner == me) {
+            Some(shard) => Arc::as_ptr(shard),
             None => {
-                let shard = Arc::new(Shard::new(self.id, Some(me)));
-                shards.push(shard.clone());
-                shard
+                let shard = Arc::new(Shard::new(me));
+                let ptr = Arc::as_ptr(&shard);
+                shards.push(shard);
+                ptr
             }
         };
-        drop(shards);
-        slot.insert(shard)
-    }
-
-    /// A call made while this thread's storage is being torn down (a guard dropped by a
-    /// thread-local destructor): the shared shard, one writer at a time.
-    #[cold]
-    #[inline(never)]
-    fn record_shared(&self, seconds: f64, outcome: Result<Verdict, FailureReason>) {
-        let shared = self.lock_shards()[0].clone();
-        let _writer: MutexGuard<'_, ()> =
-            self.shared_writer.lock().unwrap_or_else(|e| e.into_inner());
-        shared.record(seconds, outcome);
+        cached.series.set(self.id);
+        cached.shard.set(shard);
+        shard
     }
 
     fn lock_shards(&self) -> MutexGuard<'_, Vec<Arc<Shard>>> {
@@ -254,7 +245,7 @@ impl CriticSeries {
         totals
     }
 
-    /// How many shards it has (the shared one included).
+    /// How many shards it has.
     #[cfg(test)]
     fn shard_count(&self) -> usize {
         self.lock_shards().len()
@@ -488,8 +479,8 @@ mod tests {
         });
         let samples = scrape(&metrics);
         assert_eq!(scraped(&samples, "bias_critic"), expected(threads, calls));
-        // One shard per thread, besides the shared one; the other critics stay at zero.
-        assert_eq!(series.shard_count(), threads + 1);
+        // One shard per thread; the other critics stay at zero.
+        assert_eq!(series.shard_count(), threads);
         assert_eq!(scraped(&samples, "safety_critic"), Totals::default());
     }
 
@@ -538,17 +529,40 @@ mod tests {
         })
         .join()
         .unwrap();
-        // And the shared shard directly, from two threads at once.
-        std::thread::scope(|s| {
-            for _ in 0..2 {
-                s.spawn(|| (0..1000).for_each(|_| series.record_shared(0.5, Ok(Verdict::Reject))));
-            }
-        });
         let totals = scraped(&scrape(&metrics), "privacy_critic");
         assert_eq!(totals.failures[FailureReason::Timeout.index()], 1);
         assert_eq!(totals.verdicts[Verdict::Approve.index()], 1);
-        assert_eq!(totals.verdicts[Verdict::Reject.index()], 2000);
-        assert_eq!(totals.sum, 0.5 * 2002.0);
+        assert_eq!(totals.executions(), 2);
+        assert_eq!(totals.sum, 1.0);
+    }
+
+    #[test]
+    fn critics_of_two_metrics_in_one_slot_keep_apart_on_one_thread() {
+        let (one, two) = (
+            Metrics::with_process_collector(false),
+            Metrics::with_process_collector(false),
+        );
+        let (a, b) = (
+            one.critic_series("bias_critic"),
+            two.critic_series("bias_critic"),
+        );
+        assert_eq!(a.slot, b.slot);
+        for i in 0..100 {
+            a.record(0.5, Ok(Verdict::Approve));
+            if i % 2 == 0 {
+                b.record(0.25, Err(FailureReason::Error));
+            }
+        }
+        let (a_totals, b_totals) = (
+            scraped(&scrape(&one), "bias_critic"),
+            scraped(&scrape(&two), "bias_critic"),
+        );
+        assert_eq!(a_totals.verdicts[Verdict::Approve.index()], 100);
+        assert_eq!(a_totals.sum, 50.0);
+        assert_eq!(b_totals.failures[FailureReason::Error.index()], 50);
+        assert_eq!(b_totals.sum, 12.5);
+        // Taking the cache back finds the thread's shard again.
+        assert_eq!((a.shard_count(), b.shard_count()), (1, 1));
     }
 
     #[test]
