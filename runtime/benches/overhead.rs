@@ -1,6 +1,7 @@
 //! What the instrumentation costs, side by side in one run:
 //! - `critic_call/*`: a trivial critic bare, tracked without tracing, tracked with a sampled span,
-//!   and the same function under `#[autometrics]` (prometheus 0.14 exporter);
+//!   and the same function under `#[autometrics]` (prometheus 0.14 exporter); and the critic
+//!   between two reads of the runtime's clock (`quanta`, raw), the floor of a tracked call;
 //! - `counter/*`: a bare `prometheus` counter increment, for scale;
 //! - `encode/*`: the `/metrics` text of 10k series, and of the runtime's own registry.
 //!
@@ -48,6 +49,17 @@ impl SpanExporter for Discard {
 fn critic_call(c: &mut Criterion) {
     let mut group = c.benchmark_group("critic_call");
     group.bench_function("bare", |b| b.iter(|| critic(black_box(1))));
+
+    // What a tracked call cannot do without: a latency is two clock reads.
+    let clock = quanta::Clock::new();
+    group.bench_function("two_clock_reads", |b| {
+        b.iter(|| {
+            let start = clock.raw();
+            let output = critic(black_box(1));
+            black_box(clock.delta_as_nanos(start, clock.raw()));
+            output
+        })
+    });
 
     let runtime = Runtime::builder().process_collector(false).build().unwrap();
     let handle = runtime.critic("bias_critic");

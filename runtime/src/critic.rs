@@ -1,10 +1,11 @@
 //! Tracking critic calls: the Rust form of the seed's `@track_critic_execution(critic_name=...)`.
 //!
 //! A [`CriticHandle`] is bound once per critic (by `Runtime::critic` or by the
-//! `#[track_critic]` macro, in a `static`) and holds the resolved series, so a call touches a few
-//! atomics and hashes no label. Each call records `eje_critic_executions_total`,
-//! `eje_critic_duration_seconds`, then either `eje_critic_verdicts_total{verdict}` or
-//! `eje_critic_failures_total{reason}`; with tracing on, a child span of the current span.
+//! `#[track_critic]` macro, in a `static`) and holds the resolved series, so a call hashes no
+//! label and writes its calling thread's own cells with no locked instruction (`critic_series`).
+//! Each call records `eje_critic_executions_total`, `eje_critic_duration_seconds`, then either
+//! `eje_critic_verdicts_total{verdict}` or `eje_critic_failures_total{reason}`; with tracing on,
+//! a child span of the current span.
 //!
 //! Failure reasons: an `Err` is `error` (or the reason a `CriticError` names), `None` is
 //! `invalid_output`, a panic is `panic` (recorded, then resumed), and a call abandoned before it
@@ -173,12 +174,9 @@ impl CriticHandle {
         message: impl FnOnce() -> Option<String>,
         confidence: impl FnOnce() -> Option<f64>,
     ) {
-        let series = &*self.series;
-        series.executions.inc();
-        series.duration.observe(clock::seconds_since(start));
+        self.series.record(clock::seconds_since(start), outcome);
         match outcome {
             Ok(verdict) => {
-                series.verdicts[verdict.index()].inc();
                 if let Some(cx) = cx {
                     let span = cx.span();
                     span.set_attribute(KeyValue::new(attr::VERDICT, verdict.as_str()));
@@ -188,13 +186,13 @@ impl CriticHandle {
                     span.end();
                 }
             }
-            Err(reason) => self.record_failure(reason, message(), cx),
+            Err(reason) => self.report_failure(reason, message(), cx),
         }
     }
 
+    /// Logs a failure (already counted) and ends the call's span with it.
     #[cold]
-    fn record_failure(&self, reason: FailureReason, message: Option<String>, cx: Option<&Context>) {
-        self.series.failures[reason.index()].inc();
+    fn report_failure(&self, reason: FailureReason, message: Option<String>, cx: Option<&Context>) {
         let message = message.unwrap_or_else(|| reason.as_str().to_string());
         log::emit(
             Level::Warn,
@@ -215,26 +213,25 @@ impl CriticHandle {
 
     #[cold]
     fn record_panic(&self, start: u64, panic: &(dyn std::any::Any + Send), cx: Option<&Context>) {
-        self.series.executions.inc();
-        self.series.duration.observe(clock::seconds_since(start));
+        let reason = FailureReason::Panic;
+        self.series.record(clock::seconds_since(start), Err(reason));
         let text = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "panic".to_string());
-        self.record_failure(FailureReason::Panic, Some(format!("panicked: {text}")), cx);
+        self.report_failure(reason, Some(format!("panicked: {text}")), cx);
     }
 
     #[cold]
     fn record_abandoned(&self, start: u64, cx: Option<&Context>) {
-        self.series.executions.inc();
-        self.series.duration.observe(clock::seconds_since(start));
         let reason = if std::thread::panicking() {
             FailureReason::Panic
         } else {
             FailureReason::Timeout
         };
-        self.record_failure(
+        self.series.record(clock::seconds_since(start), Err(reason));
+        self.report_failure(
             reason,
             Some("the call ended before the critic answered".into()),
             cx,
@@ -268,13 +265,11 @@ impl CriticCall<'_> {
     /// Records the call as failed for `reason`.
     pub fn fail(mut self, reason: FailureReason, message: impl Into<String>) {
         self.done = true;
-        self.handle.series.executions.inc();
         self.handle
             .series
-            .duration
-            .observe(clock::seconds_since(self.start));
+            .record(clock::seconds_since(self.start), Err(reason));
         self.handle
-            .record_failure(reason, Some(message.into()), self.cx.as_ref());
+            .report_failure(reason, Some(message.into()), self.cx.as_ref());
     }
 }
 

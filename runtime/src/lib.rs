@@ -35,6 +35,7 @@
 
 mod clock;
 pub mod critic;
+mod critic_series;
 pub mod demo;
 pub mod handlers;
 pub mod http_client;

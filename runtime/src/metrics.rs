@@ -18,10 +18,12 @@ use prometheus::{
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use sextant_catalog::eje::{
-    self, ApiVersion, DecisionStatus, FailureReason, RequestStatus, SpanDropReason, UserType,
-    Verdict,
+    self, ApiVersion, DecisionStatus, RequestStatus, SpanDropReason, UserType, Verdict,
 };
 use sextant_catalog::{Domain, Kind, Metric};
+
+pub(crate) use crate::critic_series::CriticSeries;
+use crate::critic_series::{CriticCollector, FAMILIES as CRITIC_FAMILIES};
 
 /// One registered family of any kind.
 #[derive(Clone)]
@@ -72,19 +74,18 @@ impl Family {
     }
 }
 
-/// The series a registered critic writes, resolved once so a call hashes no label.
-pub(crate) struct CriticSeries {
-    /// The label value: the critic's name, or the overflow value.
-    pub(crate) label: String,
-    pub(crate) executions: IntCounter,
-    pub(crate) duration: Histogram,
-    pub(crate) failures: [IntCounter; FailureReason::ALL.len()],
-    pub(crate) verdicts: [IntCounter; Verdict::ALL.len()],
-}
-
 struct CriticTable {
     by_name: HashMap<String, Arc<CriticSeries>>,
     overflow: Arc<CriticSeries>,
+}
+
+impl CriticTable {
+    /// Every critic's series, the overflow's included.
+    fn all(&self) -> Vec<Arc<CriticSeries>> {
+        let mut all: Vec<Arc<CriticSeries>> = self.by_name.values().cloned().collect();
+        all.push(self.overflow.clone());
+        all
+    }
 }
 
 /// The EJE metrics of one process (or one test): a `prometheus::Registry` holding every
@@ -99,7 +100,7 @@ pub struct Metrics {
 struct Inner {
     registry: Registry,
     families: HashMap<&'static str, Family>,
-    critics: Mutex<CriticTable>,
+    critics: Arc<Mutex<CriticTable>>,
     critic_cap: usize,
     label_overflow: IntCounter,
     decisions: Vec<IntCounter>,
@@ -142,6 +143,15 @@ impl Metrics {
         let registry = Registry::new();
         let mut families = HashMap::new();
         for metric in eje::CATALOG.instrumented() {
+            if metric.label(eje::CRITIC.name).is_some() {
+                // Written per thread and summed on scrape: see `critic_series`.
+                assert!(
+                    CRITIC_FAMILIES.iter().any(|m| m.name == metric.name),
+                    "{} has a critic label but no place in critic_series::FAMILIES",
+                    metric.name
+                );
+                continue;
+            }
             let family = Family::build(metric);
             registry
                 .register(family.collector())
@@ -226,15 +236,21 @@ impl Metrics {
                 panic!("the critic label is expected to be a registered domain")
             }
         };
-        let overflow = Arc::new(bind_critic(&families, overflow_value));
+        let critics = Arc::new(Mutex::new(CriticTable {
+            by_name: HashMap::new(),
+            overflow: Arc::new(CriticSeries::new(overflow_value, critic_cap)),
+        }));
+        let table = critics.clone();
+        registry
+            .register(Box::new(CriticCollector::new(move || {
+                table.lock().unwrap_or_else(|e| e.into_inner()).all()
+            })))
+            .unwrap_or_else(|e| panic!("registering the critics' collector: {e}"));
         let metrics = Metrics {
             inner: Arc::new(Inner {
                 registry,
                 families,
-                critics: Mutex::new(CriticTable {
-                    by_name: HashMap::new(),
-                    overflow,
-                }),
+                critics,
                 critic_cap,
                 label_overflow,
                 decisions,
@@ -276,7 +292,7 @@ impl Metrics {
             self.inner.label_overflow.inc();
             return table.overflow.clone();
         }
-        let series = Arc::new(bind_critic(&self.inner.families, name));
+        let series = Arc::new(CriticSeries::new(name, table.by_name.len()));
         table.by_name.insert(name.to_string(), series.clone());
         series
     }
@@ -414,20 +430,13 @@ fn ordered<'a>(metric: &Metric, labels: &[(&str, &'a str)]) -> Vec<&'a str> {
 }
 
 /// Every combination of values of a metric whose labels are all closed (one empty combination
-/// for a metric without labels); none if a label is registered.
+/// for a metric without labels); none if a label is registered (the critics' series are made by
+/// `critic_series`).
 pub(crate) fn closed_combinations(metric: &Metric) -> Vec<Vec<&'static str>> {
-    combinations(metric, None)
-}
-
-/// Every combination of values, with `registered` as the value of each registered label (none
-/// if a label is registered and `registered` is `None`).
-fn combinations(metric: &Metric, registered: Option<&str>) -> Vec<Vec<&'static str>> {
     let mut out: Vec<Vec<&'static str>> = vec![Vec::new()];
     for label in metric.labels {
         let values: Vec<&'static str> = match label.domain {
             Domain::Closed(values) => values.to_vec(),
-            // The registered value is put in by the caller; a placeholder keeps the position.
-            Domain::Registered { .. } if registered.is_some() => vec![""],
             Domain::Registered { .. } => return Vec::new(),
             // No value is known before the application uses one: nothing to create up front.
             Domain::Open { .. } => return Vec::new(),
@@ -446,85 +455,21 @@ fn combinations(metric: &Metric, registered: Option<&str>) -> Vec<Vec<&'static s
     out
 }
 
-/// Creates every series of the critic `name` (all families with a `critic` label, across the
-/// closed labels) and resolves the handles a call writes.
-fn bind_critic(families: &HashMap<&'static str, Family>, name: &str) -> CriticSeries {
-    for metric in eje::CATALOG.instrumented() {
-        if metric.label(eje::CRITIC.name).is_none() {
-            continue;
-        }
-        let family = &families[metric.name];
-        for values in combinations(metric, Some(name)) {
-            let values: Vec<&str> = metric
-                .labels
-                .iter()
-                .zip(values)
-                .map(|(label, v)| {
-                    if label.name == eje::CRITIC.name {
-                        name
-                    } else {
-                        v
-                    }
-                })
-                .collect();
-            family.touch(&values);
-        }
-    }
-    let counter = |metric: &'static Metric, labels: &[(&str, &str)]| match &families[metric.name] {
-        Family::Counter(v) => v.with_label_values(&ordered(metric, labels)),
-        _ => panic!("{} is not a counter", metric.name),
-    };
-    let critic = (eje::CRITIC.name, name);
-    CriticSeries {
-        label: name.to_string(),
-        executions: counter(&eje::CRITIC_EXECUTIONS_TOTAL, &[critic]),
-        duration: match &families[eje::CRITIC_DURATION_SECONDS.name] {
-            Family::Histogram(v) => {
-                v.with_label_values(&ordered(&eje::CRITIC_DURATION_SECONDS, &[critic]))
-            }
-            _ => panic!("{} is not a histogram", eje::CRITIC_DURATION_SECONDS.name),
-        },
-        failures: std::array::from_fn(|i| {
-            counter(
-                &eje::CRITIC_FAILURES_TOTAL,
-                &[critic, (eje::REASON.name, FailureReason::ALL[i].as_str())],
-            )
-        }),
-        verdicts: std::array::from_fn(|i| {
-            counter(
-                &eje::CRITIC_VERDICTS_TOTAL,
-                &[critic, (eje::VERDICT.name, Verdict::ALL[i].as_str())],
-            )
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[track_caller]
-    fn check_combinations(metric: &Metric, registered: Option<&str>, expect: usize) {
-        assert_eq!(
-            combinations(metric, registered).len(),
-            expect,
-            "{}",
-            metric.name
-        );
+    fn check_combinations(metric: &Metric, expect: usize) {
+        assert_eq!(closed_combinations(metric).len(), expect, "{}", metric.name);
     }
 
     #[test]
     fn combinations_multiply_closed_domains() {
-        check_combinations(&eje::DECISIONS_TOTAL, None, 9);
-        check_combinations(&eje::REQUESTS_TOTAL, None, 24);
-        check_combinations(&eje::DECISIONS_IN_FLIGHT, None, 1);
-        check_combinations(&eje::CRITIC_FAILURES_TOTAL, None, 0);
-        check_combinations(
-            &eje::CRITIC_FAILURES_TOTAL,
-            Some("x"),
-            FailureReason::ALL.len(),
-        );
-        check_combinations(&eje::CRITIC_EXECUTIONS_TOTAL, Some("x"), 1);
+        check_combinations(&eje::DECISIONS_TOTAL, 9);
+        check_combinations(&eje::REQUESTS_TOTAL, 24);
+        check_combinations(&eje::DECISIONS_IN_FLIGHT, 1);
+        check_combinations(&eje::CRITIC_FAILURES_TOTAL, 0);
     }
 
     #[test]

@@ -248,3 +248,63 @@ fn handles_of_one_name_share_their_series() {
     assert_eq!(a.label(), "tone_critic");
     assert!(!a.is_traced());
 }
+
+/// The behaviour of call `i` on thread `t`, in every form: all verdicts, every failure, panics.
+fn mixed(t: usize, i: usize) -> (Form, Behaviour) {
+    use Behaviour::*;
+    let form = [Form::Closure, Form::Future, Form::Guard][(t + i) % 3];
+    let behaviour = match (t * 5 + i) % 13 {
+        0 if !matches!(form, Form::Guard) => Panic,
+        1 => Error,
+        2 => CriticError(FailureReason::Timeout),
+        3 => NoVerdict,
+        n => Answer(Verdict::ALL[n % Verdict::ALL.len()]),
+    };
+    (form, behaviour)
+}
+
+#[test]
+fn calls_from_many_threads_add_up_exactly() {
+    let runtime = Runtime::builder().process_collector(false).build().unwrap();
+    let handle = runtime.critic("bias_critic");
+    let (threads, calls) = (6, 400);
+    let mut expect = counts(&runtime, "bias_critic");
+    for t in 0..threads {
+        for i in 0..calls {
+            expect.executions += 1.0;
+            expect.durations += 1.0;
+            match mixed(t, i).1 {
+                Behaviour::Panic => expect.failures[FailureReason::Panic.index()] += 1.0,
+                Behaviour::Error => expect.failures[FailureReason::Error.index()] += 1.0,
+                Behaviour::CriticError(r) => expect.failures[r.index()] += 1.0,
+                Behaviour::NoVerdict => {
+                    expect.failures[FailureReason::InvalidOutput.index()] += 1.0
+                }
+                Behaviour::Answer(v) => expect.verdicts[v.index()] += 1.0,
+                other => unreachable!("{other:?}"),
+            }
+        }
+    }
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let handle = &handle;
+            s.spawn(move || {
+                for i in 0..calls {
+                    let (form, behaviour) = mixed(t, i);
+                    let result = call(handle, form, behaviour);
+                    assert_eq!(result.is_err(), matches!(behaviour, Behaviour::Panic));
+                }
+            });
+        }
+    });
+    // Every thread has exited: their calls still count.
+    assert_eq!(counts(&runtime, "bias_critic"), expect);
+    let e = Exposition::parse(&String::from_utf8(runtime.metrics().encode()).unwrap());
+    let critic = ("critic", "bias_critic");
+    let inf = e.get(
+        "eje_critic_duration_seconds_bucket",
+        &[critic, ("le", "+Inf")],
+    );
+    assert_eq!(inf, expect.durations);
+    assert!(e.get("eje_critic_duration_seconds_sum", &[critic]) > 0.0);
+}
