@@ -155,6 +155,49 @@ fn checked_against_the_alerts_of_rule_files_in_the_same_call() {
     assert_eq!((code, out.as_str()), (0, ""));
 }
 
+/// A Kubernetes Secret wrapping an alertmanager.yml (`stringData`, or base64 `data`): the
+/// configuration inside is read, its faults shown at their place in the resource (the whole
+/// value for base64), and amtool's verdict is taken on the configuration taken out of it.
+#[test]
+fn configuration_inside_a_kubernetes_secret() {
+    for (name, fixture) in [
+        ("secret", "secret.yml"),
+        ("secret_base64", "secret-base64.yml"),
+    ] {
+        let path = format!("{FIXTURES}/{fixture}");
+        let (code, out, _) = cli(&["lint", &path]);
+        insta::assert_snapshot!(name, out);
+        let text = std::fs::read_to_string(common::root().join(&path)).unwrap();
+        let secret: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let config = match secret["stringData"]["alertmanager.yaml"].as_str() {
+            Some(config) => config.to_string(),
+            None => {
+                let encoded = secret["data"]["alertmanager.yaml"].as_str().unwrap();
+                let output = Command::new("base64")
+                    .arg("-d")
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .and_then(|mut child| {
+                        use std::io::Write as _;
+                        child.stdin.take().unwrap().write_all(encoded.as_bytes())?;
+                        child.wait_with_output()
+                    })
+                    .unwrap();
+                String::from_utf8(output.stdout).unwrap()
+            }
+        };
+        let extracted = std::env::temp_dir().join(format!(
+            "sextant-am-secret-{}-{name}.yml",
+            std::process::id()
+        ));
+        std::fs::write(&extracted, config).unwrap();
+        let accepts = amtool_accepts(&extracted);
+        std::fs::remove_file(&extracted).ok();
+        assert_agrees(name, code == 1, accepts, Amtool::Rejects);
+    }
+}
+
 /// One fault per case: amtool's verdict and ours must agree on each, not only per file.
 const CASES: &[(&str, &str, Amtool)] = &[
     ("unknown top-level field", "route: {receiver: a}\nreceivers: [{name: a}]\nsilences: []\n", Amtool::Rejects),

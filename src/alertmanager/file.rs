@@ -358,6 +358,50 @@ const OTHER_INTEGRATIONS: &[(&str, &[&str], &[Secret])] = &[
     ),
 ];
 
+/// The keys of a Kubernetes Secret's data that hold an AlertManager configuration (the
+/// Prometheus operator's, and the other spelling).
+const SECRET_KEYS: &[&str] = &["alertmanager.yaml", "alertmanager.yml"];
+
+/// Whether `text` is a Kubernetes Secret holding an AlertManager configuration.
+pub fn is_secret(text: &str) -> bool {
+    secret_config(text).is_some()
+}
+
+/// The AlertManager configuration inside a Kubernetes Secret (`stringData`, or base64 `data`),
+/// with where its text stands in the resource: line by line for a block scalar, the whole
+/// value for base64 (its decoded bytes have no place of their own).
+fn secret_config(text: &str) -> Option<(String, TextMap)> {
+    let Ok(Some(Node::Map { entries, .. })) = yaml::parse(text) else {
+        return None;
+    };
+    let get = |name: &str| {
+        entries
+            .iter()
+            .find(|(key, _)| key.as_str() == Some(name))
+            .map(|(_, value)| value)
+    };
+    if get("kind")?.as_str()? != "Secret" {
+        return None;
+    }
+    let value = |section: &str| match get(section)? {
+        Node::Map { entries, .. } => entries
+            .iter()
+            .find(|(key, _)| key.as_str().is_some_and(|k| SECRET_KEYS.contains(&k)))
+            .map(|(_, value)| value),
+        _ => None,
+    };
+    if let Some(node) = value("stringData") {
+        return Some((node.as_str()?.to_string(), yaml::text_map(text, node)));
+    }
+    let node = value("data")?;
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(node.as_str()?.split_whitespace().collect::<String>())
+        .ok()?;
+    let (range, _) = yaml::scalar_layout(text, node);
+    Some((String::from_utf8(decoded).ok()?, TextMap::Whole(range)))
+}
+
 /// The template globs an alertmanager.yml lists (`templates:`), as written; the CLI resolves
 /// them against the file's folder. Empty when the file does not parse.
 pub fn template_globs(text: &str) -> Vec<String> {
@@ -403,8 +447,17 @@ pub fn lint(
     templates: &dyn Fn(&str) -> Vec<SourceFile>,
     alerts: Option<&Alerts>,
 ) -> Vec<Diagnostic> {
+    // A Kubernetes Secret wrapping the configuration: read the configuration inside, each
+    // position mapped back to the resource.
+    let embedded = secret_config(&file.text);
+    let (text, map) = match &embedded {
+        Some((text, map)) => (text.as_str(), Some(map.clone())),
+        None => (file.text.as_str(), None),
+    };
     let mut reader = Reader {
         file,
+        text,
+        map,
         path: Arc::from(file.path.as_str()),
         diagnostics: Vec::new(),
         receiver_values: Vec::new(),
@@ -441,6 +494,10 @@ type Fields<'n> = BTreeMap<&'n str, (Range<usize>, &'n Node)>;
 
 struct Reader<'f> {
     file: &'f SourceFile,
+    /// The configuration's text: the file's, or the one inside a Kubernetes Secret.
+    text: &'f str,
+    /// Where the configuration's text stands in the file, when it is inside a Secret.
+    map: Option<TextMap>,
     /// The file's path, shared by its items.
     path: Arc<str>,
     diagnostics: Vec<Diagnostic>,
@@ -451,10 +508,19 @@ struct Reader<'f> {
 
 impl<'f> Reader<'f> {
     fn text(&self) -> &'f str {
-        &self.file.text
+        self.text
+    }
+
+    /// The file range of `range` of the configuration's text.
+    fn in_file(&self, range: Range<usize>) -> Range<usize> {
+        match &self.map {
+            Some(map) => map.map(self.text, range),
+            None => range,
+        }
     }
 
     fn push(&mut self, d: Diagnostic, at: Range<usize>) {
+        let at = self.in_file(at);
         self.diagnostics.push(d.with_file(&self.file.path, at));
     }
 
@@ -466,10 +532,14 @@ impl<'f> Reader<'f> {
     /// at: a fault in one of the scalars points into it.
     fn item(&self, range: Range<usize>, values: Vec<Range<usize>>) -> Place {
         let text = self.text();
-        let mut item = FileItem::new(self.path.clone(), range);
+        let mut item = FileItem::new(self.path.clone(), self.in_file(range));
         for at in values {
             let written = text.get(at.clone()).unwrap_or("").to_string();
-            item = item.value("", written, TextMap::Verbatim(at.start));
+            let map = match &self.map {
+                Some(TextMap::Whole(whole)) => TextMap::Whole(whole.clone()),
+                _ => TextMap::Verbatim(self.in_file(at.start..at.start).start),
+            };
+            item = item.value("", written, map);
         }
         item.place()
     }
@@ -1392,6 +1462,22 @@ impl<'f> Reader<'f> {
         values: &mut Vec<Range<usize>>,
     ) -> Vec<Matcher> {
         let mut out = Vec::new();
+        if op == MatchOp::Re {
+            // AlertManager reads a null regex as no regex at all, and rejects it.
+            if let Node::Map { entries, .. } = node {
+                for (key, value) in entries {
+                    if is_null(value) {
+                        let at = self.range(key);
+                        let name = key.as_str().unwrap_or("");
+                        self.error(
+                            codes::MATCHER,
+                            at,
+                            format!("invalid regexp value for {name:?}"),
+                        );
+                    }
+                }
+            }
+        }
         for (name, key_range, value, value_range) in self.string_map(node, what) {
             values.push(key_range);
             values.push(value_range);
