@@ -2,19 +2,25 @@
 //! into the AlertManager DSL values a spec builds, so it gets exactly the checks a spec gets, with
 //! each diagnostic at the file's line and column, and a team can lint before it migrates.
 //!
-//! The YAML is read with positions ([`crate::syntax::yaml`]) and checked the way AlertManager 0.25 loads
-//! it (`amtool check-config`): unknown or repeated fields (its loader is strict), wrong types, bad
-//! durations, URLs, matchers and time intervals, required fields, a secret given both inline and
-//! as a file. The values are then lowered by [`crate::alertmanager::lower`] (undefined or
-//! duplicate receivers, the root route, `group_by`, intervals, label names, regexes, unreachable
+//! The YAML is read with positions ([`crate::syntax::yaml`]) and checked the way AlertManager
+//! 0.25 loads it (`amtool check-config`). Every mapping is read against its type in
+//! [`crate::alertmanager::schema`] (one declaration per AlertManager type): unknown or repeated
+//! fields (its loader is strict) and values of the wrong kind (strings, booleans, whole numbers,
+//! durations, URLs, nested types) are all reported, each at its place. The code here checks what
+//! depends on more than one value: required fields and their global defaults, a secret given
+//! both inline and as a file, matchers and time intervals, each integration's own rules. The
+//! values are then lowered by [`crate::alertmanager::lower`] (undefined or duplicate receivers,
+//! the root route, `group_by`, intervals, label names, regexes, webhook URLs, unreachable
 //! routes, unused receivers) and, when rule files are linted in the same call, checked against
-//! their alerts ([`crate::alertmanager::checks`]).
+//! their alerts ([`crate::alertmanager::checks`]). A Kubernetes Secret holding the configuration
+//! (`stringData."alertmanager.yaml"`, or base64 `data`) is read the same way, each position
+//! mapped back into the resource.
 //!
 //! What AlertManager accepts but the spec DSL cannot express is warned about: a secret written
 //! inline (the DSL only names secret files) and the deprecated `match`, `match_re`,
 //! `source_match*`, `target_match*` and top-level `mute_time_intervals`. Integrations the DSL has
-//! no type for (OpsGenie, VictorOps, Pushover, WeChat, SNS, Telegram, Webex, Discord) get their
-//! fields and inline secrets checked, and are otherwise left out of lowering.
+//! no type for (OpsGenie, VictorOps, Pushover, WeChat, SNS, Telegram, Webex, Discord) are checked
+//! as AlertManager 0.25 checks them, and are otherwise left out of lowering.
 //!
 //! As in [`crate::rules::file`], each value lowered carries its place in the file
 //! ([`Place::File`], with the scalars written in it), so lowering reports at the file's line and
