@@ -4,9 +4,10 @@
 //! per file, our verdict beside the real tool's (`verdicts.tsv`, computed by `verdicts.sh` with
 //! promtool 2.42 and amtool 0.25) and what we found by code and severity; then the totals.
 //!
-//! The severity contract is asserted: on a rule file (plain or in a PrometheusRule) promtool accepts, an error is only one of
-//! the findings that certainly misbehave at run time ([`CERTAIN`]), never one that rests on an
-//! assumption. The snapshot records every verdict and finding, so a change in any of them is a
+//! The severity contract is asserted: on a rule file (plain or in a PrometheusRule) promtool
+//! accepts, an error is only one of the findings that certainly misbehave at run time
+//! ([`CERTAIN`]), never one that rests on an assumption; on every AlertManager file, our verdict
+//! is amtool's. The snapshot records every verdict and finding, so a change in any of them is a
 //! snapshot change to review.
 
 mod common;
@@ -111,6 +112,17 @@ fn corpus_findings_and_verdicts() {
                         *totals.entry((d.severity, d.code)).or_default() += 1;
                     }
                     let ours = !found.iter().any(Diagnostic::is_error);
+                    if folder == "alertmanager" {
+                        if let Some(&tool) = verdicts.get(&path) {
+                            assert_eq!(
+                                ours,
+                                tool,
+                                "{path}: amtool check-config says {}, we say {}",
+                                if tool { "valid" } else { "invalid" },
+                                if ours { "valid" } else { "invalid" }
+                            );
+                        }
+                    }
                     if matches!(folder, "rules" | "prometheusrule")
                         && verdicts.get(&path) == Some(&true)
                     {

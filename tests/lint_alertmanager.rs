@@ -155,6 +155,49 @@ fn checked_against_the_alerts_of_rule_files_in_the_same_call() {
     assert_eq!((code, out.as_str()), (0, ""));
 }
 
+/// A Kubernetes Secret wrapping an alertmanager.yml (`stringData`, or base64 `data`): the
+/// configuration inside is read, its faults shown at their place in the resource (the whole
+/// value for base64), and amtool's verdict is taken on the configuration taken out of it.
+#[test]
+fn configuration_inside_a_kubernetes_secret() {
+    for (name, fixture) in [
+        ("secret", "secret.yml"),
+        ("secret_base64", "secret-base64.yml"),
+    ] {
+        let path = format!("{FIXTURES}/{fixture}");
+        let (code, out, _) = cli(&["lint", &path]);
+        insta::assert_snapshot!(name, out);
+        let text = std::fs::read_to_string(common::root().join(&path)).unwrap();
+        let secret: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let config = match secret["stringData"]["alertmanager.yaml"].as_str() {
+            Some(config) => config.to_string(),
+            None => {
+                let encoded = secret["data"]["alertmanager.yaml"].as_str().unwrap();
+                let output = Command::new("base64")
+                    .arg("-d")
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .and_then(|mut child| {
+                        use std::io::Write as _;
+                        child.stdin.take().unwrap().write_all(encoded.as_bytes())?;
+                        child.wait_with_output()
+                    })
+                    .unwrap();
+                String::from_utf8(output.stdout).unwrap()
+            }
+        };
+        let extracted = std::env::temp_dir().join(format!(
+            "sextant-am-secret-{}-{name}.yml",
+            std::process::id()
+        ));
+        std::fs::write(&extracted, config).unwrap();
+        let accepts = amtool_accepts(&extracted);
+        std::fs::remove_file(&extracted).ok();
+        assert_agrees(name, code == 1, accepts, Amtool::Rejects);
+    }
+}
+
 /// One fault per case: amtool's verdict and ours must agree on each, not only per file.
 const CASES: &[(&str, &str, Amtool)] = &[
     ("unknown top-level field", "route: {receiver: a}\nreceivers: [{name: a}]\nsilences: []\n", Amtool::Rejects),
@@ -225,6 +268,54 @@ const CASES: &[(&str, &str, Amtool)] = &[
     ("inline basic_auth password", "route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{url: 'http://x', http_config: {basic_auth: {username: u, password: p}}}]}]\n", Amtool::Accepts),
     ("opsgenie unknown field", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key: k, team: x}]}]\n", Amtool::Rejects),
     ("opsgenie inline key", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key: k}]}]\n", Amtool::Accepts),
+    ("opsgenie without key", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{message: m}]}]\n", Amtool::Rejects),
+    ("opsgenie global key file", "global: {opsgenie_api_key_file: /f}\nroute: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{message: m}]}]\n", Amtool::Accepts),
+    ("opsgenie key and key file", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key: k, api_key_file: /f}]}]\n", Amtool::Rejects),
+    ("opsgenie global URL null", "global: {opsgenie_api_url: null}\nroute: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key_file: /f}]}]\n", Amtool::Rejects),
+    ("opsgenie ftp URL", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key_file: /f, api_url: 'ftp://x'}]}]\n", Amtool::Rejects),
+    ("opsgenie responder without name", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key_file: /f, responders: [{type: team}]}]}]\n", Amtool::Rejects),
+    ("opsgenie responder unknown type", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key_file: /f, responders: [{name: x, type: squad}]}]}]\n", Amtool::Rejects),
+    ("opsgenie responder unknown field", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key_file: /f, responders: [{name: x, type: team, team: y}]}]}]\n", Amtool::Rejects),
+    ("opsgenie update_alerts not a bool", "route: {receiver: a}\nreceivers: [{name: a, opsgenie_configs: [{api_key_file: /f, update_alerts: sometimes}]}]\n", Amtool::Rejects),
+    ("victorops without routing key", "route: {receiver: a}\nreceivers: [{name: a, victorops_configs: [{api_key_file: /f}]}]\n", Amtool::Rejects),
+    ("victorops without key", "route: {receiver: a}\nreceivers: [{name: a, victorops_configs: [{routing_key: r}]}]\n", Amtool::Rejects),
+    ("victorops global key file", "global: {victorops_api_key_file: /f}\nroute: {receiver: a}\nreceivers: [{name: a, victorops_configs: [{routing_key: r}]}]\n", Amtool::Accepts),
+    ("victorops fixed custom field", "route: {receiver: a}\nreceivers: [{name: a, victorops_configs: [{api_key_file: /f, routing_key: r, custom_fields: {entity_id: x}}]}]\n", Amtool::Rejects),
+    ("victorops global URL null", "global: {victorops_api_url: null, victorops_api_key_file: /f}\nroute: {receiver: a}\nreceivers: [{name: a, victorops_configs: [{routing_key: r}]}]\n", Amtool::Rejects),
+    ("pushover without user key", "route: {receiver: a}\nreceivers: [{name: a, pushover_configs: [{token: t}]}]\n", Amtool::Rejects),
+    ("pushover without token", "route: {receiver: a}\nreceivers: [{name: a, pushover_configs: [{user_key: u}]}]\n", Amtool::Rejects),
+    ("pushover inline keys", "route: {receiver: a}\nreceivers: [{name: a, pushover_configs: [{user_key: u, token: t, retry: 1m30s, expire: 1.5h}]}]\n", Amtool::Accepts),
+    ("pushover retry not a Go duration", "route: {receiver: a}\nreceivers: [{name: a, pushover_configs: [{user_key: u, token: t, retry: 5 minutes}]}]\n", Amtool::Rejects),
+    ("pushover token file (not in 0.25)", "route: {receiver: a}\nreceivers: [{name: a, pushover_configs: [{user_key: u, token_file: /f}]}]\n", Amtool::Rejects),
+    ("wechat without secret", "route: {receiver: a}\nreceivers: [{name: a, wechat_configs: [{corp_id: c}]}]\n", Amtool::Rejects),
+    ("wechat without corp id", "route: {receiver: a}\nreceivers: [{name: a, wechat_configs: [{api_secret: s}]}]\n", Amtool::Rejects),
+    ("wechat global secret and corp id", "global: {wechat_api_secret: s, wechat_api_corp_id: c}\nroute: {receiver: a}\nreceivers: [{name: a, wechat_configs: [{}]}]\n", Amtool::Accepts),
+    ("wechat unknown message type", "route: {receiver: a}\nreceivers: [{name: a, wechat_configs: [{api_secret: s, corp_id: c, message_type: html}]}]\n", Amtool::Rejects),
+    ("wechat global URL null", "global: {wechat_api_url: null}\nroute: {receiver: a}\nreceivers: [{name: a, wechat_configs: [{api_secret: s, corp_id: c}]}]\n", Amtool::Rejects),
+    ("sns without target", "route: {receiver: a}\nreceivers: [{name: a, sns_configs: [{subject: s}]}]\n", Amtool::Rejects),
+    ("sns topic", "route: {receiver: a}\nreceivers: [{name: a, sns_configs: [{topic_arn: t}]}]\n", Amtool::Accepts),
+    ("sns topic and phone", "route: {receiver: a}\nreceivers: [{name: a, sns_configs: [{topic_arn: t, phone_number: p}]}]\n", Amtool::Rejects),
+    ("sns all three targets", "route: {receiver: a}\nreceivers: [{name: a, sns_configs: [{topic_arn: t, phone_number: p, target_arn: a}]}]\n", Amtool::Accepts),
+    ("sns sigv4 access key alone", "route: {receiver: a}\nreceivers: [{name: a, sns_configs: [{topic_arn: t, sigv4: {region: r, access_key: a}}]}]\n", Amtool::Rejects),
+    ("sns sigv4 unknown field", "route: {receiver: a}\nreceivers: [{name: a, sns_configs: [{topic_arn: t, sigv4: {region: r, zone: z}}]}]\n", Amtool::Rejects),
+    ("telegram without bot token", "route: {receiver: a}\nreceivers: [{name: a, telegram_configs: [{chat_id: 5}]}]\n", Amtool::Rejects),
+    ("telegram without chat id", "route: {receiver: a}\nreceivers: [{name: a, telegram_configs: [{bot_token: t}]}]\n", Amtool::Rejects),
+    ("telegram chat id not a number", "route: {receiver: a}\nreceivers: [{name: a, telegram_configs: [{bot_token: t, chat_id: x}]}]\n", Amtool::Rejects),
+    ("telegram unknown parse mode", "route: {receiver: a}\nreceivers: [{name: a, telegram_configs: [{bot_token: t, chat_id: 5, parse_mode: md}]}]\n", Amtool::Rejects),
+    ("telegram inline bot token", "route: {receiver: a}\nreceivers: [{name: a, telegram_configs: [{bot_token: t, chat_id: -100, parse_mode: MarkdownV2}]}]\n", Amtool::Accepts),
+    ("webex without room", "route: {receiver: a}\nreceivers: [{name: a, webex_configs: [{http_config: {authorization: {credentials_file: /f}}}]}]\n", Amtool::Rejects),
+    ("webex without authorization", "route: {receiver: a}\nreceivers: [{name: a, webex_configs: [{room_id: r}]}]\n", Amtool::Rejects),
+    ("webex bearer token file", "route: {receiver: a}\nreceivers: [{name: a, webex_configs: [{room_id: r, http_config: {bearer_token_file: /f}}]}]\n", Amtool::Accepts),
+    ("webex global URL null", "global: {webex_api_url: null}\nroute: {receiver: a}\nreceivers: [{name: a, webex_configs: [{room_id: r, http_config: {bearer_token_file: /f}}]}]\n", Amtool::Rejects),
+    ("discord without webhook URL", "route: {receiver: a}\nreceivers: [{name: a, discord_configs: [{title: t}]}]\n", Amtool::Rejects),
+    ("discord URL without scheme", "route: {receiver: a}\nreceivers: [{name: a, discord_configs: [{webhook_url: x}]}]\n", Amtool::Rejects),
+    ("discord inline webhook URL", "route: {receiver: a}\nreceivers: [{name: a, discord_configs: [{webhook_url: 'https://discord.example.com/api/webhooks/1'}]}]\n", Amtool::Accepts),
+    ("slack field without value", "route: {receiver: a}\nreceivers: [{name: a, slack_configs: [{api_url_file: /f, fields: [{title: t}]}]}]\n", Amtool::Rejects),
+    ("slack action without name or url", "route: {receiver: a}\nreceivers: [{name: a, slack_configs: [{api_url_file: /f, actions: [{type: button, text: t}]}]}]\n", Amtool::Rejects),
+    ("slack confirmation without text", "route: {receiver: a}\nreceivers: [{name: a, slack_configs: [{api_url_file: /f, actions: [{type: button, text: t, url: u, confirm: {title: x}}]}]}]\n", Amtool::Rejects),
+    ("pagerduty image unknown field", "route: {receiver: a}\nreceivers: [{name: a, pagerduty_configs: [{routing_key_file: /f, images: [{source: s}]}]}]\n", Amtool::Rejects),
+    ("email tls_config unknown field", "global: {smtp_smarthost: 'a:25', smtp_from: a@b}\nroute: {receiver: a}\nreceivers: [{name: a, email_configs: [{to: a@b, tls_config: {verify: true}}]}]\n", Amtool::Rejects),
+    ("webhook max_alerts negative", "route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{url: 'http://x', max_alerts: -1}]}]\n", Amtool::Rejects),
     ("inline SMTP password", "global: {smtp_smarthost: 'a:25', smtp_from: a@b, smtp_auth_username: u, smtp_auth_password: p}\nroute: {receiver: a}\nreceivers: [{name: a}]\n", Amtool::Accepts),
     ("shadowed route", "route: {receiver: a, routes: [{matchers: ['x=y']}, {matchers: ['x=y', 'z=w']}]}\nreceivers: [{name: a}]\n", Amtool::Accepts),
     ("unused receiver", "route: {receiver: a}\nreceivers: [{name: a}, {name: b}]\n", Amtool::Accepts),

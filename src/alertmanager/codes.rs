@@ -284,6 +284,27 @@ codes! {
     /// Set `routing_key_file` (Events API v2) or `service_key_file`.
     PAGERDUTY = ("alertmanager/pagerduty", Error);
 
+    /// An OpsGenie, VictorOps, Pushover, WeChat, SNS, Telegram, Webex or Discord integration
+    /// without a field it needs (its own or a global default), or with a value outside the
+    /// set AlertManager allows (an OpsGenie responder's type, a WeChat message type, a
+    /// Telegram parse mode, a VictorOps custom field that overrides a fixed one).
+    ///
+    /// ## Why
+    /// AlertManager rejects the configuration.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// receivers:
+    ///   - name: team
+    ///     opsgenie_configs:
+    ///       - responders: [{name: team-x, type: team}]   # no api_key, no global one
+    /// ```
+    ///
+    /// ## Fix
+    /// Set what the message names: here `api_key_file` on the integration, or
+    /// `opsgenie_api_key_file` in `global`.
+    INTEGRATION = ("alertmanager/integration", Error);
+
     /// A secret set both inline and by file, or a secret file with an empty path.
     ///
     /// ## Why

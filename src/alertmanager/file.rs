@@ -2,19 +2,25 @@
 //! into the AlertManager DSL values a spec builds, so it gets exactly the checks a spec gets, with
 //! each diagnostic at the file's line and column, and a team can lint before it migrates.
 //!
-//! The YAML is read with positions ([`crate::syntax::yaml`]) and checked the way AlertManager 0.25 loads
-//! it (`amtool check-config`): unknown or repeated fields (its loader is strict), wrong types, bad
-//! durations, URLs, matchers and time intervals, required fields, a secret given both inline and
-//! as a file. The values are then lowered by [`crate::alertmanager::lower`] (undefined or
-//! duplicate receivers, the root route, `group_by`, intervals, label names, regexes, unreachable
+//! The YAML is read with positions ([`crate::syntax::yaml`]) and checked the way AlertManager
+//! 0.25 loads it (`amtool check-config`). Every mapping is read against its type in
+//! [`crate::alertmanager::schema`] (one declaration per AlertManager type): unknown or repeated
+//! fields (its loader is strict) and values of the wrong kind (strings, booleans, whole numbers,
+//! durations, URLs, nested types) are all reported, each at its place. The code here checks what
+//! depends on more than one value: required fields and their global defaults, a secret given
+//! both inline and as a file, matchers and time intervals, each integration's own rules. The
+//! values are then lowered by [`crate::alertmanager::lower`] (undefined or duplicate receivers,
+//! the root route, `group_by`, intervals, label names, regexes, webhook URLs, unreachable
 //! routes, unused receivers) and, when rule files are linted in the same call, checked against
-//! their alerts ([`crate::alertmanager::checks`]).
+//! their alerts ([`crate::alertmanager::checks`]). A Kubernetes Secret holding the configuration
+//! (`stringData."alertmanager.yaml"`, or base64 `data`) is read the same way, each position
+//! mapped back into the resource.
 //!
 //! What AlertManager accepts but the spec DSL cannot express is warned about: a secret written
 //! inline (the DSL only names secret files) and the deprecated `match`, `match_re`,
 //! `source_match*`, `target_match*` and top-level `mute_time_intervals`. Integrations the DSL has
-//! no type for (OpsGenie, VictorOps, Pushover, WeChat, SNS, Telegram, Webex, Discord) get their
-//! fields and inline secrets checked, and are otherwise left out of lowering.
+//! no type for (OpsGenie, VictorOps, Pushover, WeChat, SNS, Telegram, Webex, Discord) are checked
+//! as AlertManager 0.25 checks them, and are otherwise left out of lowering.
 //!
 //! As in [`crate::rules::file`], each value lowered carries its place in the file
 //! ([`Place::File`], with the scalars written in it), so lowering reports at the file's line and
@@ -26,6 +32,7 @@ use std::ops::Range;
 use sextant_catalog::Catalog;
 
 use crate::alertmanager::codes;
+use crate::alertmanager::schema::{self, Kind, Type};
 use crate::alertmanager::{
     self, AlertManager, Email, Global, InhibitRule, MatchOp, Matcher, Month, PagerDuty,
     PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template, TimeInterval,
@@ -40,323 +47,76 @@ use crate::syntax::duration::Duration;
 use crate::syntax::gotmpl;
 use crate::syntax::yaml::{self, Node, Style};
 
-/// The fields AlertManager 0.25 knows, by section (read from `amtool check-config` itself: any
-/// other is "field X not found").
-const TOP_FIELDS: &[&str] = &[
-    "global",
-    "route",
-    "inhibit_rules",
-    "receivers",
-    "templates",
-    "mute_time_intervals",
-    "time_intervals",
-];
-const GLOBAL_FIELDS: &[&str] = &[
-    "resolve_timeout",
-    "http_config",
-    "smtp_from",
-    "smtp_hello",
-    "smtp_smarthost",
-    "smtp_auth_username",
-    "smtp_auth_password",
-    "smtp_auth_password_file",
-    "smtp_auth_secret",
-    "smtp_auth_identity",
-    "smtp_require_tls",
-    "slack_api_url",
-    "slack_api_url_file",
-    "pagerduty_url",
-    "opsgenie_api_url",
-    "opsgenie_api_key",
-    "opsgenie_api_key_file",
-    "wechat_api_url",
-    "wechat_api_secret",
-    "wechat_api_corp_id",
-    "victorops_api_url",
-    "victorops_api_key",
-    "victorops_api_key_file",
-    "telegram_api_url",
-    "webex_api_url",
-];
-const ROUTE_FIELDS: &[&str] = &[
-    "receiver",
-    "group_by",
-    "match",
-    "match_re",
-    "matchers",
-    "mute_time_intervals",
-    "active_time_intervals",
-    "continue",
-    "routes",
-    "group_wait",
-    "group_interval",
-    "repeat_interval",
-];
-const RECEIVER_FIELDS: &[&str] = &[
-    "name",
-    "email_configs",
-    "slack_configs",
-    "pagerduty_configs",
-    "webhook_configs",
-    "opsgenie_configs",
-    "victorops_configs",
-    "pushover_configs",
-    "wechat_configs",
-    "sns_configs",
-    "telegram_configs",
-    "webex_configs",
-    "discord_configs",
-];
-const EMAIL_FIELDS: &[&str] = &[
-    "send_resolved",
-    "to",
-    "from",
-    "hello",
-    "smarthost",
-    "auth_username",
-    "auth_password",
-    "auth_password_file",
-    "auth_secret",
-    "auth_identity",
-    "headers",
-    "html",
-    "text",
-    "require_tls",
-    "tls_config",
-];
-const SLACK_FIELDS: &[&str] = &[
-    "send_resolved",
-    "http_config",
-    "api_url",
-    "api_url_file",
-    "channel",
-    "username",
-    "color",
-    "title",
-    "title_link",
-    "pretext",
-    "text",
-    "fields",
-    "short_fields",
-    "footer",
-    "fallback",
-    "callback_id",
-    "icon_emoji",
-    "icon_url",
-    "image_url",
-    "thumb_url",
-    "link_names",
-    "mrkdwn_in",
-    "actions",
-];
-const PAGERDUTY_FIELDS: &[&str] = &[
-    "send_resolved",
-    "http_config",
-    "service_key",
-    "service_key_file",
-    "routing_key",
-    "routing_key_file",
-    "url",
-    "client",
-    "client_url",
-    "description",
-    "details",
-    "images",
-    "links",
-    "source",
-    "severity",
-    "class",
-    "component",
-    "group",
-];
-const WEBHOOK_FIELDS: &[&str] = &["send_resolved", "http_config", "url", "max_alerts"];
-const HTTP_FIELDS: &[&str] = &[
-    "authorization",
-    "basic_auth",
-    "bearer_token",
-    "bearer_token_file",
-    "enable_http2",
-    "follow_redirects",
-    "oauth2",
-    "proxy_connect_header",
-    "proxy_url",
-    "tls_config",
-];
-const AUTHORIZATION_FIELDS: &[&str] = &["type", "credentials", "credentials_file"];
-const BASIC_AUTH_FIELDS: &[&str] = &["username", "password", "password_file"];
-const TLS_FIELDS: &[&str] = &[
-    "ca_file",
-    "cert_file",
-    "key_file",
-    "server_name",
-    "insecure_skip_verify",
-    "min_version",
-    "max_version",
-];
-const OAUTH2_FIELDS: &[&str] = &[
-    "client_id",
-    "client_secret",
-    "client_secret_file",
-    "scopes",
-    "token_url",
-    "endpoint_params",
-    "tls_config",
-    "proxy_url",
-];
-const INHIBIT_FIELDS: &[&str] = &[
-    "source_match",
-    "source_match_re",
-    "source_matchers",
-    "target_match",
-    "target_match_re",
-    "target_matchers",
-    "equal",
-];
-const INTERVAL_FIELDS: &[&str] = &["name", "time_intervals"];
-const PERIOD_FIELDS: &[&str] = &[
-    "times",
-    "weekdays",
-    "days_of_month",
-    "months",
-    "years",
-    "location",
-];
-const TIME_RANGE_FIELDS: &[&str] = &["start_time", "end_time"];
+/// The keys of a Kubernetes Secret's data that hold an AlertManager configuration (the
+/// Prometheus operator's, and the other spelling).
+const SECRET_KEYS: &[&str] = &["alertmanager.yaml", "alertmanager.yml"];
 
-/// A secret field, and the field that reads it from a file when AlertManager 0.25 has one.
-type Secret = (&'static str, Option<&'static str>);
+/// Whether `text` is a Kubernetes Secret holding an AlertManager configuration.
+pub fn is_secret(text: &str) -> bool {
+    secret_config(text).is_some()
+}
 
-/// The integrations the DSL has no type for: their fields, and their secrets as (field, the
-/// field that reads it from a file, when AlertManager 0.25 has one).
-const OTHER_INTEGRATIONS: &[(&str, &[&str], &[Secret])] = &[
-    (
-        "opsgenie_configs",
-        &[
-            "send_resolved",
-            "http_config",
-            "api_key",
-            "api_key_file",
-            "api_url",
-            "message",
-            "description",
-            "source",
-            "details",
-            "entity",
-            "responders",
-            "actions",
-            "tags",
-            "note",
-            "priority",
-            "update_alerts",
-        ],
-        &[("api_key", Some("api_key_file"))],
-    ),
-    (
-        "victorops_configs",
-        &[
-            "send_resolved",
-            "http_config",
-            "api_key",
-            "api_key_file",
-            "api_url",
-            "routing_key",
-            "message_type",
-            "state_message",
-            "entity_display_name",
-            "monitoring_tool",
-            "custom_fields",
-        ],
-        &[("api_key", Some("api_key_file"))],
-    ),
-    (
-        "pushover_configs",
-        &[
-            "send_resolved",
-            "http_config",
-            "user_key",
-            "token",
-            "title",
-            "message",
-            "url",
-            "url_title",
-            "sound",
-            "priority",
-            "retry",
-            "expire",
-            "html",
-        ],
-        &[("user_key", None), ("token", None)],
-    ),
-    (
-        "wechat_configs",
-        &[
-            "send_resolved",
-            "http_config",
-            "api_secret",
-            "corp_id",
-            "message",
-            "api_url",
-            "to_user",
-            "to_party",
-            "to_tag",
-            "agent_id",
-            "message_type",
-        ],
-        &[("api_secret", None)],
-    ),
-    (
-        "sns_configs",
-        &[
-            "send_resolved",
-            "http_config",
-            "api_url",
-            "sigv4",
-            "topic_arn",
-            "phone_number",
-            "target_arn",
-            "subject",
-            "message",
-            "attributes",
-        ],
-        &[],
-    ),
-    (
-        "telegram_configs",
-        &[
-            "send_resolved",
-            "http_config",
-            "api_url",
-            "bot_token",
-            "chat_id",
-            "message",
-            "disable_notifications",
-            "parse_mode",
-        ],
-        &[("bot_token", None)],
-    ),
-    (
-        "webex_configs",
-        &[
-            "send_resolved",
-            "http_config",
-            "api_url",
-            "room_id",
-            "message",
-        ],
-        &[],
-    ),
-    (
-        "discord_configs",
-        &[
-            "send_resolved",
-            "http_config",
-            "webhook_url",
-            "title",
-            "message",
-        ],
-        &[("webhook_url", None)],
-    ),
-];
+/// The AlertManager configuration inside a Kubernetes Secret (`stringData`, or base64 `data`),
+/// with where its text stands in the resource: line by line for a block scalar, the whole
+/// value for base64 (its decoded bytes have no place of their own).
+fn secret_config(text: &str) -> Option<(String, TextMap)> {
+    let Ok(Some(Node::Map { entries, .. })) = yaml::parse(text) else {
+        return None;
+    };
+    let get = |name: &str| {
+        entries
+            .iter()
+            .find(|(key, _)| key.as_str() == Some(name))
+            .map(|(_, value)| value)
+    };
+    if get("kind")?.as_str()? != "Secret" {
+        return None;
+    }
+    let value = |section: &str| match get(section)? {
+        Node::Map { entries, .. } => entries
+            .iter()
+            .find(|(key, _)| key.as_str().is_some_and(|k| SECRET_KEYS.contains(&k)))
+            .map(|(_, value)| value),
+        _ => None,
+    };
+    if let Some(node) = value("stringData") {
+        return Some((node.as_str()?.to_string(), yaml::text_map(text, node)));
+    }
+    let node = value("data")?;
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(node.as_str()?.split_whitespace().collect::<String>())
+        .ok()?;
+    let (range, _) = yaml::scalar_layout(text, node);
+    Some((String::from_utf8(decoded).ok()?, TextMap::Whole(range)))
+}
+
+/// The keys of a configuration Secret's `stringData` (besides the configuration) whose name the
+/// file-name part of `glob` matches, as template files named `<secret path>:<key>`.
+fn secret_templates(file: &SourceFile, glob: &str) -> Vec<SourceFile> {
+    let Some(matcher) = glob.rsplit('/').next().and_then(template_glob) else {
+        return Vec::new();
+    };
+    let Ok(Some(Node::Map { entries, .. })) = yaml::parse(&file.text) else {
+        return Vec::new();
+    };
+    let Some((_, Node::Map { entries: data, .. })) = entries
+        .iter()
+        .find(|(key, _)| key.as_str() == Some("stringData"))
+    else {
+        return Vec::new();
+    };
+    data.iter()
+        .filter_map(|(key, value)| {
+            let key = key.as_str()?;
+            let text = value.as_str()?;
+            (!SECRET_KEYS.contains(&key) && matcher.is_match(key)).then(|| SourceFile {
+                path: format!("{}:{key}", file.path),
+                text: text.to_string(),
+            })
+        })
+        .collect()
+}
 
 /// The template globs an alertmanager.yml lists (`templates:`), as written; the CLI resolves
 /// them against the file's folder. Empty when the file does not parse.
@@ -403,11 +163,35 @@ pub fn lint(
     templates: &dyn Fn(&str) -> Vec<SourceFile>,
     alerts: Option<&Alerts>,
 ) -> Vec<Diagnostic> {
+    // A Kubernetes Secret wrapping the configuration: read the configuration inside, each
+    // position mapped back to the resource.
+    let embedded = secret_config(&file.text);
+    let (text, map) = match &embedded {
+        Some((text, map)) => (text.as_str(), Some(map.clone())),
+        None => (file.text.as_str(), None),
+    };
     let mut reader = Reader {
         file,
+        text,
+        map,
         path: Arc::from(file.path.as_str()),
         diagnostics: Vec::new(),
         receiver_values: Vec::new(),
+    };
+    // prometheus-operator mounts every key of the configuration's Secret in the configuration's
+    // folder: a template glob there matches the Secret's other keys.
+    let in_secret = |glob: &str| -> Vec<SourceFile> {
+        let found = secret_templates(file, glob);
+        if found.is_empty() {
+            templates(glob)
+        } else {
+            found
+        }
+    };
+    let templates: &dyn Fn(&str) -> Vec<SourceFile> = if embedded.is_some() {
+        &in_secret
+    } else {
+        templates
     };
     let Some(am) = reader.config(templates) else {
         return reader.diagnostics;
@@ -441,6 +225,10 @@ type Fields<'n> = BTreeMap<&'n str, (Range<usize>, &'n Node)>;
 
 struct Reader<'f> {
     file: &'f SourceFile,
+    /// The configuration's text: the file's, or the one inside a Kubernetes Secret.
+    text: &'f str,
+    /// Where the configuration's text stands in the file, when it is inside a Secret.
+    map: Option<TextMap>,
     /// The file's path, shared by its items.
     path: Arc<str>,
     diagnostics: Vec<Diagnostic>,
@@ -451,10 +239,19 @@ struct Reader<'f> {
 
 impl<'f> Reader<'f> {
     fn text(&self) -> &'f str {
-        &self.file.text
+        self.text
+    }
+
+    /// The file range of `range` of the configuration's text.
+    fn in_file(&self, range: Range<usize>) -> Range<usize> {
+        match &self.map {
+            Some(map) => map.map(self.text, range),
+            None => range,
+        }
     }
 
     fn push(&mut self, d: Diagnostic, at: Range<usize>) {
+        let at = self.in_file(at);
         self.diagnostics.push(d.with_file(&self.file.path, at));
     }
 
@@ -466,10 +263,14 @@ impl<'f> Reader<'f> {
     /// at: a fault in one of the scalars points into it.
     fn item(&self, range: Range<usize>, values: Vec<Range<usize>>) -> Place {
         let text = self.text();
-        let mut item = FileItem::new(self.path.clone(), range);
+        let mut item = FileItem::new(self.path.clone(), self.in_file(range));
         for at in values {
             let written = text.get(at.clone()).unwrap_or("").to_string();
-            item = item.value("", written, TextMap::Verbatim(at.start));
+            let map = match &self.map {
+                Some(TextMap::Whole(whole)) => TextMap::Whole(whole.clone()),
+                _ => TextMap::Verbatim(self.in_file(at.start..at.start).start),
+            };
+            item = item.value("", written, map);
         }
         item.place()
     }
@@ -512,9 +313,98 @@ impl<'f> Reader<'f> {
         );
     }
 
-    /// A mapping's fields, reporting non-mappings, unknown and repeated keys. A null value is
-    /// an empty mapping.
-    fn fields<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
+    /// A mapping's fields as AlertManager's type `ty` reads it: every unknown or repeated key
+    /// and every value of the wrong kind is reported, and only the values that passed are
+    /// returned (the fields [`Kind::Read`] leaves to the caller, unchecked). A null value is an
+    /// empty mapping.
+    fn fields<'n>(&mut self, node: &'n Node, what: &str, ty: &Type) -> Option<Fields<'n>> {
+        let mut out = self.mapping(node, what, Some(ty))?;
+        out.retain(|name, (_, value)| match ty.kind(name) {
+            Some(kind) => self.check(
+                value,
+                kind,
+                &format!("`{name}`"),
+                &format!("`{name}` of {what}"),
+            ),
+            None => false,
+        });
+        Some(out)
+    }
+
+    /// Whether `node` is of `kind`, reporting each value that is not; `what` names a scalar,
+    /// `nested` a mapping or list.
+    fn check(&mut self, node: &Node, kind: &Kind, what: &str, nested: &str) -> bool {
+        if is_null(node) {
+            // Go leaves the zero value.
+            return true;
+        }
+        match kind {
+            Kind::Read(_) => true,
+            Kind::Str => self.string(node, what).is_some(),
+            Kind::Bool => self.bool(node, what).is_some(),
+            Kind::Duration => self.duration(node, what).is_some(),
+            // Kept when invalid, so that what depends on it being set (a `_file` form given
+            // too, a required URL) is not reported as well.
+            Kind::Url => {
+                self.url(node, what);
+                true
+            }
+            Kind::Int | Kind::Uint => {
+                let whole = match node {
+                    Node::Scalar {
+                        value,
+                        style: Style::Plain,
+                        ..
+                    } => match kind {
+                        Kind::Int => value.parse::<i64>().is_ok(),
+                        _ => value.parse::<u64>().is_ok(),
+                    },
+                    _ => false,
+                };
+                if !whole {
+                    self.wrong_type(node, what, "a whole number");
+                }
+                whole
+            }
+            Kind::GoDuration => {
+                let Some(text) = self.string(node, what) else {
+                    return false;
+                };
+                let valid = is_go_duration(&text);
+                if !valid {
+                    let at = self.range(node);
+                    self.error(
+                        codes::FIELD,
+                        at,
+                        format!("{what}: time: invalid duration {text:?}"),
+                    );
+                }
+                valid
+            }
+            Kind::List(item) => {
+                let mut valid = matches!(node, Node::Seq { .. });
+                for value in self.list(node, what) {
+                    valid &= self.check(value, item, &format!("an item of {what}"), nested);
+                }
+                valid
+            }
+            Kind::Map(value_kind) => {
+                let Some(entries) = self.mapping(node, nested, None) else {
+                    return false;
+                };
+                let mut valid = true;
+                for (key, (_, value)) in entries {
+                    valid &= self.check(value, value_kind, &format!("`{key}` in {what}"), nested);
+                }
+                valid
+            }
+            Kind::Type(ty) => self.fields(node, nested, ty).is_some(),
+        }
+    }
+
+    /// A mapping's keys and values, reporting non-mappings, repeated keys and, given the type,
+    /// unknown keys.
+    fn mapping<'n>(&mut self, node: &'n Node, what: &str, ty: Option<&Type>) -> Option<Fields<'n>> {
         if is_null(node) {
             return Some(BTreeMap::new());
         }
@@ -526,7 +416,8 @@ impl<'f> Reader<'f> {
         for (key, value) in entries {
             let name = key.as_str().unwrap_or("");
             let at = self.range(key);
-            if !known.is_empty() && !known.contains(&name) {
+            if let Some(ty) = ty.filter(|ty| ty.kind(name).is_none()) {
+                let known: Vec<&str> = ty.names().collect();
                 let d =
                     Diagnostic::error(codes::FIELD, format!("field {name} not found in {what}"))
                         .note(format!("the fields of {what} are: {}", known.join(", ")));
@@ -621,7 +512,7 @@ impl<'f> Reader<'f> {
         what: &str,
     ) -> Vec<(String, Range<usize>, String, Range<usize>)> {
         let mut out = Vec::new();
-        let Some(fields) = self.fields(node, what, &[]) else {
+        let Some(fields) = self.mapping(node, what, None) else {
             return out;
         };
         for (key, (key_range, value)) in fields {
@@ -720,7 +611,7 @@ impl<'f> Reader<'f> {
                 return None;
             }
         };
-        let top = self.fields(&root, "the configuration", TOP_FIELDS)?;
+        let top = self.fields(&root, "the configuration", &schema::CONFIG)?;
         let global = top
             .get("global")
             .map(|(_, n)| self.global(n))
@@ -792,35 +683,12 @@ impl<'f> Reader<'f> {
 
     fn global(&mut self, node: &Node) -> GlobalFile {
         let mut out = GlobalFile::default();
-        let Some(fields) = self.fields(node, "`global`", GLOBAL_FIELDS) else {
+        let Some(fields) = self.fields(node, "`global`", &schema::GLOBAL) else {
             return out;
         };
         out.resolve_timeout = fields
             .get("resolve_timeout")
             .and_then(|(_, n)| self.duration(n, "`resolve_timeout`"));
-        for key in [
-            "smtp_from",
-            "smtp_hello",
-            "smtp_auth_username",
-            "smtp_auth_identity",
-            "wechat_api_corp_id",
-        ] {
-            if let Some((_, n)) = fields.get(key) {
-                self.string(n, &format!("`{key}`"));
-            }
-        }
-        for key in [
-            "pagerduty_url",
-            "opsgenie_api_url",
-            "wechat_api_url",
-            "victorops_api_url",
-            "telegram_api_url",
-            "webex_api_url",
-        ] {
-            if let Some((_, n)) = fields.get(key) {
-                self.url(n, &format!("`{key}`"));
-            }
-        }
         if let Some((_, n)) = fields.get("smtp_smarthost") {
             if let Some(text) = self.host_port(n, "`smtp_smarthost`") {
                 let range = self.range(n);
@@ -845,28 +713,42 @@ impl<'f> Reader<'f> {
         if let Some((_, n)) = fields.get("smtp_require_tls") {
             out.require_tls = self.bool(n, "`smtp_require_tls`");
         }
-        if let Some((_, n)) = fields.get("slack_api_url") {
-            self.url(n, "`slack_api_url`");
-        }
         out.slack = self.secret(
             &fields,
             "slack_api_url",
             Some("slack_api_url_file"),
             "`global`",
         );
-        self.secret(
-            &fields,
-            "opsgenie_api_key",
-            Some("opsgenie_api_key_file"),
-            "`global`",
-        );
-        self.secret(
-            &fields,
-            "victorops_api_key",
-            Some("victorops_api_key_file"),
-            "`global`",
-        );
-        self.secret(&fields, "wechat_api_secret", None, "`global`");
+        out.opsgenie_key = self
+            .secret(
+                &fields,
+                "opsgenie_api_key",
+                Some("opsgenie_api_key_file"),
+                "`global`",
+            )
+            .is_some();
+        out.victorops_key = self
+            .secret(
+                &fields,
+                "victorops_api_key",
+                Some("victorops_api_key_file"),
+                "`global`",
+            )
+            .is_some();
+        out.wechat_secret = self
+            .secret(&fields, "wechat_api_secret", None, "`global`")
+            .is_some();
+        out.wechat_corp_id = text(&fields, "wechat_api_corp_id").is_some();
+        for key in [
+            "opsgenie_api_url",
+            "victorops_api_url",
+            "wechat_api_url",
+            "webex_api_url",
+        ] {
+            if fields.get(key).is_some_and(|(_, n)| is_null(n)) {
+                out.null_urls.insert(key);
+            }
+        }
         if let Some((_, n)) = fields.get("http_config") {
             self.http_config(n, "`global`");
         }
@@ -938,7 +820,7 @@ impl<'f> Reader<'f> {
 
     fn http_config(&mut self, node: &Node, what: &str) -> Option<SecretFile> {
         let what = format!("`http_config` of {what}");
-        let fields = self.fields(node, &what, HTTP_FIELDS)?;
+        let fields = self.fields(node, &what, &schema::HTTP_CONFIG)?;
         for key in ["enable_http2", "follow_redirects"] {
             if let Some((_, n)) = fields.get(key) {
                 self.bool(n, &format!("`{key}`"));
@@ -947,18 +829,15 @@ impl<'f> Reader<'f> {
         if let Some((_, n)) = fields.get("proxy_url") {
             self.string(n, "`proxy_url`");
         }
-        if let Some((_, n)) = fields.get("tls_config") {
-            self.fields(n, &format!("`tls_config` of {what}"), TLS_FIELDS);
-        }
         if let Some((_, n)) = fields.get("basic_auth") {
             if let Some(auth) =
-                self.fields(n, &format!("`basic_auth` of {what}"), BASIC_AUTH_FIELDS)
+                self.fields(n, &format!("`basic_auth` of {what}"), &schema::BASIC_AUTH)
             {
                 self.secret(&auth, "password", Some("password_file"), "`basic_auth`");
             }
         }
         if let Some((_, n)) = fields.get("oauth2") {
-            if let Some(oauth) = self.fields(n, &format!("`oauth2` of {what}"), OAUTH2_FIELDS) {
+            if let Some(oauth) = self.fields(n, &format!("`oauth2` of {what}"), &schema::OAUTH2) {
                 self.secret(
                     &oauth,
                     "client_secret",
@@ -970,7 +849,7 @@ impl<'f> Reader<'f> {
         let mut token = self.secret(&fields, "bearer_token", Some("bearer_token_file"), &what);
         if let Some((key, n)) = fields.get("authorization") {
             let auth_what = format!("`authorization` of {what}");
-            if let Some(auth) = self.fields(n, &auth_what, AUTHORIZATION_FIELDS) {
+            if let Some(auth) = self.fields(n, &auth_what, &schema::AUTHORIZATION) {
                 if let Some((_, t)) = auth.get("type") {
                     if self
                         .string(t, "`type`")
@@ -1006,7 +885,7 @@ impl<'f> Reader<'f> {
         global: &GlobalFile,
         emails: &mut Vec<EmailFile>,
     ) -> Option<Receiver> {
-        let fields = self.fields(node, "a receiver", RECEIVER_FIELDS)?;
+        let fields = self.fields(node, "a receiver", &schema::RECEIVER)?;
         let (name, name_range) = match fields.get("name") {
             Some((_, n)) => (
                 self.string(n, "a receiver's `name`").unwrap_or_default(),
@@ -1052,21 +931,17 @@ impl<'f> Reader<'f> {
                 }
             }
         }
-        for (key, known, secrets) in OTHER_INTEGRATIONS {
+        for (key, ty, noun) in schema::INTEGRATIONS.iter().skip(4) {
             let Some((_, list)) = fields.get(key) else {
                 continue;
             };
             for config in self.list(list, &format!("`{key}`")) {
-                let config_what = format!("an entry of `{key}` in {what}");
-                let Some(config_fields) = self.fields(config, &config_what, known) else {
+                let config_what = format!("{noun} of {what}");
+                let Some(config_fields) = self.fields(config, &config_what, ty) else {
                     continue;
                 };
-                for (secret, file) in *secrets {
-                    self.secret(&config_fields, secret, *file, &config_what);
-                }
-                if let Some((_, n)) = config_fields.get("send_resolved") {
-                    self.bool(n, "`send_resolved`");
-                }
+                let at = self.head(config);
+                self.integration(key, &config_fields, &config_what, at, global);
                 if let Some((_, n)) = config_fields.get("http_config") {
                     self.http_config(n, &config_what);
                 }
@@ -1075,6 +950,193 @@ impl<'f> Reader<'f> {
         let values = std::mem::take(&mut self.receiver_values);
         receiver.origin = self.item(name_range, values);
         Some(receiver)
+    }
+
+    /// The checks of the integrations the spec DSL has no type for, as AlertManager 0.25 makes
+    /// them when it loads the configuration: required fields, their global defaults, values
+    /// from a fixed set.
+    fn integration(
+        &mut self,
+        key: &str,
+        fields: &Fields,
+        what: &str,
+        at: Range<usize>,
+        global: &GlobalFile,
+    ) {
+        let mut faults: Vec<(Range<usize>, String)> = Vec::new();
+        let missing =
+            |faults: &mut Vec<_>, message: &str| faults.push((at.clone(), message.to_string()));
+        // A global URL written as null replaces AlertManager's default with nothing.
+        let url_unset = |global_key: &str| {
+            !fields.contains_key("api_url") && global.null_urls.contains(global_key)
+        };
+        match key {
+            "opsgenie_configs" => {
+                let key = self.secret(fields, "api_key", Some("api_key_file"), what);
+                if key.is_none() && !global.opsgenie_key {
+                    missing(
+                        &mut faults,
+                        "no global OpsGenie API Key set either inline or in a file",
+                    );
+                }
+                if url_unset("opsgenie_api_url") {
+                    missing(&mut faults, "no global OpsGenie URL set");
+                }
+                if let Some((_, list)) = fields.get("responders") {
+                    for node in self.list(list, "`responders`") {
+                        let responder_what = format!("a responder of {what}");
+                        let Some(r) =
+                            self.fields(node, &responder_what, &schema::OPSGENIE_RESPONDER)
+                        else {
+                            continue;
+                        };
+                        let here = self.head(node);
+                        if ["id", "name", "username"]
+                            .iter()
+                            .all(|k| text(&r, k).is_none())
+                        {
+                            faults.push((here.clone(), "an OpsGenie responder has to have at least one of id, username or name specified".into()));
+                        }
+                        let kind = text(&r, "type").unwrap_or_default();
+                        let valid = ["team", "teams", "user", "escalation", "schedule"];
+                        if !kind.contains("{{") && !valid.contains(&kind.to_lowercase().as_str()) {
+                            faults.push((here, format!("OpsGenie responder type {kind:?} does not match valid options ^(team|teams|user|escalation|schedule)$")));
+                        }
+                    }
+                }
+            }
+            "victorops_configs" => {
+                let key = self.secret(fields, "api_key", Some("api_key_file"), what);
+                if text(fields, "routing_key").is_none() {
+                    missing(&mut faults, "missing Routing key in VictorOps config");
+                }
+                if key.is_none() && !global.victorops_key {
+                    missing(&mut faults, "no global VictorOps API Key set");
+                }
+                if url_unset("victorops_api_url") {
+                    missing(&mut faults, "no global VictorOps URL set");
+                }
+                if let Some((_, n)) = fields.get("custom_fields") {
+                    const FIXED: &[&str] = &[
+                        "routing_key",
+                        "message_type",
+                        "state_message",
+                        "entity_display_name",
+                        "monitoring_tool",
+                        "entity_id",
+                        "entity_state",
+                    ];
+                    for (name, name_at, _, _) in self.string_map(n, "`custom_fields`") {
+                        if FIXED.contains(&name.as_str()) {
+                            faults.push((name_at, format!("victorOps config contains custom field {name} which cannot be used as it conflicts with the fixed/static fields")));
+                        }
+                    }
+                }
+            }
+            "pushover_configs" => {
+                if self.secret(fields, "user_key", None, what).is_none() {
+                    missing(&mut faults, "missing user key in Pushover config");
+                }
+                if self.secret(fields, "token", None, what).is_none() {
+                    missing(&mut faults, "missing token in Pushover config");
+                }
+            }
+            "wechat_configs" => {
+                if self.secret(fields, "api_secret", None, what).is_none() && !global.wechat_secret
+                {
+                    missing(&mut faults, "no global Wechat ApiSecret set");
+                }
+                if text(fields, "corp_id").is_none() && !global.wechat_corp_id {
+                    missing(&mut faults, "no global Wechat CorpID set");
+                }
+                if url_unset("wechat_api_url") {
+                    missing(&mut faults, "no global Wechat URL set");
+                }
+                if let Some(kind) = text(fields, "message_type") {
+                    if kind != "text" && kind != "markdown" {
+                        let at = fields
+                            .get("message_type")
+                            .map(|(_, n)| self.range(n))
+                            .unwrap_or(at.clone());
+                        faults.push((at, format!("weChat message type {kind:?} does not match valid options ^(text|markdown)$")));
+                    }
+                }
+            }
+            "sns_configs" => {
+                // AlertManager 0.25 tests `(target == "") != (topic == "") != (phone == "")`:
+                // exactly one of them, or all three.
+                let [target, topic, phone] =
+                    ["target_arn", "topic_arn", "phone_number"].map(|k| text(fields, k).is_none());
+                if (target != topic) != phone {
+                    missing(&mut faults, "must provide either a Target ARN, Topic ARN, or Phone Number for SNS config");
+                }
+                if let Some((_, n)) = fields.get("sigv4") {
+                    if let Some(sigv4) =
+                        self.fields(n, &format!("`sigv4` of {what}"), &schema::SIGV4)
+                    {
+                        if text(&sigv4, "access_key").is_some()
+                            != text(&sigv4, "secret_key").is_some()
+                        {
+                            let here = self.head(n);
+                            faults.push((here, "must provide a AWS SigV4 Access key and Secret Key if credentials are specified in the SigV4 config".into()));
+                        }
+                        self.secret(&sigv4, "secret_key", None, &format!("`sigv4` of {what}"));
+                    }
+                }
+            }
+            "telegram_configs" => {
+                if self.secret(fields, "bot_token", None, what).is_none() {
+                    missing(&mut faults, "missing bot_token on telegram_config");
+                }
+                if text(fields, "chat_id").is_none_or(|id| id.parse::<i64>() == Ok(0)) {
+                    missing(&mut faults, "missing chat_id on telegram_config");
+                }
+                if let Some(mode) = text(fields, "parse_mode") {
+                    if !["Markdown", "MarkdownV2", "HTML"].contains(&mode.as_str()) {
+                        let at = fields
+                            .get("parse_mode")
+                            .map(|(_, n)| self.range(n))
+                            .unwrap_or(at.clone());
+                        faults.push((at, "unknown parse_mode on telegram_config, must be Markdown, MarkdownV2, HTML or empty string".into()));
+                    }
+                }
+            }
+            "webex_configs" => {
+                if text(fields, "room_id").is_none() {
+                    missing(&mut faults, "missing room_id on webex_config");
+                }
+                // prometheus/common turns a bearer token into an authorization.
+                let authorized = fields.get("http_config").is_some_and(|(_, n)| match n {
+                    Node::Map { entries, .. } => entries.iter().any(|(k, v)| {
+                        !is_null(v)
+                            && matches!(
+                                k.as_str(),
+                                Some("authorization" | "bearer_token" | "bearer_token_file")
+                            )
+                    }),
+                    _ => false,
+                });
+                if !authorized {
+                    missing(
+                        &mut faults,
+                        "missing webex_configs.http_config.authorization",
+                    );
+                }
+                if url_unset("webex_api_url") {
+                    missing(&mut faults, "no global Webex URL set");
+                }
+            }
+            "discord_configs" => {
+                let url = self.secret(fields, "webhook_url", None, what);
+                if url.is_none() {
+                    missing(&mut faults, "no discord webhook URL provided");
+                }
+            }
+            _ => {}
+        }
+        for (at, message) in faults {
+            self.error(codes::INTEGRATION, at, message);
+        }
     }
 
     /// Reads a notification template field: its text, and its range as a value of `values`.
@@ -1097,7 +1159,7 @@ impl<'f> Reader<'f> {
 
     fn email(&mut self, node: &Node, receiver: &str) -> Option<(Email, EmailFile)> {
         let what = format!("an email config of {receiver}");
-        let fields = self.fields(node, &what, EMAIL_FIELDS)?;
+        let fields = self.fields(node, &what, &schema::EMAIL)?;
         let at = self.head(node);
         let Some(to) = fields
             .get("to")
@@ -1131,9 +1193,6 @@ impl<'f> Reader<'f> {
         }
         if let Some((_, n)) = fields.get("require_tls") {
             self.bool(n, "`require_tls`");
-        }
-        if let Some((_, n)) = fields.get("tls_config") {
-            self.fields(n, &format!("`tls_config` of {what}"), TLS_FIELDS);
         }
         self.secret(&fields, "auth_password", Some("auth_password_file"), &what);
         self.secret(&fields, "auth_secret", None, &what);
@@ -1175,10 +1234,7 @@ impl<'f> Reader<'f> {
 
     fn slack(&mut self, node: &Node, receiver: &str, global: &GlobalFile) -> Option<Slack> {
         let what = format!("a slack config of {receiver}");
-        let fields = self.fields(node, &what, SLACK_FIELDS)?;
-        if let Some((_, n)) = fields.get("api_url") {
-            self.url(n, "`api_url`");
-        }
+        let fields = self.fields(node, &what, &schema::SLACK)?;
         let api_url = self
             .secret(&fields, "api_url", Some("api_url_file"), &what)
             .or_else(|| global.slack.clone());
@@ -1211,6 +1267,7 @@ impl<'f> Reader<'f> {
         if let Some((_, n)) = fields.get("http_config") {
             self.http_config(n, &what);
         }
+        self.slack_attachments(&fields, &what);
         let channel = fields
             .get("channel")
             .and_then(|(_, n)| self.string(n, "`channel`"))
@@ -1230,9 +1287,73 @@ impl<'f> Reader<'f> {
         Some(slack)
     }
 
+    /// A Slack config's `fields` and `actions`, with what AlertManager requires of each.
+    fn slack_attachments(&mut self, fields: &Fields, what: &str) {
+        let mut faults = Vec::new();
+        if let Some((_, list)) = fields.get("fields") {
+            for node in self.list(list, "`fields`") {
+                let Some(field) =
+                    self.fields(node, &format!("a field of {what}"), &schema::SLACK_FIELD)
+                else {
+                    continue;
+                };
+                for key in ["title", "value"] {
+                    if text(&field, key).is_none() {
+                        faults.push((
+                            self.head(node),
+                            format!("missing {key} in Slack field configuration"),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some((_, list)) = fields.get("actions") {
+            for node in self.list(list, "`actions`") {
+                let Some(action) =
+                    self.fields(node, &format!("an action of {what}"), &schema::SLACK_ACTION)
+                else {
+                    continue;
+                };
+                let at = self.head(node);
+                for key in ["type", "text"] {
+                    if text(&action, key).is_none() {
+                        faults.push((
+                            at.clone(),
+                            format!("missing {key} in Slack action configuration"),
+                        ));
+                    }
+                }
+                if text(&action, "url").is_none() && text(&action, "name").is_none() {
+                    faults.push((
+                        at,
+                        "missing name or url in Slack action configuration".into(),
+                    ));
+                }
+                if let Some((_, n)) = action.get("confirm") {
+                    let Some(confirm) = self.fields(
+                        n,
+                        &format!("the confirmation of an action of {what}"),
+                        &schema::SLACK_CONFIRM,
+                    ) else {
+                        continue;
+                    };
+                    if text(&confirm, "text").is_none() {
+                        faults.push((
+                            self.head(n),
+                            "missing text in Slack confirmation configuration".into(),
+                        ));
+                    }
+                }
+            }
+        }
+        for (at, message) in faults {
+            self.error(codes::SLACK, at, message);
+        }
+    }
+
     fn pagerduty(&mut self, node: &Node, receiver: &str) -> Option<PagerDuty> {
         let what = format!("a pagerduty config of {receiver}");
-        let fields = self.fields(node, &what, PAGERDUTY_FIELDS)?;
+        let fields = self.fields(node, &what, &schema::PAGERDUTY)?;
         let routing = self.secret(&fields, "routing_key", Some("routing_key_file"), &what);
         let service = self.secret(&fields, "service_key", Some("service_key_file"), &what);
         let key = match (routing, service) {
@@ -1248,9 +1369,6 @@ impl<'f> Reader<'f> {
                 return None;
             }
         };
-        if let Some((_, n)) = fields.get("url") {
-            self.url(n, "`url`");
-        }
         if let Some((_, n)) = fields.get("http_config") {
             self.http_config(n, &what);
         }
@@ -1288,7 +1406,7 @@ impl<'f> Reader<'f> {
 
     fn webhook(&mut self, node: &Node, receiver: &str) -> Option<Webhook> {
         let what = format!("a webhook config of {receiver}");
-        let fields = self.fields(node, &what, WEBHOOK_FIELDS)?;
+        let fields = self.fields(node, &what, &schema::WEBHOOK)?;
         let Some((url, url_range)) = fields
             .get("url")
             .and_then(|(_, n)| Some((self.string(n, "`url`")?, self.range(n))))
@@ -1318,7 +1436,7 @@ impl<'f> Reader<'f> {
     }
 
     fn route(&mut self, node: &Node) -> Option<Route> {
-        let fields = self.fields(node, "a route", ROUTE_FIELDS)?;
+        let fields = self.fields(node, "a route", &schema::ROUTE)?;
         let mut values = Vec::new();
         let mut route = Route::inheriting();
         let mut at = self.head(node);
@@ -1392,6 +1510,22 @@ impl<'f> Reader<'f> {
         values: &mut Vec<Range<usize>>,
     ) -> Vec<Matcher> {
         let mut out = Vec::new();
+        if op == MatchOp::Re {
+            // AlertManager reads a null regex as no regex at all, and rejects it.
+            if let Node::Map { entries, .. } = node {
+                for (key, value) in entries {
+                    if is_null(value) {
+                        let at = self.range(key);
+                        let name = key.as_str().unwrap_or("");
+                        self.error(
+                            codes::MATCHER,
+                            at,
+                            format!("invalid regexp value for {name:?}"),
+                        );
+                    }
+                }
+            }
+        }
         for (name, key_range, value, value_range) in self.string_map(node, what) {
             values.push(key_range);
             values.push(value_range);
@@ -1431,7 +1565,7 @@ impl<'f> Reader<'f> {
     }
 
     fn inhibit_rule(&mut self, node: &Node) -> Option<InhibitRule> {
-        let fields = self.fields(node, "an inhibit rule", INHIBIT_FIELDS)?;
+        let fields = self.fields(node, "an inhibit rule", &schema::INHIBIT_RULE)?;
         let mut values = Vec::new();
         let mut sides = [Vec::new(), Vec::new()];
         for (side, prefix) in sides.iter_mut().zip(["source", "target"]) {
@@ -1474,7 +1608,7 @@ impl<'f> Reader<'f> {
     }
 
     fn time_interval(&mut self, node: &Node) -> Option<TimeInterval> {
-        let fields = self.fields(node, "a time interval", INTERVAL_FIELDS)?;
+        let fields = self.fields(node, "a time interval", &schema::TIME_INTERVAL)?;
         let (name, at) = match fields.get("name") {
             Some((_, n)) => (self.string(n, "`name`").unwrap_or_default(), self.range(n)),
             None => (String::new(), self.head(node)),
@@ -1502,11 +1636,11 @@ impl<'f> Reader<'f> {
     }
 
     fn period(&mut self, node: &Node) -> Option<Period> {
-        let fields = self.fields(node, "a time interval's period", PERIOD_FIELDS)?;
+        let fields = self.fields(node, "a time interval's period", &schema::PERIOD)?;
         let mut period = Period::new();
         if let Some((_, n)) = fields.get("times") {
             for range in self.list(n, "`times`") {
-                let Some(times) = self.fields(range, "a time range", TIME_RANGE_FIELDS) else {
+                let Some(times) = self.fields(range, "a time range", &schema::TIME_RANGE) else {
                     continue;
                 };
                 let mut ends = [None, None];
@@ -1696,6 +1830,13 @@ struct GlobalFile {
     password: Option<SecretFile>,
     require_tls: Option<bool>,
     slack: Option<SecretFile>,
+    /// Whether the integrations' own keys have a global default.
+    opsgenie_key: bool,
+    victorops_key: bool,
+    wechat_secret: bool,
+    wechat_corp_id: bool,
+    /// The global URLs written as null, which leaves AlertManager without its default.
+    null_urls: BTreeSet<&'static str>,
 }
 
 /// An email config's own SMTP settings.
@@ -1703,6 +1844,46 @@ struct EmailFile {
     at: Range<usize>,
     smarthost: Option<(String, Range<usize>)>,
     from: Option<(String, Range<usize>)>,
+}
+
+/// A field's text when it is set and not empty (AlertManager's `== ""` test).
+fn text(fields: &Fields, key: &str) -> Option<String> {
+    match fields.get(key) {
+        Some((_, Node::Scalar { value, .. })) if !value.is_empty() && !is_null(fields[key].1) => {
+            Some(value.clone())
+        }
+        _ => None,
+    }
+}
+
+/// A Go `time.Duration` (`300ms`, `1.5h`, `2h45m`), as `time.ParseDuration` reads it.
+fn is_go_duration(text: &str) -> bool {
+    let rest = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if rest == "0" {
+        return true;
+    }
+    let mut rest = rest;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let number = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if number == 0 || rest[..number] == *"." {
+            return false;
+        }
+        rest = &rest[number..];
+        let Some(unit) = ["ns", "us", "µs", "μs", "ms", "s", "m", "h"]
+            .into_iter()
+            .filter(|u| rest.starts_with(u))
+            .max_by_key(|u| u.len())
+        else {
+            return false;
+        };
+        rest = &rest[unit.len()..];
+    }
+    true
 }
 
 fn is_null(node: &Node) -> bool {

@@ -21,6 +21,7 @@ pub mod file;
 pub mod ir;
 pub mod lower;
 pub mod route;
+pub mod schema;
 
 pub use dsl::*;
 pub use ir::Config;

@@ -62,7 +62,11 @@ impl FileKind {
         }
         if has("groups") {
             FileKind::Rules
-        } else if has("route") || has("receivers") || has("inhibit_rules") {
+        } else if has("route")
+            || has("receivers")
+            || has("inhibit_rules")
+            || amfile::is_secret(text)
+        {
             FileKind::AlertManager
         } else if has("scrape_configs") || has("rule_files") {
             FileKind::Prometheus
