@@ -64,7 +64,7 @@ codes! {
     /// ```
     ///
     /// ## Fix
-    /// Name the receiver after who it notifies: `Receiver::new("eje-oncall")`.
+    /// Name the receiver after who it notifies: `Receiver::new("app-oncall")`.
     RECEIVER = ("alertmanager/receiver", Error);
 
     /// Two receivers with the same name.
@@ -89,7 +89,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Route::to("eje-pager")   // no Receiver::new("eje-pager")
+    /// Route::to("app-pager")   // no Receiver::new("app-pager")
     /// ```
     ///
     /// ## Fix
@@ -181,11 +181,11 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Slack::new("#eje").text("{{ template \"eje.slack.txt\" . }}")   // never defined
+    /// Slack::new("#app").text("{{ template \"app.slack.txt\" . }}")   // never defined
     /// ```
     ///
     /// ## Fix
-    /// Define the template (`Template::new("eje.slack.txt", ...)`), or correct its name.
+    /// Define the template (`Template::new("app.slack.txt", ...)`), or correct its name.
     TEMPLATE = ("alertmanager/template", Error);
 
     /// A `templates:` glob that matches no file.
@@ -230,11 +230,11 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Email::to("eje-team")
+    /// Email::to("app-team")
     /// ```
     ///
     /// ## Fix
-    /// Send to an address: `Email::to("eje-team@example.com")`.
+    /// Send to an address: `Email::to("app-team@example.com")`.
     EMAIL = ("alertmanager/email", Error);
 
     /// A webhook integration without a URL, or with one that is not an `http(s)` URL.
@@ -262,7 +262,7 @@ codes! {
     /// receivers:
     ///   - name: team
     ///     slack_configs:
-    ///       - channel: '#eje'
+    ///       - channel: '#app'
     /// ```
     ///
     /// ## Fix
@@ -471,7 +471,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Alert::critical("EJEDown", "up == 0")   // routes match component=~"critic|pipeline"
+    /// Alert::critical("AppDown", "up == 0")   // routes match component=~"critic|pipeline"
     /// ```
     ///
     /// ## Fix

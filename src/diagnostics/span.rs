@@ -242,7 +242,7 @@ impl TextMap {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Literal {
     /// What the text is, used as its file name when it cannot be found in the Rust source:
-    /// `alert EJECriticHighFailureRate: expr`.
+    /// `alert AppCriticHighFailureRate: expr`.
     pub name: String,
     pub text: String,
     pub range: Range<usize>,

@@ -12,7 +12,7 @@ codes! {
     ///
     /// ## Example
     /// ```json
-    /// {"title": "EJE", "panels": [}
+    /// {"title": "App", "panels": [}
     /// ```
     ///
     /// ## Fix
@@ -29,7 +29,7 @@ codes! {
     ///
     /// ## Example
     /// ```json
-    /// {"uid": "eje overview", "panels": [{"type": "stat", "title": "Traffic"}]}
+    /// {"uid": "app overview", "panels": [{"type": "stat", "title": "Traffic"}]}
     /// ```
     ///
     /// ## Fix
@@ -78,11 +78,11 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Dashboard::new("eje overview", "EJE overview")
+    /// Dashboard::new("app overview", "App overview")
     /// ```
     ///
     /// ## Fix
-    /// Use 1 to 40 letters, digits, `-` and `_`: `eje-overview`.
+    /// Use 1 to 40 letters, digits, `-` and `_`: `app-overview`.
     UID = ("grafana/uid", Error);
 
     /// Two dashboards, or two datasources, with the same uid.
@@ -93,7 +93,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Dashboard::new("eje", "Overview") ... Dashboard::new("eje", "Critics")
+    /// Dashboard::new("app", "Overview") ... Dashboard::new("app", "Critics")
     /// ```
     ///
     /// ## Fix
@@ -108,7 +108,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Dashboard::new("eje-overview", "")
+    /// Dashboard::new("app-overview", "")
     /// ```
     ///
     /// ## Fix
@@ -123,7 +123,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Dashboard::new("eje-a", "EJE") ... Dashboard::new("eje-b", "EJE")
+    /// Dashboard::new("app-a", "App") ... Dashboard::new("app-b", "App")
     /// ```
     ///
     /// ## Fix
@@ -218,7 +218,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Grafana::new().external_series(["eje_decisions_total"])   // in the catalog
+    /// Grafana::new().external_series(["app_decisions_total"])   // in the catalog
     /// ```
     ///
     /// ## Fix
@@ -250,7 +250,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Query::new("sum(rate(eje_decisions_total{critic=\"$critic\"}[5m]))")   // no `critic` variable
+    /// Query::new("sum(rate(app_decisions_total{critic=\"$critic\"}[5m]))")   // no `critic` variable
     /// ```
     ///
     /// ## Fix
@@ -266,14 +266,14 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Query::new("sum(rate(eje_decision_total[5m]))")   // eje_decisions_total
+    /// Query::new("sum(rate(app_decision_total[5m]))")   // app_decisions_total
     /// ```
     ///
     /// ## What it rests on
     /// When the spec declares its Prometheus configuration, the spec knows every series its
     /// dashboards may read, and any unknown name is an error. Otherwise (a spec without one, a
     /// linted dashboard file) the catalog is the authority only on what it owns, its
-    /// instrumented metrics and their namespaces (`eje_`): an unknown name there is an error,
+    /// instrumented metrics and their namespaces (`app_`): an unknown name there is an error,
     /// since the service exposes exactly the catalog's metrics; any other name (another
     /// exporter's, such as `node_cpu_seconds_total`) is not checked. The rule is
     /// `promql/unknown-metric`'s.
@@ -292,7 +292,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Variable::label_values("critic", &eje::DECISIONS, "critic_name")
+    /// Variable::label_values("critic", &app::DECISIONS, "critic_name")
     /// ```
     ///
     /// ## What it rests on
@@ -421,7 +421,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Link::dashboard("Critics", "eje-critic")   // the uid is "eje-critics"
+    /// Link::dashboard("Critics", "app-critic")   // the uid is "app-critics"
     /// ```
     ///
     /// ## Fix
@@ -437,10 +437,10 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Query::new("sum(rate(eje_decisions_total[5m]))")
+    /// Query::new("sum(rate(app_decisions_total[5m]))")
     /// ```
     ///
     /// ## Fix
-    /// Use `$__rate_interval`: `sum(rate(eje_decisions_total[$__rate_interval]))`.
+    /// Use `$__rate_interval`: `sum(rate(app_decisions_total[$__rate_interval]))`.
     RATE_INTERVAL = ("grafana/rate-interval", Warning);
 }

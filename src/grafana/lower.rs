@@ -48,7 +48,7 @@ pub const DEFAULT_DASHBOARDS_PATH: &str = "/var/lib/grafana/dashboards";
 /// series a query may read is known: an unknown metric or label is certainly absent, an error.
 /// With [`Targets::Open`] (a linted file, or a spec without a scrape configuration) the catalog
 /// is the authority only on what it owns (`Catalog::owns`: its instrumented metrics and their
-/// namespaces, `eje_`): an unknown name there is an error, any other name is not checked; the
+/// namespaces, `app_`): an unknown name there is an error, any other name is not checked; the
 /// labels of an owned metric are an open set (an unknown one is a warning that says what it
 /// rests on, [`OPEN_TARGETS`]) and those of a metric it does not own (`up`, `process_*`) are
 /// not checked. The rule is the lints' (`promql/unknown-metric`, `promql/unknown-label`).

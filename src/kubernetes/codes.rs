@@ -32,11 +32,11 @@ codes! {
     /// ## Why
     /// Resource names are DNS subdomains (lowercase letters, digits, `-` and `.`), namespaces DNS
     /// labels; a PrometheusRule is named after its rule group and a dashboard's ConfigMap after its
-    /// uid, so a group named `eje_alerts` cannot be applied.
+    /// uid, so a group named `app_alerts` cannot be applied.
     ///
     /// ## Example
     /// ```text
-    /// RuleGroup::new("eje_alerts")   // PrometheusRule "eje_alerts": `_` is not allowed
+    /// RuleGroup::new("app_alerts")   // PrometheusRule "app_alerts": `_` is not allowed
     /// ```
     ///
     /// ## Fix
@@ -69,7 +69,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Monitor::service("ejee").select("app", "eje")   // no scrape job "ejee"
+    /// Monitor::service("ejee").select("app", "app")   // no scrape job "ejee"
     /// ```
     ///
     /// ## Fix
@@ -85,7 +85,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// ScrapeJob::new("eje")   // and no Monitor::service("eje")
+    /// ScrapeJob::new("app")   // and no Monitor::service("app")
     /// ```
     ///
     /// ## Fix

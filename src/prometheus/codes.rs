@@ -60,7 +60,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// ScrapeJob::new("eje").targets(["eje:8000"]) ... ScrapeJob::new("eje")
+    /// ScrapeJob::new("app").targets(["app:8000"]) ... ScrapeJob::new("app")
     /// ```
     ///
     /// ## Fix
@@ -75,11 +75,11 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// PrometheusConfig::new().external_label("eje-cluster", "prod")
+    /// PrometheusConfig::new().external_label("app-cluster", "prod")
     /// ```
     ///
     /// ## Fix
-    /// Use `_` instead of `-`: `eje_cluster`.
+    /// Use `_` instead of `-`: `app_cluster`.
     LABEL_NAME = ("prometheus/label-name", Error);
 
     /// A scrape or AlertManager target that is not `host:port`.
@@ -90,10 +90,10 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// ScrapeJob::new("eje").targets(["http://eje:8000/metrics"])
+    /// ScrapeJob::new("app").targets(["http://app:8000/metrics"])
     /// ```
     ///
     /// ## Fix
-    /// Write the target as `host:port` (`eje:8000`) and set `metrics_path` for the path.
+    /// Write the target as `host:port` (`app:8000`) and set `metrics_path` for the path.
     TARGET = ("prometheus/target", Error);
 }

@@ -29,7 +29,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// ThanosRuler::new(q).strategy("eje-alert", PartialResponse::Warn)   // the group is eje-alerts
+    /// ThanosRuler::new(q).strategy("app-alert", PartialResponse::Warn)   // the group is app-alerts
     /// ```
     ///
     /// ## Fix
@@ -46,7 +46,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Mimir::new("eje/prod")
+    /// Mimir::new("app/prod")
     /// ```
     ///
     /// ## Fix

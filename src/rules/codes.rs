@@ -13,7 +13,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Record::new("job:eje_decisions:rate5m", "sum(rate(eje_decisions_total[5m])")
+    /// Record::new("job:app_decisions:rate5m", "sum(rate(app_decisions_total[5m])")
     /// ```
     ///
     /// ## Fix
@@ -43,11 +43,11 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// RuleGroup::new("eje/rules")
+    /// RuleGroup::new("app/rules")
     /// ```
     ///
     /// ## Fix
-    /// Use letters, digits, `_`, `.` and `-`, starting with a letter or digit: `eje-rules`.
+    /// Use letters, digits, `_`, `.` and `-`, starting with a letter or digit: `app-rules`.
     GROUP_NAME = ("rules/group-name", Error);
 
     /// Two rule groups with the same name.
@@ -58,7 +58,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// RuleGroup::new("eje-alerts") ... RuleGroup::new("eje-alerts")
+    /// RuleGroup::new("app-alerts") ... RuleGroup::new("app-alerts")
     /// ```
     ///
     /// ## Fix
@@ -74,7 +74,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// RuleGroup::new("eje-rules").interval(secs(0))
+    /// RuleGroup::new("app-rules").interval(secs(0))
     /// ```
     ///
     /// ## Fix
@@ -94,8 +94,8 @@ codes! {
     /// ```
     ///
     /// ## Fix
-    /// Use `level:metric:operations` for recorded series (`job:eje_decisions:rate5m`) and
-    /// CamelCase for alerts (`EJECriticHighFailureRate`).
+    /// Use `level:metric:operations` for recorded series (`job:app_decisions:rate5m`) and
+    /// CamelCase for alerts (`AppCriticHighFailureRate`).
     NAME = ("rules/name", Error);
 
     /// An invalid label name on a rule, or a label Sextant sets itself (`severity`, `alertname`)
@@ -107,7 +107,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Alert::warning("EJESlow", "...").label("team-name", "eje")
+    /// Alert::warning("AppSlow", "...").label("team-name", "app")
     /// ```
     ///
     /// ## Fix
@@ -169,7 +169,7 @@ codes! {
     /// ## Example
     /// ```yaml
     /// groups:
-    ///   - name: eje
+    ///   - name: app
     ///     rules:
     ///       - record: job:x:rate5m
     ///         expr: sum(rate(x[5m]))
@@ -188,7 +188,7 @@ codes! {
     /// ## Example
     /// ```yaml
     /// groups:
-    ///   - name: eje
+    ///   - name: app
     ///     rules: [
     /// ```
     ///

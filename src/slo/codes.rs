@@ -12,7 +12,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Slo::new("Decision Success", "eje")
+    /// Slo::new("Decision Success", "app")
     /// ```
     ///
     /// ## Fix
@@ -31,7 +31,7 @@ codes! {
     /// ```
     ///
     /// ## Fix
-    /// Name the service the SLO is about: `Slo::new("decision-success", "eje")`.
+    /// Name the service the SLO is about: `Slo::new("decision-success", "app")`.
     SERVICE = ("slo/service", Error);
 
     /// An SLO without an SLI.
@@ -41,7 +41,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Slo::new("decision-success", "eje").objective(99.9)
+    /// Slo::new("decision-success", "app").objective(99.9)
     /// ```
     ///
     /// ## Fix
@@ -57,11 +57,11 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// .alert_prefix("EJE-Decision")
+    /// .alert_prefix("App-Decision")
     /// ```
     ///
     /// ## Fix
-    /// Use letters, digits and `_`: `EJEDecisionSuccess`.
+    /// Use letters, digits and `_`: `AppDecisionSuccess`.
     ALERT_NAME = ("slo/alert-name", Error);
 
     /// A burn-rate tier that can never fire: the error ratio it waits for is over 100%.
@@ -73,7 +73,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Slo::new("decision-success", "eje").objective(90.0)   // page tier: 14.4 x 10% > 100%
+    /// Slo::new("decision-success", "app").objective(90.0)   // page tier: 14.4 x 10% > 100%
     /// ```
     ///
     /// ## Fix
@@ -88,7 +88,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Slo::new("decision-success", "eje").objective(100.0)
+    /// Slo::new("decision-success", "app").objective(100.0)
     /// ```
     ///
     /// ## Fix
@@ -103,7 +103,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Slo::new("decision-success", "eje").window(hours(2))
+    /// Slo::new("decision-success", "app").window(hours(2))
     /// ```
     ///
     /// ## Fix
@@ -119,7 +119,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Sli::latency(&eje::CRITIC_INFLIGHT, 0.5)   // a gauge
+    /// Sli::latency(&app::CRITIC_INFLIGHT, 0.5)   // a gauge
     /// ```
     ///
     /// ## Fix
@@ -135,7 +135,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Sli::latency(&eje::DECISION_SECONDS, 0.3)   // buckets 0.1, 0.25, 0.5, ...
+    /// Sli::latency(&app::DECISION_SECONDS, 0.3)   // buckets 0.1, 0.25, 0.5, ...
     /// ```
     ///
     /// ## Fix
@@ -150,7 +150,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Events::promql("sum(rate(eje_decision_total[{{window}}]))")   // eje_decisions_total
+    /// Events::promql("sum(rate(app_decision_total[{{window}}]))")   // app_decisions_total
     /// ```
     ///
     /// ## Fix
@@ -165,7 +165,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Slo::new("critic-availability", "eje").by(&eje::CRITIC)   // on a metric without `critic`
+    /// Slo::new("critic-availability", "app").by(&app::CRITIC)   // on a metric without `critic`
     /// ```
     ///
     /// ## Fix
@@ -181,11 +181,11 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Events::promql("sum(rate(eje_requests_total[5m]))")
+    /// Events::promql("sum(rate(app_requests_total[5m]))")
     /// ```
     ///
     /// ## Fix
-    /// Write the range as `{{window}}`: `sum(rate(eje_requests_total[{{window}}]))`.
+    /// Write the range as `{{window}}`: `sum(rate(app_requests_total[{{window}}]))`.
     TEMPLATE = ("slo/template", Error);
 
     /// An SLO label that is not a label name, or that Sextant sets itself.
@@ -197,7 +197,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Slo::new("decision-success", "eje").label("severity", "page")
+    /// Slo::new("decision-success", "app").label("severity", "page")
     /// ```
     ///
     /// ## Fix
@@ -212,7 +212,7 @@ codes! {
     ///
     /// ## Example
     /// ```text
-    /// Slo::new("decision-success", "eje") ... Slo::new("decision-success", "eje")
+    /// Slo::new("decision-success", "app") ... Slo::new("decision-success", "app")
     /// ```
     ///
     /// ## Fix

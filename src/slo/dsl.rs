@@ -33,7 +33,7 @@ pub enum Events {
 
 impl Events {
     /// A PromQL template of the events' rate per second, with [`WINDOW_PLACEHOLDER`] where the
-    /// window goes: `sum by (critic) (rate(eje_critic_failures_total[{{window}}]))`.
+    /// window goes: `sum by (critic) (rate(app_critic_failures_total[{{window}}]))`.
     #[track_caller]
     pub fn promql(text: impl Into<String>) -> Events {
         Events::Template {

@@ -11,15 +11,15 @@ lint! {
     ///
     /// ## Example
     /// ```text
-    /// Alert::warning("EJECriticHighFailureRate", expr).for_(mins(5))
+    /// Alert::warning("AppCriticHighFailureRate", expr).for_(mins(5))
     /// ```
     ///
     /// ## Fix
     /// ```text
-    /// Alert::warning("EJECriticHighFailureRate", expr)
+    /// Alert::warning("AppCriticHighFailureRate", expr)
     ///     .summary("Critic {{ $labels.critic }} fails {{ $value | humanizePercentage }} of calls")
     ///     .description("...")
-    ///     .runbook("https://runbooks.example.com/eje/critic-failures")
+    ///     .runbook("https://runbooks.example.com/app/critic-failures")
     /// ```
     pub static LINT = ("alerts/annotations", Warning, crate::lint::Check::Rule(check));
 }

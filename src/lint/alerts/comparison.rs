@@ -11,11 +11,11 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// rate(eje_critic_failures_total[5m])
+    /// rate(app_critic_failures_total[5m])
     /// ```
     ///
     /// ## Fix
-    /// State the condition: `rate(eje_critic_failures_total[5m]) > 0.1`, or better a ratio of
+    /// State the condition: `rate(app_critic_failures_total[5m]) > 0.1`, or better a ratio of
     /// failures to calls compared with a threshold.
     pub static LINT = ("alerts/comparison", Warning, crate::lint::Check::Rule(check));
 }

@@ -14,10 +14,10 @@ lint! {
     ///
     /// ## Example
     /// ```yaml
-    /// - alert: EJETargetDown
-    ///   expr: up{job="eje"} == 0
-    /// - alert: EJETargetDown
-    ///   expr: up{job="eje"} < 1
+    /// - alert: AppTargetDown
+    ///   expr: up{job="app"} == 0
+    /// - alert: AppTargetDown
+    ///   expr: up{job="app"} < 1
     /// ```
     ///
     /// ## Fix

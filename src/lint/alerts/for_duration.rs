@@ -15,8 +15,8 @@ lint! {
     ///
     /// ## Example
     /// ```yaml
-    /// - alert: EJECriticHighFailureRate
-    ///   expr: job_critic:eje_critic_failures:ratio_rate5m > 0.10
+    /// - alert: AppCriticHighFailureRate
+    ///   expr: job_critic:app_critic_failures:ratio_rate5m > 0.10
     /// ```
     ///
     /// ## Fix

@@ -16,7 +16,7 @@ lint! {
     ///
     /// ## Example
     /// ```text
-    /// expr: sum by (job) (rate(eje_critic_failures_total[5m])) > 1
+    /// expr: sum by (job) (rate(app_critic_failures_total[5m])) > 1
     /// summary: Critic {{ $labels.critic }} is failing
     /// ```
     ///

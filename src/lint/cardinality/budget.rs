@@ -12,12 +12,12 @@ lint! {
     /// makes the cost a reviewed decision; adding a label or a bucket that breaks it fails CI.
     ///
     /// Budgets are per scrape target and set in the spec:
-    /// `LintConfig::default().budget(&eje::DECISIONS_TOTAL, 20).total_budget(2_000)`. The total
+    /// `LintConfig::default().budget(&app::DECISIONS_TOTAL, 20).total_budget(2_000)`. The total
     /// counts every catalog metric and every recorded series.
     ///
     /// ## Example
     /// ```text
-    /// budget(&eje::CRITIC_DURATION_SECONDS, 100)   // 17 critics x 14 series = 238
+    /// budget(&app::CRITIC_DURATION_SECONDS, 100)   // 17 critics x 14 series = 238
     /// ```
     ///
     /// ## Fix

@@ -17,7 +17,7 @@ lint! {
     /// ## Example
     /// ```text
     /// cargo run -- lint --live http://localhost:9090
-    /// cargo run -- lint --live http://eje:8000/metrics
+    /// cargo run -- lint --live http://app:8000/metrics
     /// ```
     ///
     /// ## Fix

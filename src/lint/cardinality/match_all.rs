@@ -12,12 +12,12 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// sum(rate(eje_requests_total{user_id=~".+"}[5m])) by (user_id)
+    /// sum(rate(app_requests_total{user_id=~".+"}[5m])) by (user_id)
     /// ```
     ///
     /// ## Fix
     /// Match the values you need, or drop the matcher and aggregate early:
-    /// `sum(rate(eje_requests_total[5m]))`.
+    /// `sum(rate(app_requests_total[5m]))`.
     pub static LINT = ("cardinality/match-all", Warning, crate::lint::Check::Rule(check));
 }
 

@@ -14,7 +14,7 @@ lint! {
     ///
     /// ## Example
     /// ```text
-    /// record_budget("job_critic:eje_critic_duration_seconds:p99_rate5m", 10)  // keeps 17 critics
+    /// record_budget("job_critic:app_critic_duration_seconds:p99_rate5m", 10)  // keeps 17 critics
     /// ```
     ///
     /// ## Fix

@@ -11,7 +11,7 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// sum by (user_id) (rate(eje_requests_total[5m]))
+    /// sum by (user_id) (rate(app_requests_total[5m]))
     /// ```
     ///
     /// ## Fix

@@ -6,18 +6,18 @@ lint! {
     /// when the selector does not pin each external label.
     ///
     /// ## Why it matters
-    /// On one Prometheus, `absent(up{job="eje"})` fires when that cluster stops reporting. On a
+    /// On one Prometheus, `absent(up{job="app"})` fires when that cluster stops reporting. On a
     /// global view the selector matches every cluster's series, so it fires only when all of them
     /// are gone: one cluster going silent is never seen, which is the case the alert exists for.
     ///
     /// ## Example
     /// ```promql
-    /// absent(eje_decisions_total{job="eje"})
+    /// absent(app_decisions_total{job="app"})
     /// ```
     ///
     /// ## Fix
     /// Compare each cluster with itself in the past:
-    /// `group by (cluster) (eje_decisions_total offset 1h) unless group by (cluster) (eje_decisions_total)`,
+    /// `group by (cluster) (app_decisions_total offset 1h) unless group by (cluster) (app_decisions_total)`,
     /// or pin the cluster (`{cluster="eu-1"}`), one alert per cluster.
     pub static LINT = ("global/absent-per-cluster", Warning, crate::lint::Check::Spec(check));
 }

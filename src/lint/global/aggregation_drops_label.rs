@@ -20,7 +20,7 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// sum by (job) (rate(eje_decisions_total{status="error"}[5m])) > 1
+    /// sum by (job) (rate(app_decisions_total{status="error"}[5m])) > 1
     /// ```
     ///
     /// ## Fix

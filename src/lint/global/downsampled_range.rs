@@ -21,12 +21,12 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// rate(eje_decisions_total[5m] offset 7d)
+    /// rate(app_decisions_total[5m] offset 7d)
     /// ```
     ///
     /// ## Fix
     /// Make the range at least the evaluation interval, and at least twice the resolution of the
-    /// data it reaches: `rate(eje_decisions_total[1h] offset 7d)` over 5m data.
+    /// data it reaches: `rate(app_decisions_total[1h] offset 7d)` over 5m data.
     pub static LINT = ("global/downsampled-range", Warning, crate::lint::Check::Spec(check));
 }
 

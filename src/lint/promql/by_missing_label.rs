@@ -5,7 +5,7 @@ lint! {
     /// Finds aggregations `by` a label the aggregated series do not carry.
     ///
     /// ## Why it matters
-    /// `sum by (critic) (rate(eje_decisions_total[5m]))` groups by a label the metric does not
+    /// `sum by (critic) (rate(app_decisions_total[5m]))` groups by a label the metric does not
     /// have: every series falls into one group with an empty `critic`, and the result looks
     /// like a breakdown that is not there. Alerts and panels built on it mislead.
     ///
@@ -15,12 +15,12 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// sum by (critic) (rate(eje_decisions_total[5m]))
+    /// sum by (critic) (rate(app_decisions_total[5m]))
     /// ```
     ///
     /// ## Fix
     /// Group by a label the series carry, or read the metric that has it
-    /// (`eje_critic_verdicts_total` has `critic`).
+    /// (`app_critic_verdicts_total` has `critic`).
     pub static LINT = ("promql/by-missing-label", Error, crate::lint::Check::Rule(check));
 }
 

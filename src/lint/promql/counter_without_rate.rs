@@ -9,7 +9,7 @@ lint! {
     /// ## Why it matters
     /// A counter only grows, and starts again from zero when the process restarts. Its raw value
     /// says how much happened since some restart, not what is happening now: the seed's
-    /// `eje_critic_failures_total > 100` fires forever once a long-running process has failed 101
+    /// `app_critic_failures_total > 100` fires forever once a long-running process has failed 101
     /// times in a week, and stops when it restarts.
     ///
     /// Counters may be read raw under `absent`, `changes`, `resets`, `timestamp`, `count`,
@@ -17,11 +17,11 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// eje_critic_failures_total > 100
+    /// app_critic_failures_total > 100
     /// ```
     ///
     /// ## Fix
-    /// Compare a rate or an increase over a window: `rate(eje_critic_failures_total[5m]) > 0.1`,
+    /// Compare a rate or an increase over a window: `rate(app_critic_failures_total[5m]) > 0.1`,
     /// or better a ratio of failures to calls.
     pub static LINT = ("promql/counter-without-rate", Error, crate::lint::Check::Rule(check));
 }

@@ -16,12 +16,12 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// histogram_quantile(0.99, sum by (job) (rate(eje_decision_duration_seconds_bucket[5m])))
+    /// histogram_quantile(0.99, sum by (job) (rate(app_decision_duration_seconds_bucket[5m])))
     /// ```
     ///
     /// ## Fix
     /// Keep `le` in the aggregation and read the `_bucket` series:
-    /// `histogram_quantile(0.99, sum by (job, le) (rate(eje_decision_duration_seconds_bucket[5m])))`.
+    /// `histogram_quantile(0.99, sum by (job, le) (rate(app_decision_duration_seconds_bucket[5m])))`.
     pub static LINT = ("promql/histogram-quantile", Error, crate::lint::Check::Rule(check));
 }
 

@@ -12,7 +12,7 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// eje_decisions_total{verdict="approve"}
+    /// app_decisions_total{verdict="approve"}
     /// ```
     ///
     /// ## Fix

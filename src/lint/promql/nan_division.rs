@@ -23,13 +23,13 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// sum by (job) (rate(eje_decisions_total{status!="success"}[5m]))
+    /// sum by (job) (rate(app_decisions_total{status!="success"}[5m]))
     /// /
-    /// sum by (job) (rate(eje_decisions_total[5m]))
+    /// sum by (job) (rate(app_decisions_total[5m]))
     /// ```
     ///
     /// ## Fix
-    /// Filter out the zero: `... / (sum by (job) (rate(eje_decisions_total[5m])) > 0)` gives no
+    /// Filter out the zero: `... / (sum by (job) (rate(app_decisions_total[5m])) > 0)` gives no
     /// ratio when there is no traffic, instead of a `NaN`.
     pub static LINT = ("promql/nan-division", Warning, crate::lint::Check::Rule(check));
 }

@@ -15,11 +15,11 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// rate(eje_decisions_total[20s])
+    /// rate(app_decisions_total[20s])
     /// ```
     ///
     /// ## Fix
-    /// Use a range of at least four scrape intervals: `rate(eje_decisions_total[1m])` at 15s.
+    /// Use a range of at least four scrape intervals: `rate(app_decisions_total[1m])` at 15s.
     pub static LINT = ("promql/range-too-short", Warning, crate::lint::Check::Rule(check));
 }
 

@@ -12,7 +12,7 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// rate(eje_decisions_in_flight[5m])
+    /// rate(app_decisions_in_flight[5m])
     /// ```
     ///
     /// ## Fix

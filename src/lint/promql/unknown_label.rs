@@ -12,12 +12,12 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// eje_decisions_total{critic="bias_critic"}
+    /// app_decisions_total{critic="bias_critic"}
     /// ```
     ///
     /// ## Fix
     /// Match on a label the catalog declares for the metric, or select the metric that carries
-    /// the label (`eje_critic_verdicts_total`). `job` and `instance`, added at scrape time, and
+    /// the label (`app_critic_verdicts_total`). `job` and `instance`, added at scrape time, and
     /// `le` on a histogram's `_bucket` series are always known.
     ///
     /// ## What it rests on

@@ -11,19 +11,19 @@ lint! {
     ///
     /// ## Example
     /// ```promql
-    /// rate(eje_critic_failure_total[5m])
+    /// rate(app_critic_failure_total[5m])
     /// ```
     ///
     /// ## Scope
-    /// The catalog owns the namespaces of its instrumented metrics (`eje_` for `eje_decisions_total`):
+    /// The catalog owns the namespaces of its instrumented metrics (`app_` for `app_decisions_total`):
     /// the service registers exactly the catalog's metrics, so an unknown name there cannot exist.
     /// Names outside them (another exporter's, such as `node_cpu_seconds_total`) are checked
     /// only against a running Prometheus (`lint --prometheus URL`): one with no series of the
     /// name in the look-back window gives a warning, since the series may still appear.
     ///
     /// ## Fix
-    /// Use the catalog's name (`eje_critic_failures_total`), better through the catalog's
-    /// `static` with `select(&eje::CRITIC_FAILURES_TOTAL)`, or add the metric to the catalog.
+    /// Use the catalog's name (`app_critic_failures_total`), better through the catalog's
+    /// `static` with `select(&app::CRITIC_FAILURES_TOTAL)`, or add the metric to the catalog.
     pub static LINT = ("promql/unknown-metric", Error, crate::lint::Check::Rule(check));
 }
 

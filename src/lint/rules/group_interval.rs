@@ -12,7 +12,7 @@ lint! {
     ///
     /// ## Example
     /// ```text
-    /// RuleGroup::new("eje-slo").interval(mins(10))
+    /// RuleGroup::new("app-slo").interval(mins(10))
     /// ```
     ///
     /// ## Fix

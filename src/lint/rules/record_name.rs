@@ -15,7 +15,7 @@ lint! {
     /// ```
     ///
     /// ## Fix
-    /// Name it `critic:eje_critic_failures:ratio_rate5m`: three parts joined by colons, each
+    /// Name it `critic:app_critic_failures:ratio_rate5m`: three parts joined by colons, each
     /// non-empty, the last naming the operations (`rate5m`, `ratio`, `p99`).
     pub static LINT = ("rules/record-name", Info, crate::lint::Check::Rule(check));
 }
