@@ -228,3 +228,39 @@ fn an_alertmanager_secret_without_a_configuration() {
         common::diagnostics(&spec)
     );
 }
+
+/// A `List` of PrometheusRules (`kubectl get prometheusrules -o yaml`) is read like its rules as
+/// a plain file: the same findings, in the same order.
+#[test]
+fn a_list_of_prometheus_rules_is_linted_as_its_rule_file() {
+    let path = "tests/fixtures/lint/dirty.yml";
+    let text = std::fs::read_to_string(common::root().join(path)).unwrap();
+    let groups = text
+        .lines()
+        .skip_while(|l| !l.starts_with("groups:"))
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("        {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let list = format!(
+        "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: monitoring.coreos.com/v1\n    kind: PrometheusRule\n    metadata:\n      name: dirty\n      namespace: monitoring\n    spec:\n{groups}\n"
+    );
+    let codes = |ds: Vec<Diagnostic>| -> Vec<(&'static str, String)> {
+        ds.into_iter().map(|d| (d.code, d.message)).collect()
+    };
+    let plain = codes(lint_files(&[SourceFile {
+        path: path.into(),
+        text: text.clone(),
+    }]));
+    let listed = codes(lint_files(&[SourceFile {
+        path: "dirty-list.yaml".into(),
+        text: list,
+    }]));
+    assert!(plain.len() > 20);
+    assert_eq!(plain, listed);
+}

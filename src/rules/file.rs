@@ -53,10 +53,21 @@ impl Format {
             .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
             .collect();
         let has = |key: &str| top.contains(&key);
-        let kind_is_rule = text.lines().any(|l| {
-            l.strip_prefix("kind:")
-                .is_some_and(|k| k.trim().trim_matches(['"', '\'']) == "PrometheusRule")
-        });
+        let kind_of = |l: &str| {
+            l.trim_start_matches([' ', '-'])
+                .strip_prefix("kind:")
+                .map(|k| k.trim().trim_matches(['"', '\'']).to_string())
+        };
+        let top_kind = |kind: &str| {
+            text.lines()
+                .any(|l| !l.starts_with([' ', '-']) && kind_of(l).as_deref() == Some(kind))
+        };
+        // A resource, or a `List` (`kubectl get -o yaml`) of them.
+        let kind_is_rule = top_kind("PrometheusRule")
+            || ((top_kind("List") || top_kind("PrometheusRuleList"))
+                && text
+                    .lines()
+                    .any(|l| kind_of(l).as_deref() == Some("PrometheusRule")));
         if kind_is_rule {
             Some(Format::PrometheusRule)
         } else if has("groups") && has("namespace") {
@@ -241,6 +252,14 @@ impl Reader {
             return;
         };
         let kind = top.get("kind").and_then(|(_, n)| n.as_str());
+        if matches!(kind, Some("List" | "PrometheusRuleList")) {
+            if let Some((_, Node::Seq { items, .. })) = top.get("items") {
+                for item in items {
+                    self.resource(file, item);
+                }
+            }
+            return;
+        }
         if kind != Some("PrometheusRule") {
             // Another resource of a multi-document manifest: not ours to read.
             return;

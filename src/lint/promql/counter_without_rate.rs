@@ -26,6 +26,9 @@ lint! {
     pub static LINT = ("promql/counter-without-rate", Error, crate::lint::Check::Rule(check));
 }
 
+/// What a finding on a metric the catalog does not know rests on.
+const NAMING: &str = "the exporter follows Prometheus's naming convention, in which a name ending in `_total` is a counter";
+
 /// Functions and aggregations that read a counter correctly or ignore its value.
 const SAFE: &[&str] = &[
     "rate",
@@ -46,24 +49,37 @@ const SAFE: &[&str] = &[
 fn check(cx: &Context, rule: &Rule, out: &mut Vec<Finding>) {
     for selector in &rule.analysis.selectors {
         let Some(name) = &selector.name else { continue };
-        let Some(found) = super::lookup(cx.catalog, name) else {
-            continue;
+        // The catalog's kind, else the naming convention (`_total` names a counter), which
+        // rests on the exporter following it; a series recorded by a rule is neither.
+        let (counter, assumption) = match super::lookup(cx.catalog, name) {
+            Some(found) => (
+                found.metric.kind == Kind::Counter || found.suffix.is_some(),
+                None,
+            ),
+            None if name.ends_with("_total")
+                && !name.contains(':')
+                && !cx.recorded.contains_key(name.as_str()) =>
+            {
+                (true, Some(NAMING))
+            }
+            None => continue,
         };
-        let counter = found.metric.kind == Kind::Counter || found.suffix.is_some();
         if counter
             && !selector
                 .enclosing
                 .iter()
                 .any(|f| SAFE.contains(&f.as_str()))
         {
-            out.push(
-                Finding::new(
-                    format!("counter `{name}` is read without `rate` or `increase`"),
-                    At::Expr(selector.span.clone()),
-                    "raw counter value",
-                )
-                .note("a counter's value counts since the process started; compare `rate(x[5m])` or `increase(x[1h])`"),
-            );
+            let finding = Finding::new(
+                format!("counter `{name}` is read without `rate` or `increase`"),
+                At::Expr(selector.span.clone()),
+                "raw counter value",
+            )
+            .note("a counter's value counts since the process started; compare `rate(x[5m])` or `increase(x[1h])`");
+            out.push(match assumption {
+                Some(assumption) => finding.rests_on(assumption),
+                None => finding,
+            });
         }
     }
 }
