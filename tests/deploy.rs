@@ -125,22 +125,26 @@ fn lint_files(files: &[SourceFile]) -> Vec<Diagnostic> {
 /// `text`'s groups as a PrometheusRule resource's `spec.groups`, after another resource in the
 /// same manifest.
 fn as_prometheus_rule(text: &str) -> String {
-    let groups = text
-        .lines()
+    let groups = indented_groups(text, "  ");
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n  namespace: monitoring\ndata: {{}}\n---\n\
+        apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: dirty\n  namespace: monitoring\nspec:\n{groups}\n"
+    )
+}
+
+/// A rule file's `groups:` and what follows, each line indented by `indent`.
+fn indented_groups(text: &str, indent: &str) -> String {
+    text.lines()
         .skip_while(|l| !l.starts_with("groups:"))
         .map(|l| {
             if l.is_empty() {
                 String::new()
             } else {
-                format!("  {l}")
+                format!("{indent}{l}")
             }
         })
         .collect::<Vec<_>>()
-        .join("\n");
-    format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n  namespace: monitoring\ndata: {{}}\n---\n\
-        apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: dirty\n  namespace: monitoring\nspec:\n{groups}\n"
-    )
+        .join("\n")
 }
 
 /// The file and byte range a diagnostic points at.
@@ -235,18 +239,7 @@ fn an_alertmanager_secret_without_a_configuration() {
 fn a_list_of_prometheus_rules_is_linted_as_its_rule_file() {
     let path = "tests/fixtures/lint/dirty.yml";
     let text = std::fs::read_to_string(common::root().join(path)).unwrap();
-    let groups = text
-        .lines()
-        .skip_while(|l| !l.starts_with("groups:"))
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!("        {l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let groups = indented_groups(&text, "        ");
     let list = format!(
         "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: monitoring.coreos.com/v1\n    kind: PrometheusRule\n    metadata:\n      name: dirty\n      namespace: monitoring\n    spec:\n{groups}\n"
     );
