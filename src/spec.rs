@@ -264,6 +264,11 @@ pub fn lower(spec: &Spec) -> (Ir, Vec<Diagnostic>) {
             .map(PrometheusConfig::alert_labels)
             .unwrap_or_default();
         alertmanager::checks::run(config, &ir, &spec.catalog, &external, &mut diagnostics);
+        alertmanager::checks::severities(
+            config,
+            &spec.lints.allowed_severities(),
+            &mut diagnostics,
+        );
     }
     ir.rule_tests = slos.tests;
     ir.kubernetes = spec

@@ -375,3 +375,29 @@ fn external_label_without_value() {
         Spec::new(eje::CATALOG).prometheus(PrometheusConfig::new().external_label("env", "")),
     );
 }
+
+#[test]
+fn routes_on_a_severity_no_alert_carries() {
+    // `critcal` is a typo; `pageteam` is the spec's own severity, so its route is fine.
+    check_spec(
+        "unknown_severity",
+        Spec::new(eje::CATALOG)
+            .severities(["critical", "warning", "info", "pageteam"])
+            .alertmanager(
+                AlertManager::new(
+                    Route::to("log")
+                        .route(Route::to("pager").matcher(Matcher::eq("severity", "critcal")))
+                        .route(Route::to("team").matcher(Matcher::eq("severity", "pageteam"))),
+                )
+                .receiver(hook("log"))
+                .receiver(hook("pager"))
+                .receiver(hook("team"))
+                .inhibit(
+                    InhibitRule::new()
+                        .source(Matcher::eq("severity", "page"))
+                        .target(Matcher::severity(AlertSeverity::Warning))
+                        .equal(["alertname"]),
+                ),
+            ),
+    );
+}

@@ -51,6 +51,51 @@ pub fn run(
     inhibit_labels(config, ir, &alerts, catalog, external, out);
 }
 
+/// Routes and inhibit rules matching a `severity` no alert of the spec can carry.
+pub fn severities(
+    config: &Config,
+    allowed: &[crate::rules::SeverityName],
+    out: &mut Vec<Diagnostic>,
+) {
+    let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+    let unknown = |m: &super::ir::Matcher| {
+        m.name == "severity" && m.op == super::MatchOp::Eq && !names.contains(&m.value.as_str())
+    };
+    let mut report = |what: &str, m: &super::ir::Matcher, origin: &crate::diagnostics::Place| {
+        out.push(
+            Diagnostic::warning(
+                codes::UNKNOWN_SEVERITY,
+                format!(
+                    "{what} matches `severity=\"{}\"`, which no alert of the spec carries",
+                    m.value
+                ),
+            )
+            .at(origin)
+            .note(format!("the spec's severities: {}", names.join(", ")))
+            .note("declare it with `Spec::severities([...])`, or match one of these"),
+        );
+    };
+    for route in config.route.walk() {
+        for m in route.matchers.iter().filter(|m| unknown(m)) {
+            report(
+                &format!("the route to {:?}", route.receiver),
+                m,
+                &route.origin,
+            );
+        }
+    }
+    for rule in &config.inhibit_rules {
+        for m in rule
+            .source
+            .iter()
+            .chain(&rule.target)
+            .filter(|m| unknown(m))
+        {
+            report("an inhibit rule", m, &rule.origin);
+        }
+    }
+}
+
 fn unrouted(
     config: &Config,
     alerts: &[&crate::rules::ir::Rule],

@@ -6,6 +6,25 @@
 use crate::diagnostics::registry::codes;
 
 codes! {
+    /// Finds a route or inhibit rule matching `severity="X"` where X is none of the severities
+    /// the spec's alerts can carry (the default critical, warning, info, or the spec's own set).
+    ///
+    /// ## Why
+    /// Alerts get their `severity` from the spec's constructors, so a route on another value
+    /// never matches one of them: its receiver stays silent (a typo such as `critcal`), or an
+    /// inhibit rule never mutes what it was written to mute. It rests on the spec's alerts being
+    /// the ones this AlertManager receives, hence a warning.
+    ///
+    /// ## Example
+    /// ```text
+    /// Route::to("pager").matcher(Matcher::eq("severity", "critcal"))
+    /// ```
+    ///
+    /// ## Fix
+    /// Use `Matcher::severity(..)` with one of the spec's severities, or declare the severity
+    /// with `Spec::severities([...])`.
+    UNKNOWN_SEVERITY = ("alertmanager/unknown-severity", Warning);
+
     /// An AlertManager configuration that is not valid YAML.
     ///
     /// ## Why
