@@ -26,21 +26,6 @@ fn init(args: &[&str]) -> (u8, String, String) {
     common::run_cli(&project, &argv)
 }
 
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn temp_dir(tag: &str) -> TempDir {
-    let dir = std::env::temp_dir().join(format!("sextant-init-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
-}
-
 /// The target folder this test was built in: it runs from `<target>/<profile>/deps/`.
 fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -63,7 +48,7 @@ fn readme_commands(readme: &str) -> Vec<String> {
 
 #[test]
 fn init_then_the_readme_commands_build_and_test_a_new_service() {
-    let temp = temp_dir("service");
+    let temp = common::TempDir::new("init-service");
     let dir = temp.0.join("checkout");
     let (code, stdout, stderr) = init(&[dir.to_str().unwrap()]);
     assert_eq!((code, stderr.as_str()), (0, ""));
@@ -108,7 +93,7 @@ fn init_then_the_readme_commands_build_and_test_a_new_service() {
 
 #[test]
 fn init_refuses_a_folder_that_is_not_empty() {
-    let temp = temp_dir("full");
+    let temp = common::TempDir::new("init-full");
     std::fs::write(temp.0.join("keep.txt"), "mine").unwrap();
     let (code, _, stderr) = init(&[temp.0.to_str().unwrap()]);
     assert_eq!(code, 2);
@@ -118,7 +103,7 @@ fn init_refuses_a_folder_that_is_not_empty() {
 
 #[test]
 fn init_refuses_a_name_that_cannot_name_a_service() {
-    let temp = temp_dir("name");
+    let temp = common::TempDir::new("init-name");
     let dir = temp.0.join("Bad_Name");
     let (code, _, stderr) = init(&[dir.to_str().unwrap()]);
     assert_eq!(code, 2);

@@ -5,8 +5,11 @@
 //! Mimir namespace file; `amtool check-config` on the configuration inside the Secret; and `lint`
 //! reading back every rule format it writes.
 
+mod common;
+
+use common::{tool, TempDir};
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use sextant::kubernetes::schema::{check_object, Crd};
@@ -194,24 +197,6 @@ fn a_tampered_resource_is_rejected() {
     }
 }
 
-/// A folder under the system's temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("sextant-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// The rule groups inside every rule format written: PrometheusRule's `spec.groups`, a Thanos
 /// file's groups without `partial_response_strategy`, a Mimir file's without `namespace` and
 /// `source_tenants` (the fields Prometheus does not know), each as a plain rule file.
@@ -257,7 +242,7 @@ fn promtool_accepts_every_rule_group_of_every_format() {
     }
     // 8 groups as PrometheusRules, 8 Thanos rule files, 3 Mimir namespaces.
     assert_eq!(paths.len(), 8 + 8 + 3, "{paths:?}");
-    let out = Command::new("promtool")
+    let out = tool("promtool")
         .args(["check", "rules"])
         .args(&paths)
         .output()
@@ -305,7 +290,7 @@ fn amtool_accepts_the_configuration_inside_the_secret() {
     let dir = TempDir::new("deploy-amtool");
     let path = dir.0.join("alertmanager.yaml");
     std::fs::write(&path, config).unwrap();
-    let out = Command::new("amtool")
+    let out = tool("amtool")
         .arg("check-config")
         .arg(&path)
         .output()
