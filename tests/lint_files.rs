@@ -183,7 +183,23 @@ fn formats() {
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
-    assert_eq!(rules.len(), lint::REGISTRY.len());
+    // One rule per code the results use, each result pointing at its own.
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let mut codes: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(rules.len(), codes.len());
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert!(rules[index]["fullDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("## Fix"));
+    }
 }
 
 #[test]

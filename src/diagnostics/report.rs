@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
+use crate::diagnostics::registry;
 use crate::diagnostics::{Diagnostic, Severity, Sources};
-use crate::lint::REGISTRY;
 
 /// Where a diagnostic points, 1-based, columns in characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,23 +114,30 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// A SARIF 2.1.0 log with one run; every lint is a rule of the tool.
+/// A SARIF 2.1.0 log with one run; every registered code the results use is a rule of the
+/// tool, with its docs.
 pub fn sarif(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) -> String {
     let level = |s: Severity| match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "note",
     };
-    let rules: Vec<Value> = REGISTRY
+    let used: Vec<&'static str> = registry::all()
         .iter()
-        .map(|lint| {
+        .map(|c| c.code)
+        .filter(|code| diagnostics.iter().any(|d| d.code == *code))
+        .collect();
+    let rules: Vec<Value> = used
+        .iter()
+        .filter_map(|code| registry::find(code))
+        .map(|code| {
             json!({
-                "id": lint.code,
-                "name": lint.code,
-                "shortDescription": { "text": lint.summary() },
-                "fullDescription": { "text": lint.explain() },
-                "help": { "text": lint.explain(), "markdown": lint.explain() },
-                "defaultConfiguration": { "level": level(lint.default) },
+                "id": code.code,
+                "name": code.code,
+                "shortDescription": { "text": code.summary() },
+                "fullDescription": { "text": code.explain() },
+                "help": { "text": code.explain(), "markdown": code.explain() },
+                "defaultConfiguration": { "level": level(code.default) },
             })
         })
         .collect();
@@ -148,21 +155,11 @@ pub fn sarif(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) 
                 "level": level(d.severity),
                 "message": { "text": text },
             });
-            if let Some(index) = REGISTRY.iter().position(|l| l.code == d.code) {
+            if let Some(index) = used.iter().position(|code| *code == d.code) {
                 result["ruleIndex"] = json!(index);
             }
             if let Some(at) = locate(d, &mut sources) {
-                result["locations"] = json!([{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": at.file },
-                        "region": {
-                            "startLine": at.line,
-                            "startColumn": at.column,
-                            "endLine": at.end_line,
-                            "endColumn": at.end_column,
-                        }
-                    }
-                }]);
+                result["locations"] = json!([{ "physicalLocation": physical_location(&at) }]);
             }
             let related: Vec<Value> = related(d, &mut sources)
                 .into_iter()
@@ -171,15 +168,7 @@ pub fn sarif(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) 
                     json!({
                         "id": id,
                         "message": { "text": message },
-                        "physicalLocation": {
-                            "artifactLocation": { "uri": at.file },
-                            "region": {
-                                "startLine": at.line,
-                                "startColumn": at.column,
-                                "endLine": at.end_line,
-                                "endColumn": at.end_column,
-                            }
-                        }
+                        "physicalLocation": physical_location(&at),
                     })
                 })
                 .collect();
@@ -206,4 +195,17 @@ pub fn sarif(diagnostics: &[Diagnostic], load: &dyn Fn(&str) -> Option<String>) 
     let mut out = serde_json::to_string_pretty(&log).expect("JSON values serialize");
     out.push('\n');
     out
+}
+
+/// A SARIF `physicalLocation`.
+fn physical_location(at: &Location) -> Value {
+    json!({
+        "artifactLocation": { "uri": at.file },
+        "region": {
+            "startLine": at.line,
+            "startColumn": at.column,
+            "endLine": at.end_line,
+            "endColumn": at.end_column,
+        }
+    })
 }
