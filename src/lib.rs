@@ -13,6 +13,7 @@ pub mod alertmanager;
 pub mod cli;
 pub mod diagnostics;
 pub mod grafana;
+pub mod import;
 pub mod init;
 pub mod ir;
 pub mod kubernetes;
