@@ -12,6 +12,7 @@
 pub mod alertmanager;
 pub mod cli;
 pub mod diagnostics;
+pub mod diff;
 pub mod grafana;
 pub mod import;
 pub mod init;
