@@ -459,3 +459,30 @@ fn diff_names_each_change_of_a_scratch_repository() {
     assert!(!changed.contains("CheckoutErrorsVeryHigh"), "{changed}");
     insta::assert_snapshot!("scratch_lint_changed", changed);
 }
+
+/// The README's CI recipe is a workflow GitHub can read, and runs what it says it runs.
+#[test]
+fn the_readme_ci_recipe_is_a_workflow() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let section = readme
+        .split("## Reviewing a change in CI")
+        .nth(1)
+        .expect("the README has a CI section");
+    let yaml = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the CI section has a ```yaml block");
+    let workflow: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
+    let steps = workflow["jobs"]["review"]["steps"].as_sequence().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    let has = |needle: &str| runs.iter().any(|r| r.contains(needle));
+    assert!(has("cargo run --quiet -- check"), "{runs:?}");
+    assert!(has("cargo run --quiet -- lint --format github"), "{runs:?}");
+    assert!(has("-- diff \"$base\" --format markdown"), "{runs:?}");
+    assert!(has("gh pr comment"), "{runs:?}");
+    assert_eq!(
+        workflow["permissions"]["pull-requests"].as_str(),
+        Some("write")
+    );
+}
