@@ -486,3 +486,146 @@ fn the_readme_ci_recipe_is_a_workflow() {
         Some("write")
     );
 }
+
+// ---- lint --changed on a spec compiled in-process ------------------------------------------
+
+/// A spec with two of everything `lint --changed` maps findings to, each with a finding: two
+/// alerts with a short `for`, two routes matching a severity no alert carries, two panels
+/// taking a rate over a fixed range. `changed` changes one of each.
+fn two_of_each(changed: bool) -> Spec {
+    use sextant::prelude::alerting::*;
+    let threshold = if changed { "> 20" } else { "> 10" };
+    let alert = |name: &str, expr: String| {
+        Alert::warning(name, expr)
+            .for_(secs(30))
+            .label("component", "aggregator")
+            .summary("Decisions are slow")
+            .description("{{ $value }} decisions per second")
+            .annotation("runbook_url", "https://runbooks.example.com/decisions")
+    };
+    let pager = if changed { "team" } else { "pager" };
+    let query = if changed {
+        "sum(rate(eje_decisions_total[10m]))"
+    } else {
+        "sum(rate(eje_decisions_total[5m]))"
+    };
+    Spec::new(eje::CATALOG)
+        .rule_group(
+            RuleGroup::new("decisions")
+                .rule(alert(
+                    "DecisionsTouched",
+                    format!("sum(rate(eje_decisions_total[5m])) {threshold}"),
+                ))
+                .rule(alert(
+                    "DecisionsUntouched",
+                    "sum(rate(eje_decisions_total[5m])) > 1000".into(),
+                )),
+        )
+        .alertmanager(
+            AlertManager::new(
+                Route::to("team")
+                    .route(Route::to(pager).matcher(Matcher::eq("severity", "page")))
+                    .route(Route::to("team").matcher(Matcher::eq("severity", "ticket")))
+                    .route(Route::to("team").matcher(Matcher::severity(AlertSeverity::Warning))),
+            )
+            .receiver(Receiver::new("team").webhook(Webhook::new("http://alerts.example.com/team")))
+            .receiver(
+                Receiver::new("pager").webhook(Webhook::new("http://alerts.example.com/pager")),
+            ),
+        )
+        .grafana(
+            Grafana::new()
+                .datasource(
+                    Datasource::prometheus("prom", "Prometheus", "http://prometheus:9090")
+                        .default(),
+                )
+                .dashboard(
+                    Dashboard::new("decisions", "Decisions")
+                        .datasource(DsRef::uid("prom"))
+                        .panel(TimeSeries::new("Touched").query(query))
+                        .panel(
+                            TimeSeries::new("Untouched")
+                                .query("sum(rate(eje_decisions_total[5m]))"),
+                        ),
+                ),
+        )
+}
+
+#[test]
+fn lint_changed_keeps_the_findings_on_what_changed() {
+    let before = compile(&two_of_each(false));
+    let after_spec = two_of_each(true);
+    let after = compile(&after_spec);
+    assert!(!before.has_errors() && !after.has_errors());
+    let found = diff::diff(before.output.files(), after.output.files(), &eje::CATALOG);
+    let old = diff::Side::read(before.output.files());
+    let (ir, _) = sextant::spec::lower(&after_spec);
+    let touched = diff::touched::touched(&found, old.alertmanager.as_ref(), &ir);
+    let mut all = after.diagnostics.clone();
+    sextant::diagnostics::sort(&mut all);
+    // Each finding is there twice in the whole spec: on the touched item and on the other.
+    for needle in [
+        "DecisionsTouched",
+        "DecisionsUntouched",
+        "panel \"Touched\"",
+        "panel \"Untouched\"",
+        "severity=\"page\"",
+        "severity=\"ticket\"",
+    ] {
+        assert!(
+            all.iter().any(|d| d.message.contains(needle)),
+            "no finding names {needle}: {all:#?}"
+        );
+    }
+    let kept = touched.filter(all);
+    let root = common::root();
+    let rendered =
+        sextant::diagnostics::render(&kept, &|file| std::fs::read_to_string(root.join(file)).ok());
+    for d in &kept {
+        assert!(
+            !d.message.contains("Untouched") && !d.message.contains("severity=\"ticket\""),
+            "{rendered}"
+        );
+    }
+    insta::assert_snapshot!("lint_changed", rendered);
+}
+
+#[test]
+fn diff_says_when_the_base_names_no_commit() {
+    let temp = common::TempDir::new("diff-no-git");
+    std::fs::write(temp.0.join("README.md"), "not a repository").unwrap();
+    let project = Project {
+        root: temp.0.clone(),
+        spec: unused_spec,
+    };
+    let (code, stdout, stderr) = common::run_cli(&project, &["diff", "no-such-revision"]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("\"no-such-revision\" names no commit"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = common::run_cli(&project, &["lint", "--changed", "x", "some.yml"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--changed lints the spec's changes; it takes no PATH"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_expression_change_beyond_its_thresholds_is_shown_whole() {
+    let after = edit(
+        &generated(),
+        "prometheus/rules/eje-alerts.yml",
+        "job_critic:eje_critic_failures:ratio_rate5m > 0.10",
+        "max without (instance) (job_critic:eje_critic_failures:ratio_rate5m) > 0.2",
+    );
+    let found = diff_of(&after);
+    assert_eq!(found.rules.len(), 1);
+    let field = &found.rules[0].fields[0];
+    assert_eq!(field.field, "expr");
+    assert_eq!(
+        field.after.as_deref(),
+        Some("max without (instance) (job_critic:eje_critic_failures:ratio_rate5m) > 0.2")
+    );
+}

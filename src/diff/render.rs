@@ -76,7 +76,18 @@ fn lines(diff: &Diff, out: &mut String, heading: &str, code: impl Fn(&str) -> St
     let item = if markdown { "- " } else { "  " };
     let sub = if markdown { "  - " } else { "      " };
     let code_field = |f: &FieldChange| {
-        if markdown {
+        let multiline = |v: &Option<String>| v.as_deref().is_some_and(|v| v.contains('\n'));
+        if markdown && (multiline(&f.before) || multiline(&f.after)) {
+            // A unified block: each side's lines, marked.
+            let mut block = format!("{}:\n\n    ```diff\n", f.field);
+            for (mark, side) in [('-', &f.before), ('+', &f.after)] {
+                for line in side.as_deref().unwrap_or_default().lines() {
+                    block.push_str(&format!("    {mark} {line}\n"));
+                }
+            }
+            block.push_str("    ```");
+            block
+        } else if markdown {
             format!(
                 "{}: {} → {}",
                 f.field,

@@ -2,8 +2,9 @@
 //!
 //! A diagnostic belongs to a touched item when:
 //! - its primary span is the Rust call site (`Place`) of a touched rule, route or inhibit rule of
-//!   the working tree's IR, or a text named after a touched rule (`alert X: expr`, the literal
-//!   name lowering gives a rule's expression);
+//!   the working tree's IR, and its message names no untouched rule (one helper may declare
+//!   several rules at one call site: the message tells them apart), or a text named after a
+//!   touched rule (`alert X: expr`, the literal name lowering gives a rule's expression);
 //! - its message or its span's literal names a touched panel as lowering names panels
 //!   (`<type> panel "<title>"`).
 //!
@@ -26,6 +27,9 @@ use super::{Change, Diff};
 pub struct Touched {
     /// `alert X` / `recording rule X`, as [`crate::rules::ir::Rule::describe`] names them.
     pub rules: BTreeSet<String>,
+    /// The other rules, so named: a finding at a touched rule's call site that names one of
+    /// these is about a rule declared by the same helper, not about the touched one.
+    pub untouched_rules: BTreeSet<String>,
     pub places: Vec<Place>,
     pub panels: BTreeSet<String>,
 }
@@ -76,6 +80,11 @@ pub fn touched(diff: &Diff, before: Option<&Config>, after: &Ir) -> Touched {
         }
         out.rules.insert(describe);
     }
+    out.untouched_rules = after
+        .rules()
+        .map(|r| r.describe())
+        .filter(|d| !out.rules.contains(d))
+        .collect();
     if let Some(config) = &after.alertmanager {
         let old_routes: BTreeSet<String> = before
             .map(|c| c.route.walk().into_iter().map(route_key).collect())
@@ -117,7 +126,8 @@ impl Touched {
             _ => None,
         };
         if let Some(Span::Rust { origin, .. }) = &d.span {
-            if self.places.iter().any(|p| p.origin() == Some(*origin)) {
+            let names_other = self.untouched_rules.iter().any(|r| names(&d.message, r));
+            if !names_other && self.places.iter().any(|p| p.origin() == Some(*origin)) {
                 return true;
             }
         }
@@ -138,8 +148,16 @@ impl Touched {
         })
     }
 
-    /// The diagnostics about touched items.
+    /// The diagnostics about touched items, in their order.
     pub fn filter(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         diagnostics.into_iter().filter(|d| self.covers(d)).collect()
     }
+}
+
+/// Whether `text` names `item` (`alert X`), not a longer name that starts the same.
+fn names(text: &str, item: &str) -> bool {
+    text.match_indices(item).any(|(at, _)| {
+        !text[at + item.len()..]
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    })
 }
