@@ -284,6 +284,50 @@ fn an_added_and_a_removed_alert() {
     );
 }
 
+#[test]
+fn panels_and_dashboards_added_and_removed() {
+    let files = generated();
+    let path = "grafana/dashboards/eje-overview.json";
+    let mut dashboard: serde_json::Value = serde_json::from_str(&files[path]).unwrap();
+    let removed = dashboard["panels"].as_array_mut().unwrap().remove(2);
+    let mut after = files.clone();
+    after.insert(
+        path.into(),
+        serde_json::to_string_pretty(&dashboard).unwrap(),
+    );
+    after.remove("grafana/dashboards/eje-resources.json");
+    let found = diff_of(&after);
+    let summary: Vec<(String, Change, Vec<(String, Change)>)> = found
+        .dashboards
+        .iter()
+        .map(|d| {
+            let panels = d
+                .panels
+                .iter()
+                .map(|p| (p.title.clone(), p.change))
+                .collect();
+            (d.uid.clone(), d.change, panels)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "eje-overview".to_string(),
+                Change::Changed,
+                vec![(
+                    removed["title"].as_str().unwrap().to_string(),
+                    Change::Removed
+                )]
+            ),
+            ("eje-resources".to_string(), Change::Removed, vec![]),
+        ]
+    );
+    let back = diff::diff(&after, &files, &eje::CATALOG);
+    assert_eq!(back.dashboards[0].panels[0].change, Change::Added);
+    assert_eq!(back.dashboards[1].change, Change::Added);
+}
+
 // ---- The command, in a scratch repository ------------------------------------------------
 
 fn unused_spec() -> Spec {
