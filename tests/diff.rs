@@ -297,7 +297,8 @@ fn panels_and_dashboards_added_and_removed() {
     );
     after.remove("grafana/dashboards/eje-resources.json");
     let found = diff_of(&after);
-    let summary: Vec<(String, Change, Vec<(String, Change)>)> = found
+    type Panels = Vec<(String, Change)>;
+    let summary: Vec<(String, Change, Panels)> = found
         .dashboards
         .iter()
         .map(|d| {
