@@ -439,6 +439,7 @@ fn diff_names_each_change_of_a_scratch_repository() {
     let found: Diff = serde_json::from_str(&json).unwrap();
     insta::assert_snapshot!("scratch_json", json);
     insta::assert_snapshot!("scratch_markdown", render::markdown(&found));
+    insta::assert_snapshot!("scratch_human", render::human(&found));
     assert!(
         found
             .rules

@@ -13,11 +13,7 @@ pub fn json(diff: &Diff) -> String {
 }
 
 fn value(v: &Option<String>) -> String {
-    match v {
-        Some(v) if v.contains('\n') => format!("{:?}", v),
-        Some(v) => v.clone(),
-        None => "(none)".into(),
-    }
+    v.clone().unwrap_or_else(|| "(none)".into())
 }
 
 fn field(f: &FieldChange) -> String {
@@ -77,15 +73,20 @@ fn lines(diff: &Diff, out: &mut String, heading: &str, code: impl Fn(&str) -> St
     let sub = if markdown { "  - " } else { "      " };
     let code_field = |f: &FieldChange| {
         let multiline = |v: &Option<String>| v.as_deref().is_some_and(|v| v.contains('\n'));
-        if markdown && (multiline(&f.before) || multiline(&f.after)) {
-            // A unified block: each side's lines, marked.
-            let mut block = format!("{}:\n\n    ```diff\n", f.field);
+        if multiline(&f.before) || multiline(&f.after) {
+            // Each side's lines, marked as a unified diff marks them (in Markdown, a block).
+            let (open, indent, close) = if markdown {
+                ("\n\n    ```diff", "    ", "\n    ```")
+            } else {
+                ("", "          ", "")
+            };
+            let mut block = format!("{}:{open}", f.field);
             for (mark, side) in [('-', &f.before), ('+', &f.after)] {
                 for line in side.as_deref().unwrap_or_default().lines() {
-                    block.push_str(&format!("    {mark} {line}\n"));
+                    block.push_str(&format!("\n{indent}{mark} {line}"));
                 }
             }
-            block.push_str("    ```");
+            block.push_str(close);
             block
         } else if markdown {
             format!(
