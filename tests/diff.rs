@@ -397,6 +397,10 @@ fn diff_names_each_change_of_a_scratch_repository() {
         &dir,
         "git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm base",
     );
+    // Nothing changed yet: nothing to say.
+    let unchanged = sh(&dir, "cargo run --quiet -- diff --format json");
+    let unchanged: Diff = serde_json::from_str(&unchanged).unwrap();
+    assert!(unchanged.is_empty(), "{unchanged:#?}");
     // Five changes: a threshold, a route's receiver, an inhibit rule, an SLO objective, a panel.
     replace(
         &dir,
