@@ -13,6 +13,7 @@ pub mod alertmanager;
 pub mod backtest;
 pub mod cli;
 pub mod diagnostics;
+pub mod diff;
 pub mod grafana;
 pub mod import;
 pub mod init;

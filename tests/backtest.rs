@@ -312,11 +312,26 @@ fn backtest_matches_the_firing_intervals_of_the_backfilled_series() {
     };
     let grid = Grid::aligned(window.start(), now, 15_000);
     assert!(grid.count > MAX_POINTS);
-    let changes = [Change {
-        name: "HighErrorRatio".into(),
-        before: Some(before.clone()),
-        after: Some(after.clone()),
-    }];
+    // The changed alerts as `sextant diff` finds them between the two builds' files.
+    let build = |spec: &Spec| {
+        let compiled = compile(spec);
+        assert!(!compiled.has_errors());
+        compiled.output.files().clone()
+    };
+    let changed = sextant::diff::changed_alerts(&build(&spec("0.05")), &build(&spec_after()));
+    let changes = backtest::changes(&changed);
+    assert_eq!(
+        changes,
+        [Change {
+            name: "HighErrorRatio".into(),
+            before: Some(before.clone()),
+            after: Some(after.clone()),
+        }]
+    );
+    assert_eq!(
+        backtest::only(changes.clone(), &["Other".into()]).unwrap_err(),
+        "alert \"Other\" did not change (or does not exist) since the base; without --base, --alert replays an alert as it is"
+    );
     let server = Server::new(&prometheus.url());
     let report = backtest::run(&server, &changes, window, MAX_POINTS, true)
         .unwrap_or_else(|e| panic!("{e}; Prometheus's log:\n{}", prometheus.log()));

@@ -220,6 +220,33 @@ pub fn lint(
     reader.diagnostics
 }
 
+/// Reads one alertmanager.yml (or a Secret holding one) into the validated configuration, as
+/// the routing engine takes it; `None` when the file has an error. For `diff`, which compares
+/// the routing of two builds' files.
+pub fn read(
+    file: &SourceFile,
+    templates: &dyn Fn(&str) -> Vec<SourceFile>,
+) -> Option<alertmanager::Config> {
+    let embedded = secret_config(&file.text);
+    let (text, map) = match &embedded {
+        Some((text, map)) => (text.as_str(), Some(map.clone())),
+        None => (file.text.as_str(), None),
+    };
+    let mut reader = Reader {
+        file,
+        text,
+        map,
+        path: Arc::from(file.path.as_str()),
+        diagnostics: Vec::new(),
+        receiver_values: Vec::new(),
+    };
+    let am = reader.config(templates)?;
+    if reader.diagnostics.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    alertmanager::lower::lower(&am, &mut Vec::new())
+}
+
 /// A mapping's fields by name: the key's range and the value.
 type Fields<'n> = BTreeMap<&'n str, (Range<usize>, &'n Node)>;
 

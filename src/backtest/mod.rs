@@ -119,6 +119,46 @@ pub fn named(ir: &Ir, names: &[String]) -> Result<Vec<Change>, String> {
     Ok(out)
 }
 
+/// The changed alerts `sextant diff` finds, as changes to replay.
+pub fn changes(changed: &[crate::diff::ChangedAlert]) -> Vec<Change> {
+    let rule = |v: &crate::diff::AlertVersion| AlertRule {
+        name: v.rule.name.clone(),
+        group: v.group.clone(),
+        expr: v.rule.expr.clone(),
+        for_: v.rule.for_,
+        keep_firing_for: v.rule.keep_firing_for,
+        interval: v.interval,
+    };
+    changed
+        .iter()
+        .map(|c| Change {
+            name: c.name.clone(),
+            before: c.before.as_ref().map(rule),
+            after: c.after.as_ref().map(rule),
+        })
+        .collect()
+}
+
+/// The changes to the alerts named `names` (all of them when `names` is empty); a name no
+/// change has is an error: that alert did not change (or does not exist).
+pub fn only(changes: Vec<Change>, names: &[String]) -> Result<Vec<Change>, String> {
+    if names.is_empty() {
+        return Ok(changes);
+    }
+    if let Some(missing) = names
+        .iter()
+        .find(|n| !changes.iter().any(|c| &c.name == *n))
+    {
+        return Err(format!(
+            "alert {missing:?} did not change (or does not exist) since the base; without --base, --alert replays an alert as it is"
+        ));
+    }
+    Ok(changes
+        .into_iter()
+        .filter(|c| names.contains(&c.name))
+        .collect())
+}
+
 /// The window replayed: from `now - since` to `now` (ms since the Unix epoch).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
