@@ -402,38 +402,6 @@ fn backtest_matches_the_firing_intervals_of_the_backfilled_series() {
     assert_eq!(now_side["fired"], 5, "{out}");
     assert_eq!(now_side["expr"], "app_error_ratio > 0.1");
     assert_eq!(json["alerts"][0]["before"], serde_json::Value::Null);
-    let (code, _, err) = run_cli(
-        &project,
-        &[
-            "backtest",
-            "--prometheus",
-            &prometheus.url(),
-            "--alert",
-            "HighErorRatio",
-        ],
-    );
-    assert_eq!(code, 2);
-    assert_eq!(
-        err,
-        "error: the spec has no alert named \"HighErorRatio\"; did you mean \"HighErrorRatio\"?\n"
-    );
-    let (code, _, err) = run_cli(
-        &project,
-        &[
-            "backtest",
-            "--prometheus",
-            &prometheus.url(),
-            "--alert",
-            "HighErrorRatio",
-            "--since",
-            "7x",
-        ],
-    );
-    assert_eq!(
-        (code, err.starts_with("error: --since 7x: ")),
-        (2, true),
-        "{err}"
-    );
 }
 
 /// The renderings of a fixed report: a threshold change that removes one firing and shortens
@@ -518,4 +486,77 @@ fn reports_render_as_text_markdown_and_json() {
         ..report.clone()
     };
     insta::assert_snapshot!("human_named", named.human());
+}
+
+/// What the command refuses before it asks any server, and a server that does not answer.
+#[test]
+fn backtest_arguments_are_checked_first() {
+    let project = sextant::cli::Project {
+        root: common::root(),
+        spec: spec_after,
+    };
+    let (code, _, err) = run_cli(
+        &project,
+        &[
+            "backtest",
+            "--prometheus",
+            "http://127.0.0.1:1",
+            "--alert",
+            "HighErorRatio",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: the spec has no alert named \"HighErorRatio\"; did you mean \"HighErrorRatio\"?\n"
+    );
+    let (code, _, err) = run_cli(
+        &project,
+        &[
+            "backtest",
+            "--prometheus",
+            "http://127.0.0.1:1",
+            "--alert",
+            "HighErrorRatio",
+            "--since",
+            "7x",
+        ],
+    );
+    assert_eq!(
+        (code, err.starts_with("error: --since 7x: ")),
+        (2, true),
+        "{err}"
+    );
+    let (code, _, err) = run_cli(
+        &project,
+        &[
+            "backtest",
+            "--prometheus",
+            "http://127.0.0.1:1",
+            "--base",
+            "no-such-revision",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    let expect = format!(
+        "error: \"no-such-revision\" names no commit of the repository at {}\n",
+        common::root().display()
+    );
+    assert!(err.ends_with(&expect), "{err}");
+    // Named alone, an alert is replayed as it is: the refused connection is the server's fault.
+    let (code, _, err) = run_cli(
+        &project,
+        &[
+            "backtest",
+            "--prometheus",
+            "http://127.0.0.1:1",
+            "--alert",
+            "HighErrorRatio",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("error: backtest on http://127.0.0.1:1: alert HighErrorRatio (group errors): http://127.0.0.1:1/api/v1/query_range: "),
+        "{err}"
+    );
 }
