@@ -28,39 +28,43 @@ const LOOKBACK: i64 = 5 * MINUTE;
 /// The data covers 12 hours, in minutes from its start.
 const MINUTES: i64 = 720;
 
+/// From minute, to minute (excluded), value (`None`: no sample, a gap in the data).
+type Period = (i64, i64, Option<f64>);
+
+/// Each service's story: the first period that holds a minute gives its value; the last, the
+/// whole data, the base.
+const STORIES: [(&str, &[Period]); 2] = [
+    (
+        "a",
+        &[
+            (400, 430, None),       // a scrape gap in the middle of an incident
+            (60, 63, Some(0.08)),   // too short for `for: 5m`
+            (120, 180, Some(0.08)), // above 5 %, below 10 %
+            (240, 300, Some(0.2)),  // then a 3-minute dip, that keep_firing_for bridges
+            (303, 330, Some(0.2)),
+            (380, 460, Some(0.2)),      // around the gap
+            (600, MINUTES, Some(0.12)), // until the data ends
+            (0, MINUTES, Some(0.01)),
+        ],
+    ),
+    (
+        "b",
+        &[
+            (500, 700, None), // a long gap
+            (100, 110, Some(0.3)),
+            (450, 500, Some(0.07)), // up to the gap
+            (0, MINUTES, Some(0.02)),
+        ],
+    ),
+];
+
 /// The error ratio of one service at minute `m` of the data (`None`: no sample, a gap).
 fn ratio(service: &str, m: i64) -> Option<f64> {
-    let within = |from: i64, to: i64| (from..to).contains(&m);
-    match service {
-        "a" => {
-            if within(400, 430) {
-                None // a scrape gap in the middle of an incident
-            } else if within(60, 63) {
-                Some(0.08) // too short for `for: 5m`
-            } else if within(120, 180) {
-                Some(0.08) // above 5 %, below 10 %
-            } else if within(240, 300) || within(303, 330) {
-                Some(0.2) // a 3-minute dip at 300: keep_firing_for bridges it
-            } else if within(380, 460) {
-                Some(0.2) // around the gap
-            } else if within(600, MINUTES) {
-                Some(0.12) // until the data ends
-            } else {
-                Some(0.01)
-            }
-        }
-        _ => {
-            if within(500, 700) {
-                None // a long gap
-            } else if within(100, 110) {
-                Some(0.3)
-            } else if within(450, 500) {
-                Some(0.07) // up to the gap
-            } else {
-                Some(0.02)
-            }
-        }
-    }
+    let (_, story) = STORIES.iter().find(|(s, _)| *s == service).unwrap();
+    story
+        .iter()
+        .find(|(from, to, _)| (*from..*to).contains(&m))
+        .and_then(|(_, _, value)| *value)
 }
 
 /// Every sample: (service, time in ms, value), sorted by service then time.
