@@ -65,6 +65,10 @@ enum Command {
     /// Lint the spec (no PATH), or Prometheus rule files, AlertManager configurations and Grafana
     /// dashboards (`*.json`) against the spec's metric catalog.
     Lint(LintArgs),
+    /// Replay alerts over the history of a running Prometheus: how many times, and how long,
+    /// each would have fired (range queries at its group's interval, `for` and
+    /// `keep_firing_for` applied as the rule manager does).
+    Backtest(BacktestArgs),
     /// Create a spec crate for a new service in DIR (a new or empty folder): a metric catalog,
     /// rules, an alert, an SLO, routing, a dashboard, tests that run promtool and amtool, a README.
     Init {
@@ -136,6 +140,34 @@ struct LintArgs {
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum DiffFormat {
+    Human,
+    Markdown,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct BacktestArgs {
+    /// The Prometheus whose history is replayed (http://host:9090).
+    #[arg(long, value_name = "URL")]
+    prometheus: String,
+    /// How far back to replay, as a Prometheus duration (`7d`, `36h`).
+    #[arg(long, value_name = "DURATION", default_value = "7d")]
+    since: String,
+    /// An alert to replay (repeatable): alone, the current spec's alerts of that name; with
+    /// --base, only those of the changed alerts.
+    #[arg(long = "alert", value_name = "NAME")]
+    alerts: Vec<String>,
+    /// Replay the alerts changed since BASE (a git revision), before and after; the default
+    /// without --alert, BASE then being the merge base of HEAD with main.
+    #[arg(long, value_name = "BASE")]
+    base: Option<String>,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value = "human")]
+    format: ReportFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ReportFormat {
     Human,
     Markdown,
     Json,
@@ -272,6 +304,7 @@ fn execute(
             Ok(0)
         }
         Command::Lint(args) => lint_command(project, args, stdout, stderr),
+        Command::Backtest(args) => backtest_command(project, args, stdout, stderr),
         Command::Init { dir, name } => init_command(&dir, name, stdout, stderr),
         Command::Diff { base, format } => diff_command(project, base, format, stdout, stderr),
         Command::Explain { code, list } => match (code, list) {
@@ -408,6 +441,99 @@ fn lint_command(
         FailOn::Error => Severity::Error,
     };
     Ok(u8::from(diagnostics.iter().any(|d| d.severity >= fail_on)))
+}
+
+fn backtest_command(
+    project: &Project,
+    args: BacktestArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<u8> {
+    let since = match crate::syntax::duration::Duration::parse(&args.since) {
+        Ok(since) if !since.is_zero() => since,
+        Ok(_) => {
+            writeln!(stderr, "error: --since 0: the window must not be empty")?;
+            return Ok(2);
+        }
+        Err(e) => {
+            writeln!(stderr, "error: --since {}: {e}", args.since)?;
+            return Ok(2);
+        }
+    };
+    let compared = args.base.is_some() || args.alerts.is_empty();
+    let changes = if compared {
+        // The alerts changed since BASE, both versions, as `diff` finds them.
+        let Some(after) = compile_reporting(project, &Options::default(), stderr)? else {
+            writeln!(
+                stderr,
+                "error: the working tree's spec has errors; nothing to replay"
+            )?;
+            return Ok(1);
+        };
+        let base = args.base.as_deref().unwrap_or("");
+        let before = match base_output(project, base, stderr)? {
+            Ok(files) => files,
+            Err(e) => {
+                writeln!(stderr, "error: {e}")?;
+                return Ok(2);
+            }
+        };
+        let changed =
+            crate::backtest::changes(&crate::diff::changed_alerts(&before, after.files()));
+        match crate::backtest::only(changed, &args.alerts) {
+            Ok(changes) => changes,
+            Err(e) => {
+                writeln!(stderr, "error: {e}")?;
+                return Ok(2);
+            }
+        }
+    } else {
+        let spec = load_spec(project);
+        let (ir, diagnostics) = crate::spec::lower(&spec);
+        if diagnostics.iter().any(diagnostics::Diagnostic::is_error) {
+            compile_reporting(project, &Options::default(), stderr)?;
+            return Ok(1);
+        }
+        match crate::backtest::named(&ir, &args.alerts) {
+            Ok(changes) => changes,
+            Err(e) => {
+                writeln!(stderr, "error: {e}")?;
+                return Ok(2);
+            }
+        }
+    };
+    if changes.is_empty() {
+        writeln!(stderr, "no alert changed; nothing to replay")?;
+        return Ok(0);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(io::Error::other)?;
+    let window = crate::backtest::Window {
+        now: now.as_millis() as i64,
+        since,
+    };
+    let server = crate::backtest::Server::new(&args.prometheus);
+    let report = match crate::backtest::run(
+        &server,
+        &changes,
+        window,
+        crate::backtest::MAX_POINTS,
+        compared,
+    ) {
+        Ok(report) => report,
+        Err(e) => {
+            writeln!(stderr, "error: backtest on {}: {e}", server.url())?;
+            return Ok(2);
+        }
+    };
+    let rendered = match args.format {
+        ReportFormat::Human => report.human(),
+        ReportFormat::Markdown => report.markdown(),
+        ReportFormat::Json => report.json(),
+    };
+    write!(stdout, "{rendered}")?;
+    Ok(0)
 }
 
 fn diff_command(

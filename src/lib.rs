@@ -10,6 +10,7 @@
 //! line around them.
 
 pub mod alertmanager;
+pub mod backtest;
 pub mod cli;
 pub mod diagnostics;
 pub mod diff;
