@@ -147,6 +147,19 @@ fn a_receiver_change_shows_which_alerts_now_go_elsewhere() {
 }
 
 #[test]
+fn removing_the_alertmanager_configuration_shows_every_alert_unrouted() {
+    let mut after = generated();
+    after.retain(|path, _| !path.starts_with("alertmanager/"));
+    let found = diff_of(&after);
+    assert!(!found.routing.is_empty(), "{found:#?}");
+    for change in &found.routing {
+        let receivers = change.receivers.as_ref().unwrap();
+        assert!(!receivers.before.is_empty(), "{change:#?}");
+        assert!(receivers.after.is_empty(), "{change:#?}");
+    }
+}
+
+#[test]
 fn an_inhibit_rule_change_shows_what_is_muted_now() {
     let after = edit(
         &generated(),

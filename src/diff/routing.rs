@@ -190,9 +190,12 @@ fn inhibitors(config: &Config, target: &Labels, all: &BTreeSet<Labels>) -> Vec<S
 }
 
 pub fn diff(before: &Side, after: &Side, catalog: &Catalog) -> Vec<RoutingChange> {
-    let (Some(old), Some(new)) = (&before.alertmanager, &after.alertmanager) else {
+    // A side without an AlertManager configuration routes nothing: every label set of the other
+    // side reaches no receiver there, so adding or removing the configuration is reported too.
+    let (old, new) = (before.alertmanager.as_ref(), after.alertmanager.as_ref());
+    if old.is_none() && new.is_none() {
         return Vec::new();
-    };
+    }
     let mut all = label_sets(before, catalog);
     all.extend(label_sets(after, catalog));
     let changed = |b: Vec<String>, a: Vec<String>| {
@@ -207,9 +210,15 @@ pub fn diff(before: &Side, after: &Side, catalog: &Catalog) -> Vec<RoutingChange
             let change = RoutingChange {
                 labels: labels.clone(),
                 each_of: BTreeMap::new(),
-                receivers: changed(route::receivers(old, labels), route::receivers(new, labels)),
-                grouping: changed(grouping(old, labels), grouping(new, labels)),
-                inhibited_by: changed(inhibitors(old, labels, &all), inhibitors(new, labels, &all)),
+                receivers: changed(receivers(old, labels), receivers(new, labels)),
+                grouping: changed(
+                    old.map(|c| grouping(c, labels)).unwrap_or_default(),
+                    new.map(|c| grouping(c, labels)).unwrap_or_default(),
+                ),
+                inhibited_by: changed(
+                    old.map(|c| inhibitors(c, labels, &all)).unwrap_or_default(),
+                    new.map(|c| inhibitors(c, labels, &all)).unwrap_or_default(),
+                ),
             };
             (change.receivers.is_some()
                 || change.grouping.is_some()
@@ -218,6 +227,13 @@ pub fn diff(before: &Side, after: &Side, catalog: &Catalog) -> Vec<RoutingChange
         })
         .collect();
     collapse(changes)
+}
+
+/// The receivers `labels` reach; none without a configuration.
+fn receivers(config: Option<&Config>, labels: &Labels) -> Vec<String> {
+    config
+        .map(|c| route::receivers(c, labels))
+        .unwrap_or_default()
 }
 
 /// Merges the changes that differ only in the value of one label into one, with that label's
