@@ -64,15 +64,20 @@ pub fn module(
          //! lacks: kinds inferred from how they are read, labels as seen, values unknown.\n\n",
     );
     out.push_str("use sextant::catalog::{Catalog, Domain, Kind, Label, Metric, Origin};\n");
+    let mut taken = BTreeSet::new();
+    let statics: BTreeMap<&String, String> = labels
+        .iter()
+        .map(|l| (*l, super::rust::unique(label_static(l), &mut taken)))
+        .collect();
     for label in &labels {
         out.push_str(&format!(
             "\nstatic {}: Label = Label {{\n    name: {},\n    help: \"Seen in imported queries.\",\n    domain: Domain::Open {{ expected: {EXPECTED_VALUES} }},\n}};\n",
-            label_static(label),
+            statics[label],
             string(label),
         ));
     }
+    let label_statics = statics;
     let mut statics = Vec::new();
-    let mut taken: BTreeSet<String> = labels.iter().map(|l| label_static(l)).collect();
     for (name, seen) in &series {
         let kind = if seen.as_histogram {
             Kind::Histogram
@@ -90,7 +95,7 @@ pub fn module(
             .labels
             .iter()
             .filter(|l| labels.contains(l))
-            .map(|l| format!("&{}", label_static(l)))
+            .map(|l| format!("&{}", label_statics[l]))
             .collect();
         let name_static = super::rust::unique(metric_static(name), &mut taken);
         out.push_str(&format!(
@@ -119,7 +124,8 @@ pub fn module(
 fn list_field(field: &str, items: &[String], indent: usize) -> String {
     let pad = " ".repeat(indent);
     let one = format!("{pad}{field}: &[{}],\n", items.join(", "));
-    if one.len() <= 101 {
+    // rustfmt's `array_width`: 60 columns of elements.
+    if items.join(", ").len() <= 60 && one.len() <= 101 {
         return one;
     }
     let mut out = format!("{pad}{field}: &[\n");

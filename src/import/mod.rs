@@ -12,6 +12,7 @@
 
 pub mod catalog;
 pub mod codes;
+pub mod layout;
 pub mod rules;
 pub mod rust;
 pub mod wiring;

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml::Value;
 
-use super::rust::{float, ident, string, unique};
+use super::layout::Expr;
+use super::rust::{ident, string, unique};
 use super::{codes, Entry, Module, SeenSeries};
 use crate::diagnostics::Diagnostic;
 use crate::rules::file::{self as rulefile, Format, SourceFile};
@@ -40,7 +41,7 @@ pub fn module(
             )
             .with_file(&file.path, 0..0)
             .note(
-                "promtool check rules rejects it too; correct the errors above and import it again",
+                "promtool check rules rejects it too; correct the errors reported with it and import it again",
             ),
         );
         return (None, diagnostics);
@@ -221,85 +222,79 @@ fn source(path: &str, groups: &[RuleGroup]) -> String {
     out.push_str("use sextant::prelude::*;\n\n");
     out.push_str(&format!("/// The rule groups of `{path}`.\n"));
     out.push_str("pub fn groups() -> Vec<RuleGroup> {\n");
-    let calls: Vec<String> = functions.iter().map(|f| format!("{f}()")).collect();
-    let one_line = format!("    vec![{}]", calls.join(", "));
-    if one_line.len() <= 100 && calls.len() <= 4 {
-        out.push_str(&one_line);
-        out.push('\n');
-    } else {
-        out.push_str("    vec![\n");
-        for call in &calls {
-            out.push_str(&format!("        {call},\n"));
-        }
-        out.push_str("    ]\n");
-    }
+    out.push_str(&super::layout::vec_body(
+        functions.iter().map(|f| format!("{f}()")).collect(),
+    ));
     out.push_str("}\n");
     for (group, function) in groups.iter().zip(&functions) {
         out.push('\n');
         out.push_str(&format!("fn {function}() -> RuleGroup {{\n"));
-        let mut chain = Chain::new(format!("RuleGroup::new({})", string(&group.name)));
-        chain.call(".imported()".into());
+        let mut chain = Expr::call("RuleGroup::new", vec![Expr::atom(string(&group.name))])
+            .method("imported", vec![]);
         if let Some(interval) = group.interval {
-            chain.call(format!(".interval({})", duration(interval)));
+            chain = chain.method("interval", vec![Expr::atom(duration(interval))]);
         }
         if let Some(limit) = group.limit {
-            chain.call(format!(".limit({limit})"));
+            chain = chain.method("limit", vec![Expr::atom(limit.to_string())]);
         }
         for rule in &group.rules {
-            chain.nested(".rule", rule_chain(rule));
+            chain = chain.method("rule", vec![rule_expr(rule)]);
         }
-        out.push_str(&chain.render(1));
-        out.push_str("}\n");
+        out.push_str("    ");
+        out.push_str(&chain.render(4, 4, 0));
+        out.push_str("\n}\n");
     }
     out
 }
 
-fn rule_chain(rule: &Rule) -> Chain {
+fn strings(items: &[&str]) -> Vec<Expr> {
+    items.iter().map(|s| Expr::atom(string(s))).collect()
+}
+
+fn rule_expr(rule: &Rule) -> Expr {
     match rule {
         Rule::Record(Record {
             name, expr, labels, ..
         }) => {
-            let mut chain = Chain::call_with("Record::new", &[string(name), string(&expr.0)]);
+            let mut chain = Expr::call("Record::new", strings(&[name, &expr.0]));
             for (k, v) in labels {
-                chain.call(format!(".label({}, {})", string(k), string(v)));
+                chain = chain.method("label", strings(&[k, v]));
             }
             chain
         }
-        Rule::Alert(alert) => alert_chain(alert),
+        Rule::Alert(alert) => alert_expr(alert),
     }
 }
 
-fn alert_chain(alert: &Alert) -> Chain {
-    let name = string(&alert.name);
-    let expr = string(&alert.expr.0);
+fn alert_expr(alert: &Alert) -> Expr {
+    let (name, expr) = (alert.name.as_str(), alert.expr.0.as_str());
     let mut labels = alert.labels.clone();
     let mut chain = match labels.remove("severity").as_deref() {
         Some(s @ ("critical" | "warning" | "info")) => {
-            Chain::call_with(&format!("Alert::{s}"), &[name, expr])
+            Expr::call(format!("Alert::{s}"), strings(&[name, expr]))
         }
-        Some(other) => Chain::call_with("Alert::new", &[name, string(other), expr]),
-        None => Chain::call_with("Alert::unrouted", &[name, expr]),
+        Some(other) => Expr::call("Alert::new", strings(&[name, other, expr])),
+        None => Expr::call("Alert::unrouted", strings(&[name, expr])),
     };
     if !alert.for_.is_zero() {
-        chain.call(format!(".for_({})", duration(alert.for_)));
+        chain = chain.method("for_", vec![Expr::atom(duration(alert.for_))]);
     }
     if !alert.keep_firing_for.is_zero() {
-        chain.call(format!(
-            ".keep_firing_for({})",
-            duration(alert.keep_firing_for)
-        ));
+        chain = chain.method(
+            "keep_firing_for",
+            vec![Expr::atom(duration(alert.keep_firing_for))],
+        );
     }
     for (k, v) in &labels {
-        chain.call(format!(".label({}, {})", string(k), string(v)));
+        chain = chain.method("label", strings(&[k, v]));
     }
     for (k, v) in &alert.annotations {
-        let call = match k.as_str() {
-            "summary" => format!(".summary({})", string(v)),
-            "description" => format!(".description({})", string(v)),
-            "runbook_url" => format!(".runbook({})", string(v)),
-            _ => format!(".annotation({}, {})", string(k), string(v)),
+        chain = match k.as_str() {
+            "summary" => chain.method("summary", strings(&[v])),
+            "description" => chain.method("description", strings(&[v])),
+            "runbook_url" => chain.method("runbook", strings(&[v])),
+            _ => chain.method("annotation", strings(&[k, v])),
         };
-        chain.call(call);
     }
     chain
 }
@@ -321,88 +316,4 @@ pub fn duration(d: Duration) -> String {
         return "Duration::ZERO".into();
     }
     format!("Duration::millis({ms})")
-}
-
-/// `float` is re-exported for the importers that write numbers.
-pub fn number(value: f64) -> String {
-    float(value)
-}
-
-/// A builder chain as rustfmt lays it out: the head, then one call per line when it does not
-/// fit on one.
-pub struct Chain {
-    head: Vec<String>,
-    calls: Vec<Call>,
-}
-
-enum Call {
-    Plain(String),
-    Nested(String, Chain),
-}
-
-impl Chain {
-    pub fn new(head: String) -> Chain {
-        Chain {
-            head: vec![head],
-            calls: Vec::new(),
-        }
-    }
-
-    /// `function(args..)`, laid out one argument per line when the call is too long.
-    pub fn call_with(function: &str, args: &[String]) -> Chain {
-        let one = format!("{function}({})", args.join(", "));
-        if !one.contains('\n') {
-            return Chain::new(one);
-        }
-        let mut head = vec![format!("{function}(")];
-        for arg in args {
-            head.push(format!("    {arg},"));
-        }
-        head.push(")".into());
-        Chain {
-            head,
-            calls: Vec::new(),
-        }
-    }
-
-    pub fn call(&mut self, call: String) {
-        self.calls.push(Call::Plain(call));
-    }
-
-    pub fn nested(&mut self, method: &str, chain: Chain) {
-        self.calls.push(Call::Nested(method.to_string(), chain));
-    }
-
-    /// The chain at `level` indentation (4 spaces each), as the body's tail expression.
-    pub fn render(&self, level: usize) -> String {
-        let pad = "    ".repeat(level);
-        let mut out = String::new();
-        for line in &self.head {
-            out.push_str(&pad);
-            out.push_str(line);
-            out.push('\n');
-        }
-        for call in &self.calls {
-            match call {
-                Call::Plain(text) => {
-                    out.push_str(&format!("{pad}    {text}\n"));
-                }
-                Call::Nested(method, chain) => {
-                    let inner = chain.render(level + 2);
-                    let single = inner.trim();
-                    let line = format!("{pad}    {method}({single})");
-                    if !single.contains('\n') && line.len() <= 100 {
-                        out.push_str(&line);
-                        out.push('\n');
-                    } else {
-                        out.push_str(&format!("{pad}    {method}(\n"));
-                        out.push_str(inner.trim_end_matches('\n'));
-                        out.push_str(",\n");
-                        out.push_str(&format!("{pad}    )\n"));
-                    }
-                }
-            }
-        }
-        out
-    }
 }
