@@ -65,13 +65,17 @@ fn fixtures_import_as_readable_modules_and_say_what_is_left() {
         "tests/fixtures/import/duplicate.yml",
         "tests/fixtures/import/rejected.yml",
         "tests/fixtures/import/prometheus.yml",
+        "tests/fixtures/sloth/getting-started.sloth.yml",
     ]
     .into_iter()
     .map(read)
     .collect();
     let imported = import::import(&files, &EMPTY);
     let names: Vec<&str> = imported.modules.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(names, ["thanos", "duplicate", "imported_catalog"]);
+    assert_eq!(
+        names,
+        ["thanos", "duplicate", "getting_started_sloth", "imported_catalog"]
+    );
     for module in &imported.modules {
         if let Err(diff) = rustfmt_check(&module.source) {
             panic!("module {} is not rustfmt-clean:\n{diff}", module.name);
@@ -116,7 +120,114 @@ fn inputs() -> Vec<String> {
         .collect();
     generated.sort();
     paths.extend(generated);
+    // Sloth's getting-started spec (the one whose output is tests/fixtures/sloth/getting-started.yml),
+    // and the same SLO as a PrometheusServiceLevel: imported once, then reported as a duplicate.
+    paths.push("tests/fixtures/sloth/getting-started.sloth.yml".into());
+    paths.push("tests/fixtures/sloth/k8s-getting-started.sloth.yml".into());
     paths
+}
+
+/// The alerts firing at minute `t`, as the probe `count by (alertname, sloth_severity, severity)
+/// (ALERTS{alertstate="firing"})` returns them.
+fn firing(tiers: &[&str]) -> String {
+    if tiers.is_empty() {
+        return "[]".into();
+    }
+    let samples: Vec<String> = tiers
+        .iter()
+        .map(|tier| {
+            let severity = if *tier == "page" { "pageteam" } else { "slack" };
+            format!(
+                "\n          - labels: '{{alertname=\"MyServiceAvailabilitySLO\", severity=\"{severity}\", sloth_severity=\"{tier}\"}}'\n            value: 1"
+            )
+        })
+        .collect();
+    samples.concat()
+}
+
+/// A promtool test of `rules`: 10 requests a second; from minute 60 to 180 one in eleven fails
+/// (9%, 90 times the budget of 99.9%), then none; at each minute of `expected`, which tiers fire.
+fn sloth_test(rules: &Path, expected: &[(u32, &[&str])]) -> String {
+    let mut out = format!(
+        "rule_files: [{}]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'http_request_duration_seconds_count{{job=\"myservice\",code=\"200\"}}'\n        values: '0+600x400'\n      - series: 'http_request_duration_seconds_count{{job=\"myservice\",code=\"500\"}}'\n        values: '0x60 60+60x119 7200x220'\n    promql_expr_test:\n",
+        rules.display()
+    );
+    for (minute, tiers) in expected {
+        out.push_str(&format!(
+            "      - expr: count by (alertname, sloth_severity, severity) (ALERTS{{alertstate=\"firing\"}})\n        eval_time: {minute}m\n        exp_samples: {}\n",
+            firing(tiers)
+        ));
+    }
+    out
+}
+
+fn promtool_test(dir: &Path, name: &str, text: &str) -> Result<(), String> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new("promtool")
+        .args(["test", "rules"])
+        .arg(&path)
+        .output()
+        .expect("promtool runs: ci/test.sh installs it");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// The imported Sloth SLO's alerts fire at the same minutes as Sloth's own rules for the same
+/// series: one promtool test, minute by minute over 400 minutes, run against both rule files:
+/// the page fires from minute 64 to 208 in both, the ticket from minute 63 to the end in both,
+/// and in Sloth's also at minutes 61 and 62 (asserted apart): the first two minutes of the
+/// errors, where Sloth's 1-day ratio is a raw `rate` over the data there is while Sextant's sums
+/// recorded 5-minute rates (`tests/sloth.rs` has the notes).
+///
+/// Sloth writes three groups (SLI records, metadata, alerts), which promtool evaluates in no
+/// fixed order: when the alerts go first they read the previous minute's ratios and fire a
+/// minute late. Its rules are tested as one group in the order written, as Sextant's are.
+fn sloth_alerts_fire_as_sloths_own(generated: &Path, scratch: &Path) {
+    let ours = generated.join("prometheus/rules/slo-requests-availability.yml");
+    let text =
+        std::fs::read_to_string(common::root().join("tests/fixtures/sloth/getting-started.yml"))
+            .unwrap();
+    let doc: Value = serde_yaml::from_str(&text).unwrap();
+    let rules: Vec<Value> = doc["groups"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_sequence().unwrap().clone())
+        .collect();
+    let mut group = serde_yaml::Mapping::new();
+    group.insert("name".into(), "sloth".into());
+    group.insert("rules".into(), Value::Sequence(rules));
+    let mut file = serde_yaml::Mapping::new();
+    file.insert("groups".into(), Value::Sequence(vec![Value::Mapping(group)]));
+    let sloths = scratch.join("sloth-one-group.yml");
+    std::fs::write(&sloths, serde_yaml::to_string(&file).unwrap()).unwrap();
+    let mut expected: Vec<(u32, &[&str])> = Vec::new();
+    for minute in 0..=400 {
+        let tiers: &[&str] = match minute {
+            0..=60 => &[],
+            61 | 62 => continue,
+            63 => &["ticket"],
+            64..=208 => &["page", "ticket"],
+            _ => &["ticket"],
+        };
+        expected.push((minute, tiers));
+    }
+    for (name, rules) in [("sextant", &ours), ("sloth", &sloths)] {
+        promtool_test(scratch, &format!("{name}-same.yml"), &sloth_test(rules, &expected))
+            .unwrap_or_else(|e| panic!("{name}'s rules, the minutes both agree on:\n{e}"));
+    }
+    let onset: &[(u32, &[&str])] = &[(61, &[]), (62, &[])];
+    promtool_test(scratch, "sextant-onset.yml", &sloth_test(&ours, onset)).unwrap();
+    let onset: &[(u32, &[&str])] = &[(61, &["ticket"]), (62, &["ticket"])];
+    promtool_test(scratch, "sloth-onset.yml", &sloth_test(&sloths, onset)).unwrap();
 }
 
 /// A rule group as compared: what the DSL round-trips.
@@ -340,6 +451,7 @@ fn the_corpus_and_ejes_rules_round_trip_through_import_and_build() {
         }
     }
     assert_eq!(compared, taken.len());
+    sloth_alerts_fire_as_sloths_own(&dir.join("generated"), &temp.0);
     assert!(compared >= 79, "only {compared} groups compared");
 }
 

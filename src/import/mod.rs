@@ -15,6 +15,7 @@ pub mod codes;
 pub mod layout;
 pub mod rules;
 pub mod rust;
+pub mod sloth;
 pub mod wiring;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,7 +34,8 @@ pub enum Entry {
     AlertManager,
     /// `fn dashboards() -> Vec<Dashboard>`: dashboards added to the spec's Grafana.
     Dashboards,
-    /// `fn slos() -> Vec<Slo>`: `.slos(<module>::slos())`.
+    /// `fn slos() -> Vec<Slo>` and `const SEVERITIES: &[&str]`:
+    /// `.more_severities(<module>::SEVERITIES.iter().copied()).slos(<module>::slos())`.
     Slos,
     /// `static CATALOG: Catalog`, the metrics the spec's catalog lacks:
     /// `.metrics(<module>::CATALOG)`.
@@ -47,7 +49,9 @@ impl Entry {
             Entry::RuleGroups => format!(".rule_groups({module}::groups())"),
             Entry::AlertManager => format!(".alertmanager({module}::alertmanager())"),
             Entry::Dashboards => format!(".dashboards({module}::dashboards())"),
-            Entry::Slos => format!(".slos({module}::slos())"),
+            Entry::Slos => format!(
+                ".more_severities({module}::SEVERITIES.iter().copied())\n        .slos({module}::slos())"
+            ),
             Entry::Metrics => format!(".metrics({module}::CATALOG)"),
         }
     }
@@ -105,6 +109,7 @@ pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
         [catalog::CATALOG_MODULE.to_string(), "mod".to_string()].into();
     let mut groups = BTreeSet::new();
     let mut recorded = BTreeSet::new();
+    let mut slos = BTreeSet::new();
     for file in files {
         let stem = std::path::Path::new(&file.path)
             .file_stem()
@@ -113,6 +118,7 @@ pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
         let name = rust::unique(rust::ident(&stem), &mut names.clone());
         let (module, diagnostics) = match FileKind::of(&file.path, &file.text) {
             FileKind::Rules => rules::module(file, name, &mut groups, &mut recorded),
+            FileKind::Sloth => sloth::module(file, name, &mut slos),
             kind @ (FileKind::AlertManager | FileKind::Dashboard) => not_yet(file, kind),
             kind => unsupported(file, kind),
         };
