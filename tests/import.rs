@@ -74,7 +74,12 @@ fn fixtures_import_as_readable_modules_and_say_what_is_left() {
     let names: Vec<&str> = imported.modules.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(
         names,
-        ["thanos", "duplicate", "getting_started_sloth", "imported_catalog"]
+        [
+            "thanos",
+            "duplicate",
+            "getting_started_sloth",
+            "imported_catalog"
+        ]
     );
     for module in &imported.modules {
         if let Err(diff) = rustfmt_check(&module.source) {
@@ -206,7 +211,10 @@ fn sloth_alerts_fire_as_sloths_own(generated: &Path, scratch: &Path) {
     group.insert("name".into(), "sloth".into());
     group.insert("rules".into(), Value::Sequence(rules));
     let mut file = serde_yaml::Mapping::new();
-    file.insert("groups".into(), Value::Sequence(vec![Value::Mapping(group)]));
+    file.insert(
+        "groups".into(),
+        Value::Sequence(vec![Value::Mapping(group)]),
+    );
     let sloths = scratch.join("sloth-one-group.yml");
     std::fs::write(&sloths, serde_yaml::to_string(&file).unwrap()).unwrap();
     let mut expected: Vec<(u32, &[&str])> = Vec::new();
@@ -221,8 +229,12 @@ fn sloth_alerts_fire_as_sloths_own(generated: &Path, scratch: &Path) {
         expected.push((minute, tiers));
     }
     for (name, rules) in [("sextant", &ours), ("sloth", &sloths)] {
-        promtool_test(scratch, &format!("{name}-same.yml"), &sloth_test(rules, &expected))
-            .unwrap_or_else(|e| panic!("{name}'s rules, the minutes both agree on:\n{e}"));
+        promtool_test(
+            scratch,
+            &format!("{name}-same.yml"),
+            &sloth_test(rules, &expected),
+        )
+        .unwrap_or_else(|e| panic!("{name}'s rules, the minutes both agree on:\n{e}"));
     }
     let onset: &[(u32, &[&str])] = &[(61, &[]), (62, &[])];
     promtool_test(scratch, "sextant-onset.yml", &sloth_test(&ours, onset)).unwrap();
@@ -466,4 +478,74 @@ fn read_tree(dir: &Path) -> BTreeMap<PathBuf, String> {
         }
     }
     out
+}
+
+fn import_cli(args: &[&str]) -> (u8, String, String) {
+    let project = sextant::cli::Project {
+        root: common::root(),
+        spec: || sextant::spec::Spec::new(EMPTY),
+    };
+    let mut argv = vec!["import"];
+    argv.extend(args);
+    common::run_cli(&project, &argv)
+}
+
+/// A scratch `src/` with a `lib.rs`, for the CLI's checks (no crate is built).
+fn scratch_src(tag: &str) -> common::TempDir {
+    let temp = common::TempDir::new(tag);
+    std::fs::write(
+        temp.0.join("lib.rs"),
+        "pub fn spec() -> Spec {\n    Spec::new(CATALOG)\n}\n",
+    )
+    .unwrap();
+    temp
+}
+
+#[test]
+fn the_cli_writes_nothing_on_errors_and_refuses_what_it_does_not_own() {
+    let rules = common::root().join("tests/fixtures/import/thanos.yml");
+    let rejected = common::root().join("tests/fixtures/import/rejected.yml");
+    let (rules, rejected) = (rules.to_str().unwrap(), rejected.to_str().unwrap());
+
+    // Errors: exit 1, nothing written.
+    let temp = scratch_src("import-cli-errors");
+    let into = temp.0.join("imported");
+    let (code, stdout, stderr) = import_cli(&[rules, rejected, "--into", into.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("import/not-imported"), "{stdout}");
+    assert!(stderr.contains("nothing written"), "{stderr}");
+    assert!(!into.exists());
+
+    // No lib.rs beside the folder: a usage error.
+    let (code, _, stderr) =
+        import_cli(&[rules, "--into", temp.0.join("a/imported").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no lib.rs beside it"), "{stderr}");
+
+    // A file the import did not write: refused, left as it was.
+    std::fs::create_dir_all(&into).unwrap();
+    std::fs::write(into.join("mine.rs"), "// mine\n").unwrap();
+    let (code, _, stderr) = import_cli(&[rules, "--into", into.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("mine.rs was not written by `sextant import`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(into.join("mine.rs")).unwrap(),
+        "// mine\n"
+    );
+    std::fs::remove_file(into.join("mine.rs")).unwrap();
+
+    // Written, wired once; the same import again changes nothing.
+    let (code, stdout, stderr) = import_cli(&[rules, "--into", into.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let lib = std::fs::read_to_string(temp.0.join("lib.rs")).unwrap();
+    assert_eq!(lib.matches("mod imported;").count(), 1, "{lib}");
+    assert_eq!(lib.matches(".with(imported::apply)").count(), 1, "{lib}");
+    let files = read_tree(&temp.0);
+    let (code, stdout, _) = import_cli(&[rules, "--into", into.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("0 added, 0 changed, 0 removed"), "{stdout}");
+    assert_eq!(read_tree(&temp.0), files);
 }

