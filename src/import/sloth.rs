@@ -14,7 +14,7 @@ use serde_yaml::Value;
 
 use super::layout::{vec_body, Expr};
 use super::rust::{float, ident, string, unique};
-use super::{codes, Entry, Module, SeenSeries};
+use super::{codes, Entry, Module};
 use crate::diagnostics::Diagnostic;
 use crate::rules::file::SourceFile;
 
@@ -291,7 +291,6 @@ pub fn module(
     for body in bodies {
         out.push_str(&body);
     }
-    let _: &BTreeMap<String, SeenSeries> = &series;
     (
         Some(Module {
             name,
