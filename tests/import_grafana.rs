@@ -439,6 +439,17 @@ fn dashboards_round_trip() {
     }
     let dir = TempDir::new("import-grafana");
     scratch_crate(&dir.0, &modules);
+    // The CLI passes what it writes through rustfmt; the modules must be Rust it accepts.
+    let fmt = Command::new("rustfmt")
+        .args(["--edition", "2021"])
+        .arg(dir.0.join("src/main.rs"))
+        .output()
+        .expect("rustfmt runs (rustup component add rustfmt)");
+    assert!(
+        fmt.status.success(),
+        "rustfmt rejects the imported modules:\n{}",
+        String::from_utf8_lossy(&fmt.stderr)
+    );
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args(["run", "--offline", "--quiet", "--", "build"])

@@ -123,48 +123,40 @@ pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
         file.path
     );
     let uses_panel = dashboards.iter().any(|d| d.contains("-> Vec<Panel>"));
-    source.push_str("use sextant::prelude::*;\n");
     if uses_panel {
         source.push_str("use sextant::grafana::Panel;\n");
     }
-    source.push_str(
-        "\n/// The datasources the dashboards use. The URLs are placeholders: set each one's \
-         address.\npub fn datasources() -> Vec<Datasource> {\n",
-    );
-    if importer.datasources.is_empty() {
-        source.push_str("    Vec::new()\n");
-    } else {
-        source.push_str("    vec![\n");
-        for (uid, kind) in &importer.datasources {
-            let constructor = match kind.as_str() {
-                "jaeger" => "jaeger",
-                _ => "prometheus",
+    source.push_str("use sextant::prelude::*;\n");
+    source.push_str(&format!(
+        "\n/// Where the datasources are: a placeholder, to set.\nconst URL: &str = {};\n\n\
+         /// The datasources the dashboards use.\npub fn datasources() -> Vec<Datasource> {{\n",
+        lit(PLACEHOLDER_URL)
+    ));
+    let datasources: Vec<String> = importer
+        .datasources
+        .iter()
+        .map(|(uid, kind)| {
+            let constructor = if kind == "jaeger" {
+                "jaeger"
+            } else {
+                "prometheus"
             };
-            source.push_str(&format!(
-                "        Datasource::{constructor}({}, {}, {}),\n",
-                lit(uid),
-                lit(uid),
-                lit(PLACEHOLDER_URL)
-            ));
-        }
-        source.push_str("    ]\n");
-    }
-    source.push_str("}\n\npub fn dashboards() -> Vec<Dashboard> {\n    vec![");
-    let names: Vec<&str> = dashboards
+            format!("Datasource::{constructor}({}, {}, URL)", lit(uid), lit(uid))
+        })
+        .collect();
+    source.push_str(&format!("    {}\n}}\n", vec_source(&datasources)));
+    let names: Vec<String> = dashboards
         .iter()
         .map(|d| {
             let start = d.find("\nfn ").map_or(0, |i| i + 4);
-            &d[start..d[start..].find('(').map_or(start, |e| start + e)]
+            let end = d[start..].find('(').map_or(start, |e| start + e);
+            format!("{}()", &d[start..end])
         })
         .collect();
-    source.push_str(
-        &names
-            .iter()
-            .map(|n| format!("{n}()"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-    source.push_str("]\n}\n");
+    source.push_str(&format!(
+        "\npub fn dashboards() -> Vec<Dashboard> {{\n    {}\n}}\n",
+        vec_source(&names)
+    ));
     for d in &dashboards {
         source.push('\n');
         source.push_str(d);
@@ -328,6 +320,7 @@ struct PanelOut {
     no_threshold_markers: bool,
     bar_style: Option<BarStyle>,
     orientation: Option<Orientation>,
+    sort_by: Option<(String, bool)>,
     content: String,
 }
 
@@ -357,6 +350,7 @@ impl PanelOut {
             no_threshold_markers: false,
             bar_style: None,
             orientation: None,
+            sort_by: None,
             content: String::new(),
         }
     }
@@ -438,7 +432,13 @@ impl PanelOut {
                 }
                 Panel::BarGauge(p)
             }
-            Kind::Table => Panel::Table(common!(Table::new(&self.title))),
+            Kind::Table => {
+                let mut p = common!(Table::new(&self.title));
+                if let Some((column, desc)) = &self.sort_by {
+                    p = p.sort_by(column, *desc);
+                }
+                Panel::Table(p)
+            }
             Kind::Heatmap => Panel::Heatmap(common!(Heatmap::new(&self.title))),
             Kind::Text => Panel::Text(Text::new(&self.title, &self.content)),
         }
@@ -521,6 +521,9 @@ impl PanelOut {
         if let Some(o) = self.orientation {
             calls.push(format!("orientation(bargauge::Orientation::{o:?})"));
         }
+        if let Some((column, desc)) = &self.sort_by {
+            calls.push(format!("sort_by({}, {desc})", lit(column)));
+        }
         for q in &self.queries {
             calls.push(call("query", &q.source()));
         }
@@ -575,6 +578,21 @@ fn call(method: &str, arg: &str) -> String {
         format!("{method}({arg})")
     } else {
         format!("{method}(\n{},\n)", indent(arg, 4))
+    }
+}
+
+/// `vec![..]` of `items` (or `Vec::new()`), on one line when it fits, as rustfmt writes it
+/// inside a function.
+fn vec_source(items: &[String]) -> String {
+    if items.is_empty() {
+        return "Vec::new()".into();
+    }
+    let line = format!("vec![{}]", items.join(", "));
+    if line.len() + 4 <= 100 && !line.contains('\n') {
+        line
+    } else {
+        let body: Vec<String> = items.iter().map(|i| format!("{},", indent(i, 4))).collect();
+        format!("vec![\n{}\n    ]", indent(&body.join("\n"), 4))
     }
 }
 
@@ -1655,7 +1673,19 @@ impl Importer<'_> {
                         .unwrap_or("")
                         .to_string();
                 }
-                Kind::Table | Kind::Heatmap => {}
+                Kind::Table => {
+                    let first = options
+                        .get("sortBy")
+                        .and_then(Node::as_array)
+                        .and_then(|s| s.first());
+                    if let Some(first) = first {
+                        if let Some(column) = first.get("displayName").and_then(Node::as_str) {
+                            let desc = first.get("desc").and_then(Node::as_bool).unwrap_or(false);
+                            out.sort_by = Some((column.to_string(), desc));
+                        }
+                    }
+                }
+                Kind::Heatmap => {}
             }
         }
         if out.kind == Kind::Text && out.content.is_empty() {
