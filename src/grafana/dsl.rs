@@ -282,12 +282,17 @@ pub enum Unit {
     Percent,
     RequestsPerSecond,
     OpsPerSecond,
+    BytesPerSecond,
+    BitsPerSecond,
+    PacketsPerSecond,
+    WritesPerSecond,
+    IoPerSecond,
     Short,
     None,
 }
 
 impl Unit {
-    pub const ALL: [Unit; 9] = [
+    pub const ALL: [Unit; 14] = [
         Unit::Seconds,
         Unit::Milliseconds,
         Unit::Bytes,
@@ -295,6 +300,11 @@ impl Unit {
         Unit::Percent,
         Unit::RequestsPerSecond,
         Unit::OpsPerSecond,
+        Unit::BytesPerSecond,
+        Unit::BitsPerSecond,
+        Unit::PacketsPerSecond,
+        Unit::WritesPerSecond,
+        Unit::IoPerSecond,
         Unit::Short,
         Unit::None,
     ];
@@ -309,6 +319,11 @@ impl Unit {
             Unit::Percent => "percent",
             Unit::RequestsPerSecond => "reqps",
             Unit::OpsPerSecond => "ops",
+            Unit::BytesPerSecond => "Bps",
+            Unit::BitsPerSecond => "bps",
+            Unit::PacketsPerSecond => "pps",
+            Unit::WritesPerSecond => "wps",
+            Unit::IoPerSecond => "iops",
             Unit::Short => "short",
             Unit::None => "none",
         }

@@ -65,6 +65,13 @@ impl TimeSeries {
         self
     }
 
+    /// The opacity of the area under the lines, 0 to 100 [default: 10; 60 when stacked]. Set
+    /// it after [`TimeSeries::stacked`], which sets its own.
+    pub fn fill_opacity(mut self, percent: u32) -> TimeSeries {
+        self.fill_opacity = percent.min(100);
+        self
+    }
+
     /// How the thresholds show [default: not at all].
     pub fn thresholds_style(mut self, style: ThresholdsStyle) -> TimeSeries {
         self.thresholds_style = style;

@@ -313,6 +313,7 @@ struct PanelOut {
     legend: Option<Legend>,
     bars: bool,
     stacked: bool,
+    fill_opacity: Option<u32>,
     thresholds_style: Option<ThresholdsStyle>,
     calc: Option<Calc>,
     graph: Option<GraphMode>,
@@ -343,6 +344,7 @@ impl PanelOut {
             legend: None,
             bars: false,
             stacked: false,
+            fill_opacity: None,
             thresholds_style: None,
             calc: None,
             graph: None,
@@ -390,6 +392,9 @@ impl PanelOut {
                 }
                 if self.stacked {
                     p = p.stacked();
+                }
+                if let Some(fill) = self.fill_opacity {
+                    p = p.fill_opacity(fill);
                 }
                 if let Some(style) = self.thresholds_style {
                     p = p.thresholds_style(style);
@@ -497,6 +502,9 @@ impl PanelOut {
         }
         if self.stacked {
             calls.push("stacked()".into());
+        }
+        if let Some(fill) = self.fill_opacity {
+            calls.push(format!("fill_opacity({fill})"));
         }
         if let Some(style) = self.thresholds_style {
             calls.push(format!(
@@ -1010,56 +1018,33 @@ impl Importer<'_> {
             self.warn(
                 codes::GRAFANA_MIGRATED,
                 format!(
-                    "dashboard {:?} is in the legacy `rows` model: its panels are laid out on \
-                     today's grid as Grafana migrates them (a row's `span`s side by side, its \
-                     `height` in grid lines), not at positions of the file",
+                    "dashboard {:?} is in the legacy `rows` model: its panels are placed on \
+                     today's grid as Grafana's own migration places them (rows shown as row \
+                     panels when one has a title shown, is collapsed or repeats)",
                     d.title
                 ),
                 d.node.member("rows").map_or(d.node, |m| &m.value),
             );
-            let mut y = 0;
-            for row in rows {
+            let layout = legacy_layout(rows);
+            for (row, (row_place, places)) in rows.iter().zip(layout) {
                 let title = row.get("title").and_then(Node::as_str).unwrap_or("");
-                let collapsed = row.get("collapse").and_then(Node::as_bool).unwrap_or(false);
-                let shown = row
-                    .get("showTitle")
-                    .and_then(Node::as_bool)
-                    .unwrap_or(false);
-                let height = match row.get("height").map(|h| &h.value) {
-                    Some(Value::String(s)) => s.trim_end_matches("px").parse().unwrap_or(250),
-                    Some(Value::Number(n)) => n.parse::<f64>().map_or(250, |n| n as u32),
-                    _ => 250,
-                };
-                let h = height.div_ceil(30).max(1);
-                if shown || collapsed {
+                if let Some((y, collapsed)) = row_place {
                     out.push(PanelItem::Row {
                         title: title.to_string(),
                         collapsed,
                         y,
                     });
                     keys.insert(format!("row/{title}"));
-                    y += 1;
                 }
-                let (mut x, mut bottom) = (0, y);
-                for p in row
+                let panels = row
                     .get("panels")
                     .and_then(Node::as_array)
-                    .unwrap_or_default()
-                {
-                    let span = number(p.get("span")).unwrap_or(12.0);
-                    let w = ((span * 2.0).round() as u32).clamp(1, 24);
-                    if x + w > 24 {
-                        x = 0;
-                        y = bottom;
-                    }
-                    let grid = (x, y, w, h);
-                    x += w;
-                    bottom = bottom.max(y + h);
+                    .unwrap_or_default();
+                for (p, grid) in panels.iter().zip(places) {
                     if let Some(item) = self.panel(d, p, Some(grid), title, &mut keys) {
                         out.push(item);
                     }
                 }
-                y = bottom;
             }
             return out;
         }
@@ -1503,6 +1488,14 @@ impl Importer<'_> {
                 used.insert("bars");
                 used.insert("lines");
             }
+            // Grafana's migration: an area fill of 0 to 10 becomes an opacity of 0 to 100.
+            if let Some(fill) = p.get("fill").and_then(Node::as_i64) {
+                let opacity = (fill.clamp(0, 10) * 10) as u32;
+                if opacity != if out.stacked { 60 } else { 10 } {
+                    out.fill_opacity = Some(opacity);
+                }
+                used.insert("fill");
+            }
             if let Some(legend) = p.get("legend") {
                 let shown = legend.get("show").and_then(Node::as_bool).unwrap_or(true);
                 let table = legend
@@ -1613,6 +1606,12 @@ impl Importer<'_> {
                         .and_then(|s| s.get("mode"))
                         .and_then(Node::as_str)
                         == Some("normal");
+                    let default_fill = if out.stacked { 60 } else { 10 };
+                    out.fill_opacity = custom
+                        .get("fillOpacity")
+                        .and_then(Node::as_i64)
+                        .and_then(|f| u32::try_from(f).ok())
+                        .filter(|f| *f != default_fill && *f <= 100);
                     out.thresholds_style = match custom
                         .get("thresholdsStyle")
                         .and_then(|s| s.get("mode"))
@@ -1904,7 +1903,7 @@ impl Importer<'_> {
                             Ok(d) if !d.is_zero() => values.push(duration_source(d)),
                             _ => self.warn(
                                 codes::GRAFANA_FIELD,
-                                format!("{what}: the interval {part:?} is not kept"),
+                                format!("{what}: `query`: the interval {part:?} is not kept"),
                                 v.get("query").unwrap_or(v),
                             ),
                         }
@@ -2257,6 +2256,99 @@ fn legend_of(node: &Node) -> Option<Legend> {
     Some(legend)
 }
 
+/// Where Grafana's migration of the legacy `rows` model (schemaVersion < 16) puts each row
+/// (its grid line and whether it is collapsed, when rows are shown at all) and each of its
+/// panels as (x, y, w, h): a row's height in pixels becomes grid lines of 38 pixels (90 at
+/// least, 250 by default), a panel's `span` of 12 becomes its width of 24 (4 by default), and
+/// panels fill the row's area left to right, wrapping below it when a panel does not fit.
+#[allow(clippy::type_complexity)]
+fn legacy_layout(rows: &[Node]) -> Vec<(Option<(u32, bool)>, Vec<(u32, u32, u32, u32)>)> {
+    const COLUMNS: usize = 24;
+    let grid_height = |node: Option<&Node>| -> Option<u32> {
+        let pixels = match &node?.value {
+            Value::String(s) => s.trim_end_matches("px").trim().parse::<f64>().ok()?,
+            Value::Number(n) => n.parse::<f64>().ok()?,
+            _ => return None,
+        };
+        Some((pixels.max(90.0) / 38.0).ceil() as u32)
+    };
+    let flag = |row: &Node, key: &str| row.get(key).is_some_and(|v| !is_empty(v));
+    let show_rows = rows
+        .iter()
+        .any(|r| flag(r, "collapse") || flag(r, "showTitle") || flag(r, "repeat"));
+    let mut y = 0;
+    let mut out = Vec::new();
+    for row in rows {
+        if flag(row, "repeatIteration") {
+            out.push((None, Vec::new()));
+            continue;
+        }
+        let row_height = grid_height(row.get("height")).unwrap_or(7);
+        let collapsed = flag(row, "collapse");
+        let row_place = show_rows.then(|| {
+            let place = (y, collapsed);
+            y += 1;
+            place
+        });
+        // How far down each column is filled, from the top of the current area.
+        let mut area = [0u32; COLUMNS];
+        let mut area_y = y;
+        let mut places = Vec::new();
+        for p in row
+            .get("panels")
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+        {
+            let span = number(p.get("span")).unwrap_or(4.0);
+            let w = ((span.floor() as u32) * 2).clamp(1, COLUMNS as u32);
+            let h = grid_height(p.get("height")).unwrap_or(row_height);
+            let mut x_y = free_place(&area, row_height, w);
+            if x_y.is_none() {
+                area_y += row_height;
+                area = [0; COLUMNS];
+                x_y = free_place(&area, row_height, w);
+            }
+            let (x, dy) = x_y.unwrap_or((0, 0));
+            let place = (x, area_y + dy, w, h);
+            for column in area.iter_mut().skip(x as usize).take(w as usize) {
+                *column = (*column).max(place.1 + h - area_y);
+            }
+            y = area_y;
+            places.push(place);
+        }
+        if !(show_rows && collapsed) {
+            y += row_height;
+        }
+        out.push((row_place, places));
+    }
+    out
+}
+
+/// Where a panel `width` wide fits in a row area `height` high whose columns are filled to
+/// `area`: the run of free columns at the right end whose fill does not rise to the right,
+/// from its leftmost column, below the fullest of them (Grafana's rule, quirks included).
+fn free_place(area: &[u32], height: u32, width: u32) -> Option<(u32, u32)> {
+    let mut end = None;
+    let mut start = None;
+    for i in (0..area.len()).rev() {
+        if area[i] >= height {
+            break;
+        }
+        if end.is_none() {
+            end = Some(i);
+        } else if i + 1 < area.len() && area[i] <= area[i + 1] {
+            start = Some(i);
+        } else {
+            break;
+        }
+    }
+    let (start, end) = (start?, end?);
+    (end - start + 1 >= width as usize).then(|| {
+        let y = area[start..].iter().copied().max().unwrap_or(0);
+        (start as u32, y)
+    })
+}
+
 /// A panel or a row, in the dashboard's order.
 enum PanelItem {
     Row {
@@ -2284,5 +2376,40 @@ impl PanelItem {
             }
             PanelItem::Panel(p) => p.source(dashboard_ds),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_rows_are_placed_as_grafana_migrates_them() {
+        let rows = crate::syntax::json::parse(
+            r#"[
+                {"height": "250px", "panels": [{"span": 6}, {"span": 6}, {"span": 4}]},
+                {"title": "B", "showTitle": true, "height": 100, "panels": [{"span": 12}]},
+                {"collapse": true, "panels": [{}, {"span": 4, "height": "400px"}]},
+                {"panels": [{"span": 2}]}
+            ]"#,
+        )
+        .unwrap();
+        let layout = legacy_layout(rows.as_array().unwrap());
+        assert_eq!(
+            layout,
+            vec![
+                // 250px: 7 lines; the third panel does not fit beside the first two.
+                (
+                    Some((0, false)),
+                    vec![(0, 1, 12, 7), (12, 1, 12, 7), (0, 8, 8, 7)]
+                ),
+                // 100px: 3 lines.
+                (Some((15, false)), vec![(0, 16, 24, 3)]),
+                // Collapsed: its panels are placed, the next row does not move down.
+                (Some((19, true)), vec![(0, 20, 8, 7), (8, 20, 8, 11)]),
+                (Some((20, false)), vec![(0, 21, 4, 7)]),
+            ]
+        );
+        assert_eq!(free_place(&[0; 24], 7, 25), None);
     }
 }
