@@ -185,12 +185,16 @@ fn input_facts(node: &json::Node, diagnostics: &[Diagnostic]) -> Facts {
                 continue;
             }
             let t = t.to_serde();
+            let query_ds = match t.get("datasource") {
+                None | Some(Value::Null) => panel_ds.clone(),
+                own => ds_name(own),
+            };
             let ref_id = t["refId"]
                 .as_str()
                 .filter(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_uppercase()))
                 .map_or_else(|| ((b'A' + i as u8) as char).to_string(), str::to_string);
             facts.queries.push(format!(
-                "{:?} {ref_id} {panel_ds} {:?} {:?}",
+                "{:?} {ref_id} {query_ds} {:?} {:?}",
                 text(p, "title"),
                 squash(t["expr"].as_str().unwrap_or("")),
                 legend(t.get("legendFormat")),

@@ -220,6 +220,14 @@ impl Ds {
     }
 }
 
+/// Whether a datasource reference is Grafana's mixed one (each query names its own).
+fn is_mixed(node: Option<&Node>) -> bool {
+    let Some(node) = node else { return false };
+    node.as_str()
+        .or_else(|| node.get("uid").and_then(Node::as_str))
+        == Some("-- Mixed --")
+}
+
 /// `x` of `$x`, `${x}` or `[[x]]`.
 fn variable_name(text: &str) -> Option<String> {
     let name = text
@@ -1194,7 +1202,32 @@ impl Importer<'_> {
             .and_then(Node::as_array)
             .unwrap_or_default();
         if reads_data {
-            let mut ds = match Ds::read(p.get("datasource")) {
+            let own = p.get("datasource");
+            let target_ds: BTreeSet<Ds> = targets
+                .iter()
+                .filter_map(|t| Ds::read(t.get("datasource")).ok())
+                .filter(|ds| *ds != Ds::Default)
+                .collect();
+            let read = if is_mixed(own) {
+                // A mixed panel whose queries all run on one datasource is that datasource's.
+                match target_ds.iter().collect::<Vec<_>>().as_slice() {
+                    [one] => {
+                        self.warn(
+                            codes::GRAFANA_FIELD,
+                            format!(
+                                "{what}: `datasource` \"-- Mixed --\" is not kept: every query runs on {}, the panel's datasource now",
+                                ds_source(one)
+                            ),
+                            own.expect("mixed"),
+                        );
+                        Ok((*one).clone())
+                    }
+                    _ => Err("several datasources (a mixed panel)".to_string()),
+                }
+            } else {
+                Ds::read(own)
+            };
+            let mut ds = match read {
                 Ok(ds) => ds,
                 Err(why) => {
                     self.warn(
@@ -1206,11 +1239,8 @@ impl Importer<'_> {
                 }
             };
             if ds == Ds::Default {
-                if let Some(first) = targets
-                    .iter()
-                    .find_map(|t| Ds::read(t.get("datasource")).ok())
-                {
-                    ds = first;
+                if let Some(first) = target_ds.iter().next() {
+                    ds = first.clone();
                 }
             }
             if let Some(kind) = self.plugin(d, &ds) {
@@ -1720,6 +1750,11 @@ impl Importer<'_> {
                 &Json::Object(expected),
                 &mut lost,
             );
+        }
+        // Thresholds read in full differ at most in the base step's value, which Grafana
+        // ignores (the base colour holds from minus infinity).
+        if out.thresholds.is_some() {
+            lost.retain(|(path, _)| !path.starts_with("fieldConfig.defaults.thresholds.steps"));
         }
         if let Some(overrides) = p.get("fieldConfig").and_then(|f| f.get("overrides")) {
             if !is_empty(overrides) {
