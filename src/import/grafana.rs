@@ -1482,6 +1482,39 @@ impl Importer<'_> {
         }
     }
 
+    /// Records the series a query variable reads: `label_values(selector, label)` (the label
+    /// is one the series has), `query_result(expr)`.
+    fn seen_in_variable(&mut self, query: &str) {
+        let query = query.trim();
+        if let Some(inner) = query
+            .strip_prefix("label_values(")
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            let Some((selector, label)) = inner.rsplit_once(',') else {
+                return;
+            };
+            self.seen(selector);
+            let text = crate::grafana::lower::stand_in_variables(selector);
+            let Ok(parsed) = crate::syntax::promql::parse(&text) else {
+                return;
+            };
+            let analysis = crate::syntax::promql::analyse(&parsed, &text);
+            let label = label.trim();
+            if crate::syntax::promql::is_label_name(label) {
+                for name in analysis.selectors.iter().filter_map(|s| s.name.as_ref()) {
+                    if let Some(entry) = self.series.get_mut(name) {
+                        entry.labels.insert(label.to_string());
+                    }
+                }
+            }
+        } else if let Some(expr) = query
+            .strip_prefix("query_result(")
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            self.seen(expr);
+        }
+    }
+
     /// A legacy panel: what maps onto its successor is taken, the rest listed once.
     fn migrated(&mut self, what: &str, kind: Kind, p: &Node, out: &mut PanelOut) {
         let mut used: BTreeSet<&str> = [
@@ -1909,6 +1942,7 @@ impl Importer<'_> {
                         }
                     }
                     self.use_datasource(&ds, v);
+                    self.seen_in_variable(&query_text);
                     format!(
                         "Variable::query({}, {}, {})",
                         lit(name),
