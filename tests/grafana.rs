@@ -377,7 +377,8 @@ fn showcase() -> Dashboard {
                     Query::new("sum(job:eje_decisions:rate5m)")
                         .ref_id("D")
                         .interval("1m"),
-                ),
+                )
+                .query(Query::new("sum(eje_decisions_in_flight)").hidden()),
         )
         .panel(
             Gauge::new("Utilisation")

@@ -2,9 +2,12 @@
 //! (`tests/corpus/dashboards`) and EJE's own (`generated/grafana/dashboards`) is imported, the
 //! modules are compiled together in one scratch crate whose spec uses them, its `build` writes
 //! the dashboards, and each is compared with its input: the same panels (type, title, gridPos),
-//! queries (expr modulo whitespace, legendFormat, refId, datasource), variables, links and
-//! annotations, for everything the import did not report as unsupported. The counts of what
-//! was imported and reported are a snapshot.
+//! queries (expr modulo whitespace, legendFormat, refId, datasource, hidden), variables, links and
+//! annotations, for everything the import did not report as unsupported. A dashboard in the
+//! legacy `rows` model has no positions to compare: its panels are placed as Grafana's migration
+//! places them (unit-tested in `src/import/grafana.rs`). The fixtures under
+//! `tests/fixtures/import/grafana/` join the corpus. The counts of what was imported and
+//! reported are a snapshot.
 
 mod common;
 
@@ -194,10 +197,11 @@ fn input_facts(node: &json::Node, diagnostics: &[Diagnostic]) -> Facts {
                 .filter(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_uppercase()))
                 .map_or_else(|| ((b'A' + i as u8) as char).to_string(), str::to_string);
             facts.queries.push(format!(
-                "{:?} {ref_id} {query_ds} {:?} {:?}",
+                "{:?} {ref_id} {query_ds} {:?} {:?} hidden={}",
                 text(p, "title"),
                 squash(t["expr"].as_str().unwrap_or("")),
                 legend(t.get("legendFormat")),
+                t["hide"] == true,
             ));
         }
     }
@@ -302,12 +306,13 @@ fn output_facts(d: &Value, legacy: bool) -> Facts {
         ));
         for t in p["targets"].as_array().into_iter().flatten() {
             facts.queries.push(format!(
-                "{:?} {} {} {:?} {:?}",
+                "{:?} {} {} {:?} {:?} hidden={}",
                 p["title"].as_str().unwrap(),
                 t["refId"].as_str().unwrap(),
                 ds_name(t.get("datasource")),
                 squash(t["expr"].as_str().unwrap()),
                 legend(t.get("legendFormat")),
+                t["hide"] == true,
             ));
         }
     }

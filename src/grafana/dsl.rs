@@ -207,6 +207,7 @@ pub struct Query {
     pub(crate) exemplar: bool,
     pub(crate) ref_id: Option<String>,
     pub(crate) interval: Option<String>,
+    pub(crate) hidden: bool,
     pub(crate) origin: Place,
 }
 
@@ -220,6 +221,7 @@ impl Query {
             exemplar: false,
             ref_id: None,
             interval: None,
+            hidden: false,
             origin: Place::caller(),
         }
     }
@@ -228,6 +230,13 @@ impl Query {
     /// imported dashboards, whose transformations and links may name the ids they had.
     pub fn ref_id(mut self, id: impl Into<String>) -> Query {
         self.ref_id = Some(id.into());
+        self
+    }
+
+    /// Runs the query without showing its result (other queries or transformations may use
+    /// it); it is still checked.
+    pub fn hidden(mut self) -> Query {
+        self.hidden = true;
         self
     }
 

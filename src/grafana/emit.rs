@@ -215,6 +215,9 @@ fn target_json(t: &ir::Target, format: &str) -> Value {
     if let Some(interval) = &t.interval {
         v["interval"] = json!(interval);
     }
+    if t.hidden {
+        v["hide"] = json!(true);
+    }
     v
 }
 

@@ -859,6 +859,7 @@ fn lower_panels(
                         targets.push(Target {
                             ref_id,
                             interval: query.interval.clone(),
+                            hidden: query.hidden,
                             expr: query.expr.0.trim().to_string(),
                             legend: query.legend.clone(),
                             instant: query.instant || matches!(panel, Panel::Table(_)),

@@ -262,6 +262,7 @@ struct QueryOut {
     interval: Option<String>,
     instant: bool,
     exemplar: bool,
+    hidden: bool,
 }
 
 impl QueryOut {
@@ -281,6 +282,9 @@ impl QueryOut {
         }
         if self.exemplar {
             calls.push("exemplars()".into());
+        }
+        if self.hidden {
+            calls.push("hidden()".into());
         }
         if calls.is_empty() {
             return lit(&self.expr);
@@ -1397,6 +1401,7 @@ impl Importer<'_> {
             && !t.get("range").and_then(Node::as_bool).unwrap_or(false)
             && panel.kind != Kind::Table;
         q.exemplar = t.get("exemplar").and_then(Node::as_bool).unwrap_or(false);
+        q.hidden = t.get("hide").and_then(Node::as_bool).unwrap_or(false);
         let format = match panel.kind {
             Kind::Table => "table",
             Kind::Heatmap => "heatmap",
@@ -1411,6 +1416,7 @@ impl Importer<'_> {
             "range",
             "exemplar",
             "datasource",
+            "hide",
             "editorMode",
             "format",
             "key",
