@@ -613,6 +613,26 @@ fn config_map_dashboards_import_like_their_json() {
     }
 }
 
+/// A dashboard saved from Grafana's HTTP API (`{"dashboard": .., "meta": ..}`) imports as the
+/// dashboard itself.
+#[test]
+fn http_api_form_imports_like_the_dashboard() {
+    let path = "tests/fixtures/import/grafana/unsupported.json";
+    let file = source(path);
+    let wrapped = format!(
+        "{{\"meta\": {{\"slug\": \"shop-api\"}}, \"dashboard\": {}}}",
+        file.text
+    );
+    let (plain, plain_diagnostics) = grafana::module(&file);
+    let (api, api_diagnostics) = grafana::module(&SourceFile {
+        path: path.into(),
+        text: wrapped,
+    });
+    assert_eq!(api.unwrap().source, plain.unwrap().source);
+    let messages = |d: &[Diagnostic]| d.iter().map(|d| d.message.clone()).collect::<Vec<_>>();
+    assert_eq!(messages(&api_diagnostics), messages(&plain_diagnostics));
+}
+
 /// A file that is not a dashboard is an error, not a module.
 #[test]
 fn broken_json_is_an_error() {
