@@ -24,6 +24,16 @@ pub enum ThresholdsStyle {
     Area,
 }
 
+/// What the tooltip shows when hovering the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TooltipMode {
+    /// The hovered series only.
+    Single,
+    /// Every series at that time, highest first.
+    Multi,
+    Hidden,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeSeries {
     pub(crate) common: PanelCommon,
@@ -32,6 +42,7 @@ pub struct TimeSeries {
     pub(crate) fill_opacity: u32,
     pub(crate) stacked: bool,
     pub(crate) thresholds_style: ThresholdsStyle,
+    pub(crate) tooltip: TooltipMode,
 }
 
 impl TimeSeries {
@@ -45,6 +56,7 @@ impl TimeSeries {
             fill_opacity: 10,
             stacked: false,
             thresholds_style: ThresholdsStyle::Off,
+            tooltip: TooltipMode::Multi,
         }
     }
 
@@ -78,10 +90,21 @@ impl TimeSeries {
         self
     }
 
+    /// What the tooltip shows [default: every series, highest first].
+    pub fn tooltip(mut self, mode: TooltipMode) -> TimeSeries {
+        self.tooltip = mode;
+        self
+    }
+
     pub(crate) fn options(&self) -> Value {
+        let mode = match self.tooltip {
+            TooltipMode::Single => "single",
+            TooltipMode::Multi => "multi",
+            TooltipMode::Hidden => "none",
+        };
         json!({
             "legend": self.legend.to_json(),
-            "tooltip": {"mode": "multi", "sort": "desc"},
+            "tooltip": {"mode": mode, "sort": "desc"},
         })
     }
 
@@ -129,7 +152,8 @@ mod tests {
                 .bars()
                 .stacked()
                 .thresholds(Thresholds::new(Color::Green).step(1.0, Color::Red))
-                .thresholds_style(ThresholdsStyle::Area),
+                .thresholds_style(ThresholdsStyle::Area)
+                .tooltip(TooltipMode::Single),
         ] {
             assert_eq!(
                 official_errors("timeseries", "Options", &panel.options()),

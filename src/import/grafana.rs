@@ -37,7 +37,7 @@ use crate::diagnostics::Diagnostic;
 use crate::grafana::bargauge::{BarStyle, Orientation};
 use crate::grafana::file::{self, Embedding};
 use crate::grafana::stat::{ColorMode, GraphMode};
-use crate::grafana::timeseries::ThresholdsStyle;
+use crate::grafana::timeseries::{ThresholdsStyle, TooltipMode};
 use crate::grafana::{
     BarGauge, Calc, Color, Gauge, Heatmap, Legend, Panel, PanelCommon, Stat, Table, Text,
     Thresholds, TimeSeries, Unit,
@@ -326,6 +326,7 @@ struct PanelOut {
     bars: bool,
     stacked: bool,
     fill_opacity: Option<u32>,
+    tooltip: Option<TooltipMode>,
     thresholds_style: Option<ThresholdsStyle>,
     calc: Option<Calc>,
     graph: Option<GraphMode>,
@@ -357,6 +358,7 @@ impl PanelOut {
             bars: false,
             stacked: false,
             fill_opacity: None,
+            tooltip: None,
             thresholds_style: None,
             calc: None,
             graph: None,
@@ -407,6 +409,9 @@ impl PanelOut {
                 }
                 if let Some(fill) = self.fill_opacity {
                     p = p.fill_opacity(fill);
+                }
+                if let Some(mode) = self.tooltip {
+                    p = p.tooltip(mode);
                 }
                 if let Some(style) = self.thresholds_style {
                     p = p.thresholds_style(style);
@@ -517,6 +522,9 @@ impl PanelOut {
         }
         if let Some(fill) = self.fill_opacity {
             calls.push(format!("fill_opacity({fill})"));
+        }
+        if let Some(mode) = self.tooltip {
+            calls.push(format!("tooltip(timeseries::TooltipMode::{mode:?})"));
         }
         if let Some(style) = self.thresholds_style {
             calls.push(format!(
@@ -1557,6 +1565,16 @@ impl Importer<'_> {
                 used.insert("bars");
                 used.insert("lines");
             }
+            // A shared tooltip shows every series; the DSL sorts them highest first, so the
+            // tooltip is kept only when it did too.
+            if let Some(tooltip) = p.get("tooltip") {
+                if tooltip.get("shared").and_then(Node::as_bool) == Some(false) {
+                    out.tooltip = Some(TooltipMode::Single);
+                }
+                if tooltip.get("sort").and_then(Node::as_i64) == Some(2) {
+                    used.insert("tooltip");
+                }
+            }
             // Grafana's migration: an area fill of 0 to 10 becomes an opacity of 0 to 100.
             if let Some(fill) = p.get("fill").and_then(Node::as_i64) {
                 let opacity = (fill.clamp(0, 10) * 10) as u32;
@@ -1708,6 +1726,15 @@ impl Importer<'_> {
                     if let Some(legend) = options.get("legend") {
                         out.legend = legend_of(legend).filter(|l| *l != Legend::default());
                     }
+                    out.tooltip = match options
+                        .get("tooltip")
+                        .and_then(|t| t.get("mode"))
+                        .and_then(Node::as_str)
+                    {
+                        Some("single") => Some(TooltipMode::Single),
+                        Some("none") => Some(TooltipMode::Hidden),
+                        _ => None,
+                    };
                 }
                 Kind::Stat => {
                     out.calc = reduce;

@@ -25,7 +25,10 @@ pub enum Entry {
     RuleGroups,
     /// `fn alertmanager() -> AlertManager`: `.alertmanager(<module>::alertmanager())`.
     AlertManager,
-    /// `fn dashboards() -> Vec<Dashboard>`: dashboards added to the spec's Grafana.
+    /// `fn dashboards() -> Vec<Dashboard>` and `fn datasources() -> Vec<Datasource>` (the
+    /// datasources they use): `.datasources(<module>::datasources())
+    /// .dashboards(<module>::dashboards())`, in either order and before or after `.grafana(..)`;
+    /// a datasource whose uid the spec already declares is skipped.
     Dashboards,
     /// `fn slos() -> Vec<Slo>`: `.slos(<module>::slos())`.
     Slos,
