@@ -118,10 +118,7 @@ pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("dashboards");
-    let mut source = format!(
-        "//! Grafana dashboards imported from `{}` by `sextant import`.\n\n",
-        file.path
-    );
+    let mut source = super::header(&file.path, Entry::Dashboards);
     let uses_panel = dashboards.iter().any(|d| d.contains("-> Vec<Panel>"));
     if uses_panel {
         source.push_str("use sextant::grafana::Panel;\n");

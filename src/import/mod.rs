@@ -10,13 +10,21 @@
 //! Kinds: rule files and `PrometheusRule` resources ([`rules`]), alertmanager.yml
 //! ([`alertmanager`]), Grafana dashboards ([`grafana`]), Sloth SLO specs ([`sloth`]).
 
+pub mod catalog;
 pub mod codes;
 pub mod grafana;
+pub mod layout;
+pub mod rules;
 pub mod rust;
+pub mod sloth;
+pub mod wiring;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::Diagnostic;
+use crate::lint::files::FileKind;
+use crate::rules::file::SourceFile;
+use sextant_catalog::Catalog;
 
 /// What `spec()` calls to use a module, by the module's function path.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,8 +38,29 @@ pub enum Entry {
     /// .dashboards(<module>::dashboards())`, in either order and before or after `.grafana(..)`;
     /// a datasource whose uid the spec already declares is skipped.
     Dashboards,
-    /// `fn slos() -> Vec<Slo>`: `.slos(<module>::slos())`.
+    /// `fn slos() -> Vec<Slo>` and `const SEVERITIES: &[&str]`:
+    /// `.more_severities(<module>::SEVERITIES.iter().copied()).slos(<module>::slos())`.
     Slos,
+    /// `static CATALOG: Catalog`, the metrics the spec's catalog lacks:
+    /// `.metrics(<module>::CATALOG)`.
+    Metrics,
+}
+
+impl Entry {
+    /// The call `apply` makes for a module of this entry.
+    pub fn call(&self, module: &str) -> String {
+        match self {
+            Entry::RuleGroups => format!(".rule_groups({module}::groups())"),
+            Entry::AlertManager => format!(".alertmanager({module}::alertmanager())"),
+            Entry::Dashboards => format!(
+                ".datasources({module}::datasources())\n        .dashboards({module}::dashboards())"
+            ),
+            Entry::Slos => format!(
+                ".more_severities({module}::SEVERITIES.iter().copied())\n        .slos({module}::slos())"
+            ),
+            Entry::Metrics => format!(".metrics({module}::CATALOG)"),
+        }
+    }
 }
 
 /// One imported file as a Rust module.
@@ -66,4 +95,77 @@ pub struct SeenSeries {
 pub struct Imported {
     pub modules: Vec<Module>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The first line of every file `sextant import` writes: how the import recognises its own
+/// files in the `--into` folder (it rewrites those, and refuses to touch any other).
+pub const HEADER: &str = "//! Imported by `sextant import`";
+
+/// The opening of a module imported from `path`.
+pub fn header(path: &str, _entry: Entry) -> String {
+    format!("{HEADER} from `{path}`; importing it again rewrites this file.\n\n")
+}
+
+/// Imports `files` (in the order given: the same inputs give the same modules and names), with
+/// the metrics they read that `catalog` (the spec's) lacks as a module of their own
+/// ([`catalog::CATALOG_MODULE`]). Every file kind is one arm of the dispatch.
+pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
+    let mut imported = Imported::default();
+    let mut names: BTreeSet<String> =
+        [catalog::CATALOG_MODULE.to_string(), "mod".to_string()].into();
+    let mut groups = BTreeSet::new();
+    let mut recorded = BTreeSet::new();
+    let mut slos = BTreeSet::new();
+    for file in files {
+        let stem = std::path::Path::new(&file.path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = rust::unique(rust::ident(&stem), &mut names.clone());
+        let (module, diagnostics) = match FileKind::of(&file.path, &file.text) {
+            FileKind::Rules => rules::module(file, name, &mut groups, &mut recorded),
+            FileKind::Sloth => sloth::module(file, name, &mut slos),
+            FileKind::Dashboard => {
+                let (module, diagnostics) = grafana::module(file);
+                let module = module.map(|mut m| {
+                    m.name = name.clone();
+                    m
+                });
+                (module, diagnostics)
+            }
+            kind @ FileKind::AlertManager => not_yet(file, kind),
+            kind => unsupported(file, kind),
+        };
+        imported.diagnostics.extend(diagnostics);
+        if let Some(module) = module {
+            names.insert(module.name.clone());
+            imported.modules.push(module);
+        }
+    }
+    if let Some(module) = catalog::module(&imported.modules, &recorded, catalog) {
+        imported.modules.push(module);
+    }
+    crate::diagnostics::sort(&mut imported.diagnostics);
+    imported
+}
+
+/// A kind another importer reads, not merged yet.
+fn not_yet(file: &SourceFile, kind: FileKind) -> (Option<Module>, Vec<Diagnostic>) {
+    let diagnostic = Diagnostic::warning(
+        codes::UNSUPPORTED_FILE,
+        format!("{}: {} is not importable yet", file.path, kind.describe()),
+    )
+    .with_file(&file.path, 0..0)
+    .note("`sextant import` reads rule files, PrometheusRule resources, Sloth specs and Grafana dashboards");
+    (None, vec![diagnostic])
+}
+
+fn unsupported(file: &SourceFile, kind: FileKind) -> (Option<Module>, Vec<Diagnostic>) {
+    let diagnostic = Diagnostic::warning(
+        codes::UNSUPPORTED_FILE,
+        format!("{}: {} is not imported", file.path, kind.describe()),
+    )
+    .with_file(&file.path, 0..0)
+    .note("`sextant import` reads rule files, PrometheusRule resources, Sloth specs, AlertManager configurations and Grafana dashboards");
+    (None, vec![diagnostic])
 }
