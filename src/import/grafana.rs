@@ -31,6 +31,7 @@ use std::ops::Range;
 use serde_json::{json, Value as Json};
 
 use super::codes;
+use super::layout::{self, Expr};
 use super::rust::{float, ident, unique};
 use super::{Entry, Module, SeenSeries};
 use crate::diagnostics::Diagnostic;
@@ -111,7 +112,6 @@ pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
     }
     diagnostics.append(&mut importer.diagnostics);
     if dashboards.is_empty() {
-        restore_literals("");
         return (None, diagnostics);
     }
     let stem = std::path::Path::new(&file.path)
@@ -141,7 +141,7 @@ pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
             format!("Datasource::{constructor}({}, {}, URL)", lit(uid), lit(uid))
         })
         .collect();
-    source.push_str(&format!("    {}\n}}\n", vec_source(&datasources)));
+    source.push_str(&format!("{}}}\n", vec_lines(datasources)));
     let names: Vec<String> = dashboards
         .iter()
         .map(|d| {
@@ -151,8 +151,8 @@ pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
         })
         .collect();
     source.push_str(&format!(
-        "\npub fn dashboards() -> Vec<Dashboard> {{\n    {}\n}}\n",
-        vec_source(&names)
+        "\npub fn dashboards() -> Vec<Dashboard> {{\n{}}}\n",
+        vec_lines(names)
     ));
     for d in &dashboards {
         source.push('\n');
@@ -161,7 +161,7 @@ pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
     let module = Module {
         name: ident(stem),
         source_path: file.path.clone(),
-        source: restore_literals(&source),
+        source,
         entry: Entry::Dashboards,
         series: importer.series,
     };
@@ -563,37 +563,165 @@ impl PanelOut {
     }
 }
 
-thread_local! {
-    /// The multi-line string literals of the module being written, by placeholder: layout
-    /// indents lines, and must not indent those inside a literal.
-    static LITERALS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// A Rust string literal for `text`; one spanning lines stands as a placeholder until
-/// [`restore_literals`].
+/// A Rust string literal for `text`.
 fn lit(text: &str) -> String {
-    let literal = super::rust::string(text);
-    if !literal.contains('\n') {
-        return literal;
-    }
-    LITERALS.with(|l| {
-        let mut l = l.borrow_mut();
-        l.push(literal);
-        format!("\u{1}{}\u{1}", l.len() - 1)
-    })
+    super::rust::string(text)
 }
 
-/// `source` with its literals' placeholders replaced by the literals, which are forgotten.
-fn restore_literals(source: &str) -> String {
-    let literals = LITERALS.with(|l| std::mem::take(&mut *l.borrow_mut()));
-    let mut out = String::new();
-    let mut parts = source.split('\u{1}');
-    out.push_str(parts.next().unwrap_or(""));
-    while let (Some(index), Some(rest)) = (parts.next(), parts.next()) {
-        out.push_str(&literals[index.parse::<usize>().expect("a placeholder")]);
-        out.push_str(rest);
+/// Reads back an expression this module wrote (string literals, numbers, paths, arrays, calls
+/// and method chains, with any whitespace between them) as a [`layout::Expr`], which lays it
+/// out as rustfmt does. Arrays stay as written: the module writes only short ones.
+fn parse_expr(text: &str) -> Expr {
+    let mut reader = ExprReader {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let expr = reader.expr();
+    reader.space();
+    assert_eq!(
+        reader.at,
+        text.len(),
+        "the importer wrote a whole expression: {text}"
+    );
+    expr
+}
+
+struct ExprReader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl ExprReader<'_> {
+    fn space(&mut self) {
+        while self
+            .bytes
+            .get(self.at)
+            .is_some_and(|b| b.is_ascii_whitespace())
+        {
+            self.at += 1;
+        }
     }
-    out
+
+    fn peek(&mut self) -> Option<u8> {
+        self.space();
+        self.bytes.get(self.at).copied()
+    }
+
+    fn expr(&mut self) -> Expr {
+        let mut expr = self.primary();
+        while self.peek() == Some(b'.') {
+            self.at += 1;
+            let name = self.word();
+            let args = self.args();
+            expr = expr.method(&name, args);
+        }
+        expr
+    }
+
+    fn primary(&mut self) -> Expr {
+        let start = self.at;
+        match self.peek() {
+            Some(b'"') => {
+                let start = self.at;
+                self.at += 1;
+                while self.bytes[self.at] != b'"' {
+                    self.at += if self.bytes[self.at] == b'\\' { 2 } else { 1 };
+                }
+                self.at += 1;
+                Expr::atom(&self.text[start..self.at])
+            }
+            Some(b'r') if matches!(self.bytes.get(self.at + 1), Some(b'#' | b'"')) => {
+                let start = self.at;
+                let hashes = self.bytes[self.at + 1..]
+                    .iter()
+                    .take_while(|b| **b == b'#')
+                    .count();
+                let close = format!("\"{}", "#".repeat(hashes));
+                let body = self.at + 2 + hashes;
+                let end = body + self.text[body..].find(&close).expect("a closed raw string");
+                self.at = end + close.len();
+                Expr::atom(&self.text[start..self.at])
+            }
+            Some(b'[') => {
+                let start = self.at;
+                let mut depth = 0;
+                loop {
+                    match self.bytes[self.at] {
+                        b'[' => depth += 1,
+                        b']' => depth -= 1,
+                        b'"' => {
+                            self.primary();
+                            continue;
+                        }
+                        b'r' if matches!(self.bytes.get(self.at + 1), Some(b'#' | b'"'))
+                            && !self.bytes[self.at - 1].is_ascii_alphanumeric() =>
+                        {
+                            self.primary();
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    self.at += 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                Expr::atom(&self.text[start..self.at])
+            }
+            _ => {
+                let name = self.word();
+                assert!(
+                    !name.is_empty(),
+                    "an expression at {start} of {}",
+                    self.text
+                );
+                if self.bytes.get(self.at) == Some(&b'(') {
+                    let args = self.args();
+                    Expr::call(name, args)
+                } else {
+                    Expr::atom(name)
+                }
+            }
+        }
+    }
+
+    /// A path, identifier or number: `Unit::Bytes`, `true`, `0.01`, `-1.5`, `1e-5`.
+    fn word(&mut self) -> String {
+        self.space();
+        let start = self.at;
+        let numeric = self
+            .bytes
+            .get(self.at)
+            .is_some_and(|b| b.is_ascii_digit() || *b == b'-');
+        while let Some(&b) = self.bytes.get(self.at) {
+            let more = b.is_ascii_alphanumeric()
+                || b == b'_'
+                || (b == b':' && self.bytes.get(self.at + 1) == Some(&b':'))
+                || (b == b':' && self.at > start && self.bytes[self.at - 1] == b':')
+                || (numeric && (b == b'.' || b == b'-' || b == b'+'));
+            if !more {
+                break;
+            }
+            self.at += 1;
+        }
+        self.text[start..self.at].to_string()
+    }
+
+    fn args(&mut self) -> Vec<Expr> {
+        assert_eq!(self.peek(), Some(b'('), "a call in {}", self.text);
+        self.at += 1;
+        let mut args = Vec::new();
+        while self.peek() != Some(b')') {
+            args.push(self.expr());
+            if self.peek() == Some(b',') {
+                self.at += 1;
+            }
+        }
+        self.at += 1;
+        args
+    }
 }
 
 /// `.method(arg)`, with a long or multi-line argument on lines of its own, as rustfmt lays
@@ -606,19 +734,20 @@ fn call(method: &str, arg: &str) -> String {
     }
 }
 
-/// `vec![..]` of `items` (or `Vec::new()`), on one line when it fits, as rustfmt writes it
-/// inside a function.
-fn vec_source(items: &[String]) -> String {
+/// The body of a function returning `items` (laid out at indentation 8), as rustfmt writes it.
+fn vec_lines(items: Vec<String>) -> String {
     if items.is_empty() {
-        return "Vec::new()".into();
+        return "    Vec::new()\n".into();
     }
-    let line = format!("vec![{}]", items.join(", "));
-    if line.len() + 4 <= 100 && !line.contains('\n') {
-        line
-    } else {
-        let body: Vec<String> = items.iter().map(|i| format!("{},", indent(i, 4))).collect();
-        format!("vec![\n{}\n    ]", indent(&body.join("\n"), 4))
+    if items.iter().any(|i| i.contains('\n')) {
+        let mut out = String::from("    vec![\n");
+        for item in items {
+            out.push_str(&format!("        {item},\n"));
+        }
+        out.push_str("    ]\n");
+        return out;
     }
+    layout::vec_body(items)
 }
 
 /// `head` followed by `.call` lines, indented by four spaces.
@@ -995,18 +1124,15 @@ impl Importer<'_> {
                 let body: Vec<String> = items
                     .iter()
                     .map(|p| {
-                        let source = p.source(dashboard_ds.as_ref());
-                        if source.contains('\n') {
-                            format!("{source}\n    .into(),")
-                        } else {
-                            format!("{source}.into(),")
-                        }
+                        parse_expr(&p.source(dashboard_ds.as_ref()))
+                            .method("into", Vec::new())
+                            .render(8, 8, 1)
                     })
                     .collect();
                 helpers.push_str(&format!(
-                    "\n/// The row {:?} of {title:?}.\nfn {name}() -> Vec<Panel> {{\n    vec![\n{}\n    ]\n}}\n",
+                    "\n/// The row {:?} of {title:?}.\nfn {name}() -> Vec<Panel> {{\n{}}}\n",
                     row.unwrap_or_default(),
-                    indent(&body.join("\n"), 8),
+                    vec_lines(body),
                 ));
                 calls.push(format!("panels({name}())"));
             }
@@ -1020,9 +1146,9 @@ impl Importer<'_> {
             &calls,
         );
         Some(format!(
-            "/// {} (`{uid}`).\nfn {function}() -> Dashboard {{\n{}\n}}\n{helpers}",
+            "/// {} (`{uid}`).\nfn {function}() -> Dashboard {{\n    {}\n}}\n{helpers}",
             title.replace('\n', " "),
-            indent(&body, 4)
+            parse_expr(&body).render(4, 4, 0)
         ))
     }
 
