@@ -1,7 +1,7 @@
 //! `sextant import` of Grafana dashboards, round trip: every dashboard of the public corpus
-//! (`tests/corpus/dashboards`) and EJE's own (`generated/grafana/dashboards`) is imported, the
-//! modules are compiled together in one scratch crate whose spec uses them, its `build` writes
-//! the dashboards, and each is compared with its input: the same panels (type, title, gridPos),
+//! (`tests/corpus/dashboards`) and EJE's own (`generated/grafana/dashboards`) is imported by the
+//! CLI of a new service (`sextant init`), twice (nothing changes), its modules are checked with
+//! `rustfmt --check`, its `build` writes the dashboards, and each is compared with its input: the same panels (type, title, gridPos),
 //! queries (expr modulo whitespace, legendFormat, refId, datasource, hidden), variables, links and
 //! annotations, for everything the import did not report as unsupported. A dashboard in the
 //! legacy `rows` model has no positions to compare: its panels are placed as Grafana's migration
@@ -11,7 +11,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -357,35 +357,38 @@ fn without_legacy_rows(mut facts: Facts, legacy: bool) -> Facts {
     facts
 }
 
-/// Writes the scratch crate: one module per imported file, a spec using them all.
-fn scratch_crate(dir: &Path, modules: &[Module]) {
-    let repo = root();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
+/// Runs `cargo` in `dir` with the repository's target folder (its dependencies are built).
+fn cargo(dir: &Path, args: &[&str]) -> (bool, String) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", root().join("target"))
+        .output()
+        .expect("cargo runs");
+    (
+        out.status.success(),
         format!(
-            "[package]\nname = \"imported\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nsextant = {{ path = {:?} }}\n\n[workspace]\n",
-            repo.display().to_string()
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
         ),
     )
-    .unwrap();
-    std::fs::copy(repo.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    let mut main = String::from("//! Imported dashboards, built.\n\n");
-    let mut calls = String::new();
-    for (i, m) in modules.iter().enumerate() {
-        let name = format!("m{i:02}_{}", m.name);
-        std::fs::write(dir.join(format!("src/{name}.rs")), &m.source).unwrap();
-        main.push_str(&format!("mod {name};\n"));
-        calls.push_str(&format!(
-            "        .datasources({name}::datasources())\n        .dashboards({name}::dashboards())\n"
-        ));
-    }
-    main.push_str(&format!(
-        "\nfn spec() -> sextant::prelude::Spec {{\n    sextant::prelude::Spec::new(sextant::catalog::Catalog {{ metrics: &[] }})\n{calls}}}\n\n\
-         fn main() -> std::process::ExitCode {{\n    sextant::cli::main(sextant::cli::Project {{\n        root: env!(\"CARGO_MANIFEST_DIR\").into(),\n        spec,\n    }})\n}}\n"
-    ));
-    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+}
+
+/// The files of a folder, by name.
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                text,
+            )
+        })
+        .collect()
 }
 
 /// Counts of what was imported and reported, for the snapshot.
@@ -446,12 +449,38 @@ fn dashboards_round_trip() {
         modules.push(module.unwrap_or_else(|| panic!("{path}: no dashboard imported")));
         reports.insert(path, diagnostics);
     }
-    let dir = TempDir::new("import-grafana");
-    scratch_crate(&dir.0, &modules);
+    // A new service (`sextant init`), the dashboards imported into it by its own CLI, twice,
+    // then built.
+    let temp = TempDir::new("import-grafana");
+    let dir = temp.0.join("service");
+    let project = sextant::cli::Project {
+        root: root(),
+        spec: || sextant::spec::Spec::new(sextant::catalog::Catalog { metrics: &[] }),
+    };
+    let (code, _, stderr) = common::run_cli(&project, &["init", dir.to_str().unwrap()]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let absolute: Vec<String> = reports
+        .keys()
+        .map(|p| root().join(p).display().to_string())
+        .collect();
+    let mut args = vec!["run", "--offline", "-q", "--", "import"];
+    args.extend(absolute.iter().map(String::as_str));
+    args.extend(["--into", "src/imported"]);
+    let (ok, out) = cargo(&dir, &args);
+    assert!(ok, "import failed:\n{out}");
+    let first = read_dir(&dir.join("src/imported"));
+    let (ok, out) = cargo(&dir, &args);
+    assert!(ok, "import again failed:\n{out}");
+    assert_eq!(
+        read_dir(&dir.join("src/imported")),
+        first,
+        "importing again changes nothing"
+    );
     // Written as rustfmt writes it (`import::layout`): `rustfmt --check` changes nothing.
     let fmt = Command::new("rustfmt")
         .args(["--edition", "2021", "--check"])
-        .arg(dir.0.join("src/main.rs"))
+        .args(first.keys().map(|name| dir.join("src/imported").join(name)))
         .output()
         .expect("rustfmt runs (rustup component add rustfmt)");
     assert!(
@@ -460,31 +489,16 @@ fn dashboards_round_trip() {
         String::from_utf8_lossy(&fmt.stdout),
         String::from_utf8_lossy(&fmt.stderr)
     );
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["run", "--offline", "--quiet", "--", "build"])
-        .current_dir(&dir.0)
-        .env("CARGO_TARGET_DIR", root().join("target"))
-        .output()
-        .expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "the imported modules do not build:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let generated = dir.0.join("generated/grafana/dashboards");
+    let (ok, out) = cargo(&dir, &["run", "--offline", "-q", "--", "build"]);
+    assert!(ok, "build after import failed:\n{out}");
+    assert!(out.contains("0 errors"), "{out}");
+    // The service's own dashboards are not compared.
     let mut emitted: BTreeMap<String, Value> = BTreeMap::new();
     let mut texts = Vec::new();
-    for entry in std::fs::read_dir(&generated).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
+    for (name, text) in read_dir(&dir.join("generated/grafana/dashboards")) {
         let value: Value = serde_json::from_str(&text).unwrap();
         emitted.insert(value["title"].as_str().unwrap().to_string(), value);
-        texts.push((
-            path.file_name().unwrap().to_string_lossy().to_string(),
-            text,
-        ));
+        texts.push((name, text));
     }
     let mut dashboards = 0;
     let mut panels = 0;
@@ -521,7 +535,20 @@ fn dashboards_round_trip() {
         dashboards += 1;
         panels += found.panels.len();
     }
-    assert_eq!(dashboards, emitted.len(), "one emitted dashboard per input");
+    let titles: BTreeSet<String> = reports
+        .keys()
+        .map(|path| {
+            let node = json::parse(&source(path).text).unwrap();
+            let node = node.get("dashboard").cloned().unwrap_or(node);
+            text(&node, "title").to_string()
+        })
+        .collect();
+    assert_eq!(dashboards, titles.len(), "one emitted dashboard per input");
+    texts.retain(|(_, text)| {
+        let value: Value = serde_json::from_str(text).unwrap();
+        titles.contains(value["title"].as_str().unwrap())
+    });
+    assert_eq!(texts.len(), titles.len());
     common::grafana_schema_check(&texts);
     insta::assert_snapshot!(
         "counts",
