@@ -12,6 +12,7 @@
 
 pub mod catalog;
 pub mod codes;
+pub mod grafana;
 pub mod layout;
 pub mod rules;
 pub mod rust;
@@ -32,7 +33,10 @@ pub enum Entry {
     RuleGroups,
     /// `fn alertmanager() -> AlertManager`: `.alertmanager(<module>::alertmanager())`.
     AlertManager,
-    /// `fn dashboards() -> Vec<Dashboard>`: dashboards added to the spec's Grafana.
+    /// `fn dashboards() -> Vec<Dashboard>` and `fn datasources() -> Vec<Datasource>` (the
+    /// datasources they use): `.datasources(<module>::datasources())
+    /// .dashboards(<module>::dashboards())`, in either order and before or after `.grafana(..)`;
+    /// a datasource whose uid the spec already declares is skipped.
     Dashboards,
     /// `fn slos() -> Vec<Slo>` and `const SEVERITIES: &[&str]`:
     /// `.more_severities(<module>::SEVERITIES.iter().copied()).slos(<module>::slos())`.
@@ -48,7 +52,9 @@ impl Entry {
         match self {
             Entry::RuleGroups => format!(".rule_groups({module}::groups())"),
             Entry::AlertManager => format!(".alertmanager({module}::alertmanager())"),
-            Entry::Dashboards => format!(".dashboards({module}::dashboards())"),
+            Entry::Dashboards => format!(
+                ".datasources({module}::datasources())\n        .dashboards({module}::dashboards())"
+            ),
             Entry::Slos => format!(
                 ".more_severities({module}::SEVERITIES.iter().copied())\n        .slos({module}::slos())"
             ),
@@ -119,7 +125,15 @@ pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
         let (module, diagnostics) = match FileKind::of(&file.path, &file.text) {
             FileKind::Rules => rules::module(file, name, &mut groups, &mut recorded),
             FileKind::Sloth => sloth::module(file, name, &mut slos),
-            kind @ (FileKind::AlertManager | FileKind::Dashboard) => not_yet(file, kind),
+            FileKind::Dashboard => {
+                let (module, diagnostics) = grafana::module(file);
+                let module = module.map(|mut m| {
+                    m.name = name.clone();
+                    m
+                });
+                (module, diagnostics)
+            }
+            kind @ FileKind::AlertManager => not_yet(file, kind),
             kind => unsupported(file, kind),
         };
         imported.diagnostics.extend(diagnostics);
@@ -142,7 +156,7 @@ fn not_yet(file: &SourceFile, kind: FileKind) -> (Option<Module>, Vec<Diagnostic
         format!("{}: {} is not importable yet", file.path, kind.describe()),
     )
     .with_file(&file.path, 0..0)
-    .note("`sextant import` reads rule files, PrometheusRule resources and Sloth specs");
+    .note("`sextant import` reads rule files, PrometheusRule resources, Sloth specs and Grafana dashboards");
     (None, vec![diagnostic])
 }
 
