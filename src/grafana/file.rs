@@ -801,8 +801,11 @@ impl<'a> Reader<'a> {
             (_, false) => format!("{kind} panel {title:?}").trim_start().to_string(),
             (_, true) => format!("{kind} panel {pointer}").trim_start().to_string(),
         };
-        // An invalid `gridPos` is reported once, by the schema, and the panel not laid out.
-        let grid = panel.get("gridPos").and_then(|g| {
+        // An invalid `gridPos` is reported once, by the schema, and the panel not laid out. In
+        // the legacy `rows` model Grafana lays panels out from their `span` and ignores a
+        // `gridPos` (jsonnet mixins write an empty one), so it is not read there.
+        let legacy_row = pointer.starts_with("/rows/");
+        let grid = panel.get("gridPos").filter(|_| !legacy_row).and_then(|g| {
             if !self.own_schema("gridPos", &format!("{pointer}/gridPos"), g) {
                 return None;
             }
