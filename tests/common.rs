@@ -109,3 +109,38 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// PromQL `expr` modulo white space, for comparing an expression with its round trip: the
+/// white space between tokens dropped, string literals kept as written, each `#` comment kept
+/// (its runs of white space as one space) up to the end of its line.
+pub fn promql_unspaced(expr: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let mut chars = expr.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' | '`' => {
+                out.push(c);
+                while let Some(d) = chars.next() {
+                    out.push(d);
+                    if d == '\\' && c != '`' {
+                        if let Some(e) = chars.next() {
+                            out.push(e);
+                        }
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '#' => {
+                let comment: String =
+                    std::iter::from_fn(|| chars.next_if(|&d| d != '\n')).collect();
+                out.push('#');
+                out.push_str(&comment.split_whitespace().collect::<Vec<_>>().join(" "));
+                out.push('\n');
+            }
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

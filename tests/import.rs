@@ -294,13 +294,13 @@ fn group(value: &Value) -> Group {
             Rule {
                 kind,
                 name: name.as_str().unwrap().to_string(),
-                expr: r["expr"]
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| serde_yaml::to_string(&r["expr"]).unwrap())
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                // Modulo white space: the selectors of catalog metrics are the DSL's.
+                expr: common::promql_unspaced(
+                    &r["expr"]
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| serde_yaml::to_string(&r["expr"]).unwrap()),
+                ),
                 for_: duration(r.get("for")).unwrap_or(Duration::ZERO),
                 keep_firing_for: duration(r.get("keep_firing_for")).unwrap_or(Duration::ZERO),
                 labels: strings(r.get("labels")),

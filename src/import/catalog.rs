@@ -18,13 +18,44 @@ pub const CATALOG_MODULE: &str = "imported_catalog";
 /// of it, so a middling guess for the cardinality lints.
 const EXPECTED_VALUES: usize = 10;
 
-/// The catalog module, when any module reads a series neither `catalog` nor a recording rule of
-/// the import describes.
-pub fn module(
-    modules: &[Module],
-    recorded: &BTreeSet<String>,
-    catalog: &Catalog,
-) -> Option<Module> {
+/// The statics of the catalog module: by metric name, the metric's (its `static`, kind and
+/// label names), and by label name, the label's `static`. Importers write selectors of these
+/// metrics with the DSL ([`super::selectors`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Statics {
+    pub metrics: BTreeMap<String, MetricStatic>,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// A metric of the catalog module.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricStatic {
+    /// The `static`'s name (`UP`).
+    pub ident: String,
+    pub kind: Kind,
+    /// The label names it has (each with a `static` in [`Statics::labels`]).
+    pub labels: BTreeSet<String>,
+}
+
+impl Statics {
+    /// The metric a series belongs to, with the [`Selector`](crate::rules::Selector) method
+    /// naming the series of a histogram (`bucket`, `count`, `sum`) when it is one of those.
+    pub fn series(&self, name: &str) -> Option<(&MetricStatic, Option<&'static str>)> {
+        if let Some(metric) = self.metrics.get(name) {
+            return Some((metric, None));
+        }
+        [("_bucket", "bucket"), ("_count", "count"), ("_sum", "sum")]
+            .into_iter()
+            .find_map(|(suffix, method)| {
+                let metric = self.metrics.get(name.strip_suffix(suffix)?)?;
+                (metric.kind == Kind::Histogram).then_some((metric, Some(method)))
+            })
+    }
+}
+
+/// The statics of the catalog module for `modules` (empty when it has none): the series they
+/// read that neither `catalog` nor a recording rule of the import (`recorded`) describes.
+pub fn statics(modules: &[Module], recorded: &BTreeSet<String>, catalog: &Catalog) -> Statics {
     let mut series: BTreeMap<String, SeenSeries> = BTreeMap::new();
     for module in modules {
         for (name, seen) in &module.series {
@@ -47,14 +78,46 @@ pub fn module(
         });
         !component && !recorded.contains(name) && catalog.lookup(name).is_none()
     });
-    if series.is_empty() {
-        return None;
-    }
     let labels: BTreeSet<&String> = series
         .values()
         .flat_map(|s| s.labels.iter())
         .filter(|l| l.as_str() != "le" && l.as_str() != "__name__")
         .collect();
+    let mut taken = BTreeSet::new();
+    let labels: BTreeMap<String, String> = labels
+        .into_iter()
+        .map(|l| (l.clone(), super::rust::unique(label_static(l), &mut taken)))
+        .collect();
+    let metrics = series
+        .into_iter()
+        .map(|(name, seen)| {
+            let kind = if seen.as_histogram {
+                Kind::Histogram
+            } else if seen.as_counter || name.ends_with("_total") {
+                Kind::Counter
+            } else {
+                Kind::Gauge
+            };
+            let metric = MetricStatic {
+                ident: super::rust::unique(metric_static(&name), &mut taken),
+                kind,
+                labels: seen
+                    .labels
+                    .into_iter()
+                    .filter(|l| labels.contains_key(l))
+                    .collect(),
+            };
+            (name, metric)
+        })
+        .collect();
+    Statics { metrics, labels }
+}
+
+/// The catalog module of `statics`, when it has metrics.
+pub fn module(statics: &Statics) -> Option<Module> {
+    if statics.metrics.is_empty() {
+        return None;
+    }
     let mut out = super::header("the imported queries", Entry::Metrics).replace(
         "from `the imported queries`",
         "from the series the imported queries read",
@@ -64,52 +127,37 @@ pub fn module(
          //! lacks: kinds inferred from how they are read, labels as seen, values unknown.\n\n",
     );
     out.push_str("use sextant::catalog::{Catalog, Domain, Kind, Label, Metric, Origin};\n");
-    let mut taken = BTreeSet::new();
-    let statics: BTreeMap<&String, String> = labels
-        .iter()
-        .map(|l| (*l, super::rust::unique(label_static(l), &mut taken)))
-        .collect();
-    for label in &labels {
+    for (label, ident) in &statics.labels {
         out.push_str(&format!(
-            "\nstatic {}: Label = Label {{\n    name: {},\n    help: \"Seen in imported queries.\",\n    domain: Domain::Open {{ expected: {EXPECTED_VALUES} }},\n}};\n",
-            statics[label],
+            "\npub static {ident}: Label = Label {{\n    name: {},\n    help: \"Seen in imported queries.\",\n    domain: Domain::Open {{ expected: {EXPECTED_VALUES} }},\n}};\n",
             string(label),
         ));
     }
-    let label_statics = statics;
-    let mut statics = Vec::new();
-    for (name, seen) in &series {
-        let kind = if seen.as_histogram {
-            Kind::Histogram
-        } else if seen.as_counter || name.ends_with("_total") {
-            Kind::Counter
-        } else {
-            Kind::Gauge
-        };
-        let kind_name = match kind {
+    let mut all = Vec::new();
+    for (name, metric) in &statics.metrics {
+        let kind_name = match metric.kind {
             Kind::Counter => "Counter",
             Kind::Gauge => "Gauge",
             Kind::Histogram => "Histogram",
         };
-        let metric_labels: Vec<String> = seen
+        let metric_labels: Vec<String> = metric
             .labels
             .iter()
-            .filter(|l| labels.contains(l))
-            .map(|l| format!("&{}", label_statics[l]))
+            .map(|l| format!("&{}", statics.labels[l]))
             .collect();
-        let name_static = super::rust::unique(metric_static(name), &mut taken);
         out.push_str(&format!(
-            "\nstatic {name_static}: Metric = Metric {{\n    name: {},\n    kind: Kind::{kind_name},\n    help: \"Read by imported queries.\",\n    unit: \"\",\n{}    buckets: &[],\n    origin: Origin::External,\n}};\n",
+            "\npub static {}: Metric = Metric {{\n    name: {},\n    kind: Kind::{kind_name},\n    help: \"Read by imported queries.\",\n    unit: \"\",\n{}    buckets: &[],\n    origin: Origin::External,\n}};\n",
+            metric.ident,
             string(name),
             list_field("labels", &metric_labels, 4),
         ));
-        statics.push(format!("&{name_static}"));
+        all.push(format!("&{}", metric.ident));
     }
     out.push_str(
         "\n/// The imported metrics: `Spec::metrics(CATALOG)` adds them to the spec's catalog.\n",
     );
     out.push_str("pub static CATALOG: Catalog = Catalog {\n");
-    out.push_str(&list_field("metrics", &statics, 4));
+    out.push_str(&list_field("metrics", &all, 4));
     out.push_str("};\n");
     Some(Module {
         name: CATALOG_MODULE.into(),
@@ -117,6 +165,7 @@ pub fn module(
         source: out,
         entry: Entry::Metrics,
         series: BTreeMap::new(),
+        render: None,
     })
 }
 

@@ -164,6 +164,7 @@ pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
         source,
         entry: Entry::Dashboards,
         series: importer.series,
+        render: None,
     };
     (Some(module), diagnostics)
 }

@@ -61,7 +61,17 @@ impl Expr {
             Expr::Atom(text) => text.clone(),
             Expr::Call(function, args) => {
                 let start = used + function.len() + 1;
-                format!("{function}({})", call_args(args, indent, start, after + 1))
+                let mut inner = call_args(args, indent, start, after + 1);
+                // A macro's arguments one per line end without a comma, as a person writes
+                // `format!(..)` (rustfmt keeps a macro's trailing comma as written).
+                if function.ends_with('!') {
+                    if let Some(at) = inner.rfind(",\n") {
+                        if inner[at + 2..].trim().is_empty() {
+                            inner.remove(at);
+                        }
+                    }
+                }
+                format!("{function}({inner})")
             }
             Expr::Chain(head, calls) => {
                 if let Some(flat) = self.flat() {

@@ -16,6 +16,7 @@ pub mod grafana;
 pub mod layout;
 pub mod rules;
 pub mod rust;
+pub mod selectors;
 pub mod sloth;
 pub mod wiring;
 
@@ -76,6 +77,26 @@ pub struct Module {
     /// Every series name the module's queries select, with the label names seen on it and how
     /// it is used (for the kind the imported catalog gives it).
     pub series: BTreeMap<String, SeenSeries>,
+    /// Writes the source again once the catalog module's statics are known, so its selectors
+    /// of imported metrics name them; `None` when `source` is final.
+    pub render: Option<Render>,
+}
+
+/// A module's source as a function of the catalog module's statics: the second pass of an
+/// import, since that catalog is made from every module's series.
+#[derive(Clone)]
+pub struct Render(std::sync::Arc<dyn Fn(&catalog::Statics) -> String + Send + Sync>);
+
+impl Render {
+    pub fn new(render: impl Fn(&catalog::Statics) -> String + Send + Sync + 'static) -> Render {
+        Render(std::sync::Arc::new(render))
+    }
+}
+
+impl std::fmt::Debug for Render {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Render")
+    }
 }
 
 /// A series name as the imported queries use it.
@@ -142,7 +163,13 @@ pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
             imported.modules.push(module);
         }
     }
-    if let Some(module) = catalog::module(&imported.modules, &recorded, catalog) {
+    let statics = catalog::statics(&imported.modules, &recorded, catalog);
+    for module in &mut imported.modules {
+        if let Some(render) = &module.render {
+            module.source = (render.0)(&statics);
+        }
+    }
+    if let Some(module) = catalog::module(&statics) {
         imported.modules.push(module);
     }
     crate::diagnostics::sort(&mut imported.diagnostics);

@@ -8,9 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml::Value;
 
+use super::catalog::{Statics, CATALOG_MODULE};
 use super::layout::Expr;
 use super::rust::{ident, string, unique};
-use super::{codes, Entry, Module, SeenSeries};
+use super::selectors::{self, Bindings};
+use super::{codes, Entry, Module, Render, SeenSeries};
 use crate::diagnostics::Diagnostic;
 use crate::rules::file::{self as rulefile, Format, SourceFile};
 use crate::rules::{lower, Alert, Record, Rule, RuleGroup};
@@ -107,7 +109,9 @@ pub fn module(
             seen(expr, &read, &mut series);
         }
     }
-    let source = source(&file.path, &kept);
+    let source = source(&file.path, &kept, &Statics::default());
+    let path = file.path.clone();
+    let render = Render::new(move |statics| self::source(&path, &kept, statics));
     (
         Some(Module {
             name,
@@ -115,6 +119,7 @@ pub fn module(
             source,
             entry: Entry::RuleGroups,
             series,
+            render: Some(render),
         }),
         diagnostics,
     )
@@ -211,24 +216,26 @@ fn extra_fields(text: &str, format: Option<Format>) -> Vec<Vec<String>> {
     out
 }
 
-/// The module's Rust source.
-fn source(path: &str, groups: &[RuleGroup]) -> String {
+/// The module's Rust source, its selectors of the catalog module's metrics (`statics`) written
+/// with the DSL.
+fn source(path: &str, groups: &[RuleGroup], statics: &Statics) -> String {
     let mut taken: BTreeSet<String> = ["groups".to_string()].into();
     let functions: Vec<String> = groups
         .iter()
         .map(|g| unique(ident(&g.name), &mut taken))
         .collect();
     let mut out = super::header(path, Entry::RuleGroups);
-    out.push_str("use sextant::prelude::*;\n\n");
-    out.push_str(&format!("/// The rule groups of `{path}`.\n"));
-    out.push_str("pub fn groups() -> Vec<RuleGroup> {\n");
-    out.push_str(&super::layout::vec_body(
+    let mut body = String::new();
+    let mut typed = false;
+    body.push_str(&format!("/// The rule groups of `{path}`.\n"));
+    body.push_str("pub fn groups() -> Vec<RuleGroup> {\n");
+    body.push_str(&super::layout::vec_body(
         functions.iter().map(|f| format!("{f}()")).collect(),
     ));
-    out.push_str("}\n");
+    body.push_str("}\n");
     for (group, function) in groups.iter().zip(&functions) {
-        out.push('\n');
-        out.push_str(&format!("fn {function}() -> RuleGroup {{\n"));
+        body.push('\n');
+        body.push_str(&format!("fn {function}() -> RuleGroup {{\n"));
         let mut chain = Expr::call("RuleGroup::new", vec![Expr::atom(string(&group.name))])
             .method("imported", vec![]);
         if let Some(interval) = group.interval {
@@ -237,13 +244,23 @@ fn source(path: &str, groups: &[RuleGroup]) -> String {
         if let Some(limit) = group.limit {
             chain = chain.method("limit", vec![Expr::atom(limit.to_string())]);
         }
+        let mut bindings = Bindings::default();
         for rule in &group.rules {
-            chain = chain.method("rule", vec![rule_expr(rule)]);
+            chain = chain.method("rule", vec![rule_expr(rule, statics, &mut bindings)]);
         }
-        out.push_str("    ");
-        out.push_str(&chain.render(4, 4, 0));
-        out.push_str("\n}\n");
+        let rendered = chain.render(4, 4, 0);
+        typed |= rendered.contains(CATALOG_MODULE) || !bindings.lets.is_empty();
+        body.push_str(&bindings.statements());
+        body.push_str("    ");
+        body.push_str(&rendered);
+        body.push_str("\n}\n");
     }
+    out.push_str("use sextant::prelude::*;\n");
+    if typed {
+        out.push_str(&format!("\nuse super::{CATALOG_MODULE};\n"));
+    }
+    out.push('\n');
+    out.push_str(&body);
     out
 }
 
@@ -251,30 +268,32 @@ fn strings(items: &[&str]) -> Vec<Expr> {
     items.iter().map(|s| Expr::atom(string(s))).collect()
 }
 
-fn rule_expr(rule: &Rule) -> Expr {
+fn rule_expr(rule: &Rule, statics: &Statics, bindings: &mut Bindings) -> Expr {
     match rule {
         Rule::Record(Record {
             name, expr, labels, ..
         }) => {
-            let mut chain = Expr::call("Record::new", strings(&[name, &expr.0]));
+            let expr = selectors::expression(&expr.0, statics, bindings);
+            let mut chain = Expr::call("Record::new", vec![Expr::atom(string(name)), expr]);
             for (k, v) in labels {
                 chain = chain.method("label", strings(&[k, v]));
             }
             chain
         }
-        Rule::Alert(alert) => alert_expr(alert),
+        Rule::Alert(alert) => alert_expr(alert, statics, bindings),
     }
 }
 
-fn alert_expr(alert: &Alert) -> Expr {
-    let (name, expr) = (alert.name.as_str(), alert.expr.0.as_str());
+fn alert_expr(alert: &Alert, statics: &Statics, bindings: &mut Bindings) -> Expr {
+    let name = Expr::atom(string(&alert.name));
+    let expr = selectors::expression(&alert.expr.0, statics, bindings);
     let mut labels = alert.labels.clone();
     let mut chain = match labels.remove("severity").as_deref() {
         Some(s @ ("critical" | "warning" | "info")) => {
-            Expr::call(format!("Alert::{s}"), strings(&[name, expr]))
+            Expr::call(format!("Alert::{s}"), vec![name, expr])
         }
-        Some(other) => Expr::call("Alert::new", strings(&[name, other, expr])),
-        None => Expr::call("Alert::unrouted", strings(&[name, expr])),
+        Some(other) => Expr::call("Alert::new", vec![name, Expr::atom(string(other)), expr]),
+        None => Expr::call("Alert::unrouted", vec![name, expr]),
     };
     if !alert.for_.is_zero() {
         chain = chain.method("for_", vec![Expr::atom(duration(alert.for_))]);

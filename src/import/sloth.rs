@@ -298,6 +298,7 @@ pub fn module(
             source: out,
             entry: Entry::Slos,
             series,
+            render: None,
         }),
         diagnostics,
     )

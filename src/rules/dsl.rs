@@ -196,19 +196,33 @@ impl Selector {
 
 impl fmt::Display for Selector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.metric.name, self.suffix)?;
-        if !self.matchers.is_empty() {
-            f.write_str("{")?;
-            for (i, (label, op, value)) in self.matchers.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{label}{op}{}", crate::syntax::promql::quote(value))?;
-            }
-            f.write_str("}")?;
-        }
-        Ok(())
+        let matchers: Vec<(&str, &str, &str)> = self
+            .matchers
+            .iter()
+            .map(|(label, op, value)| (*label, *op, value.as_str()))
+            .collect();
+        f.write_str(&render_selector(self.metric.name, self.suffix, &matchers))
     }
+}
+
+/// A selector as [`Selector`] displays it: `name_suffix{label="value", ...}` (matchers:
+/// label, operator, unquoted value). The importer compares it with the text it replaces.
+pub(crate) fn render_selector(name: &str, suffix: &str, matchers: &[(&str, &str, &str)]) -> String {
+    let mut out = format!("{name}{suffix}");
+    if !matchers.is_empty() {
+        out.push('{');
+        for (i, (label, op, value)) in matchers.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!(
+                "{label}{op}{}",
+                crate::syntax::promql::quote(value)
+            ));
+        }
+        out.push('}');
+    }
+    out
 }
 
 /// A recording rule: `record: level:metric:operations`.
