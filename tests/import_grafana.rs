@@ -17,7 +17,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use sextant::diagnostics::{Diagnostic, Span};
-use sextant::import::{codes, grafana, Module};
+use sextant::import::{self, codes, grafana, Module};
 use sextant::rules::file::SourceFile;
 use sextant::syntax::json;
 
@@ -199,7 +199,7 @@ fn input_facts(node: &json::Node, diagnostics: &[Diagnostic]) -> Facts {
             facts.queries.push(format!(
                 "{:?} {ref_id} {query_ds} {:?} {:?} hidden={}",
                 text(p, "title"),
-                squash(t["expr"].as_str().unwrap_or("")),
+                common::promql_unspaced(t["expr"].as_str().unwrap_or("")),
                 legend(t.get("legendFormat")),
                 t["hide"] == true,
             ));
@@ -310,7 +310,7 @@ fn output_facts(d: &Value, legacy: bool) -> Facts {
                 p["title"].as_str().unwrap(),
                 t["refId"].as_str().unwrap(),
                 ds_name(t.get("datasource")),
-                squash(t["expr"].as_str().unwrap()),
+                common::promql_unspaced(t["expr"].as_str().unwrap()),
                 legend(t.get("legendFormat")),
                 t["hide"] == true,
             ));
@@ -559,7 +559,15 @@ fn dashboards_round_trip() {
 /// A module and its diagnostics as the CLI prints them, for a snapshot.
 fn imported(path: &str) -> String {
     let (module, diagnostics) = grafana::module(&source(path));
-    let module = module.unwrap();
+    let mut module = module.unwrap();
+    // The second pass of an import: the queries' selectors of the catalog module's metrics
+    // (here, every metric the dashboard reads) written with the DSL.
+    let statics = import::catalog::statics(
+        std::slice::from_ref(&module),
+        &Default::default(),
+        &sextant::catalog::Catalog { metrics: &[] },
+    );
+    module.source = module.render.as_ref().unwrap().source(&statics);
     let rendered = sextant::diagnostics::render(&diagnostics, &|file| {
         std::fs::read_to_string(root().join(file)).ok()
     });

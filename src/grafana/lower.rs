@@ -1192,6 +1192,19 @@ pub(crate) fn stand_in_variables(text: &str) -> String {
     substitute(text, &scope).0.text
 }
 
+/// [`stand_in_variables`], with the range of `text` each range of the result stands for.
+pub(crate) fn stand_in_variables_mapped(
+    text: &str,
+) -> (String, impl Fn(Range<usize>) -> Range<usize>) {
+    let scope = Scope {
+        variables: BTreeMap::new(),
+        tags: false,
+        rate_interval: true,
+    };
+    let substituted = substitute(text, &scope).0;
+    (substituted.text.clone(), move |r| substituted.original(r))
+}
+
 /// Substitutes every variable; returns the result and the references it did not know.
 fn substitute(text: &str, scope: &Scope) -> (Substituted, Vec<VarRef>) {
     let mut out = Substituted {

@@ -30,10 +30,12 @@ use std::ops::Range;
 
 use serde_json::{json, Value as Json};
 
+use super::catalog::{Statics, CATALOG_MODULE};
 use super::codes;
 use super::layout::{self, Expr};
 use super::rust::{float, ident, unique};
-use super::{Entry, Module, SeenSeries};
+use super::selectors;
+use super::{Entry, Module, Render, SeenSeries};
 use crate::diagnostics::Diagnostic;
 use crate::grafana::bargauge::{BarStyle, Orientation};
 use crate::grafana::file::{self, Embedding};
@@ -94,8 +96,26 @@ const DASHBOARD_FIELDS: &[&str] = &[
 
 /// Imports one file of dashboards.
 pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
+    let (module, diagnostics) = import_with(file, &Statics::default());
+    let file = file.clone();
+    let module = module.map(|mut m| {
+        m.render = Some(Render::new(move |statics| {
+            import_with(&file, statics)
+                .0
+                .map(|m| m.source)
+                .unwrap_or_default()
+        }));
+        m
+    });
+    (module, diagnostics)
+}
+
+/// The module, its queries' selectors of the catalog module's metrics (`statics`) written with
+/// the DSL.
+fn import_with(file: &SourceFile, statics: &Statics) -> (Option<Module>, Vec<Diagnostic>) {
     let (read, mut diagnostics) = file::read(file);
     let mut importer = Importer {
+        statics,
         path: file.path.clone(),
         embedding: &Embedding::Whole,
         diagnostics: Vec::new(),
@@ -124,6 +144,12 @@ pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
         source.push_str("use sextant::grafana::Panel;\n");
     }
     source.push_str("use sextant::prelude::*;\n");
+    if dashboards
+        .iter()
+        .any(|d| d.contains(&format!("&{CATALOG_MODULE}::")))
+    {
+        source.push_str(&format!("\nuse super::{CATALOG_MODULE};\n"));
+    }
     source.push_str(&format!(
         "\n/// Where the datasources are: a placeholder, to set.\nconst URL: &str = {};\n\n\
          /// The datasources the dashboards use.\npub fn datasources() -> Vec<Datasource> {{\n",
@@ -170,6 +196,7 @@ pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
 }
 
 struct Importer<'a> {
+    statics: &'a Statics,
     path: String,
     embedding: &'a Embedding,
     diagnostics: Vec<Diagnostic>,
@@ -255,6 +282,8 @@ struct DashboardIn<'n> {
 #[derive(Clone, Debug, Default)]
 struct QueryOut {
     expr: String,
+    /// `expr` written with the catalog's selectors, when it reads some.
+    rust: Option<String>,
     legend: Option<String>,
     ref_id: Option<String>,
     interval: Option<String>,
@@ -284,10 +313,11 @@ impl QueryOut {
         if self.hidden {
             calls.push("hidden()".into());
         }
+        let expr = self.rust.clone().unwrap_or_else(|| lit(&self.expr));
         if calls.is_empty() {
-            return lit(&self.expr);
+            return expr;
         }
-        single_line(&format!("Query::new({})", lit(&self.expr)), &calls)
+        single_line(&format!("Query::new({expr})"), &calls)
     }
 }
 
@@ -697,8 +727,11 @@ impl ExprReader<'_> {
             .get(self.at)
             .is_some_and(|b| b.is_ascii_digit() || *b == b'-');
         while let Some(&b) = self.bytes.get(self.at) {
+            // `&path`, `macro!(..)`.
             let more = b.is_ascii_alphanumeric()
                 || b == b'_'
+                || (b == b'&' && self.at == start)
+                || (b == b'!' && self.at > start && self.bytes.get(self.at + 1) == Some(&b'('))
                 || (b == b':' && self.bytes.get(self.at + 1) == Some(&b':'))
                 || (b == b':' && self.at > start && self.bytes[self.at - 1] == b':')
                 || (numeric && (b == b'.' || b == b'-' || b == b'+'));
@@ -1496,8 +1529,10 @@ impl Importer<'_> {
             );
             return None;
         };
+        let (stand_in, to_expr) = crate::grafana::lower::stand_in_variables_mapped(expr);
         let mut q = QueryOut {
             expr: expr.to_string(),
+            rust: selectors::inline(expr, &stand_in, &to_expr, self.statics),
             ..QueryOut::default()
         };
         self.seen(expr);

@@ -61,17 +61,8 @@ impl Expr {
             Expr::Atom(text) => text.clone(),
             Expr::Call(function, args) => {
                 let start = used + function.len() + 1;
-                let mut inner = call_args(args, indent, start, after + 1);
-                // A macro's arguments one per line end without a comma, as a person writes
-                // `format!(..)` (rustfmt keeps a macro's trailing comma as written).
-                if function.ends_with('!') {
-                    if let Some(at) = inner.rfind(",\n") {
-                        if inner[at + 2..].trim().is_empty() {
-                            inner.remove(at);
-                        }
-                    }
-                }
-                format!("{function}({inner})")
+                let inner = call_args(args, indent, start, after + 1);
+                format!("{function}({})", macro_args(function, inner))
             }
             Expr::Chain(head, calls) => {
                 if let Some(flat) = self.flat() {
@@ -104,7 +95,12 @@ impl Expr {
                     })
                     .flatten();
                 if let Some(prefix) = prefix {
-                    let budget = (MAX_WIDTH - indent).min(CHAIN_WIDTH);
+                    // A chain of one call overflows to the line's width, a longer one to `chain_width`.
+                    let budget = if calls.len() == 1 {
+                        MAX_WIDTH - indent
+                    } else {
+                        (MAX_WIDTH - indent).min(CHAIN_WIDTH)
+                    };
                     if prefix.len() < budget {
                         let (method, args) = last;
                         let start = used + prefix.len() + method.len() + 2;
@@ -173,9 +169,25 @@ fn call_args(args: &[Expr], indent: usize, used: usize, after: usize) -> String 
     // A single call argument overflows: `.rule(Record::new(` ... `))`, its own arguments one
     // per line.
     if let [Expr::Call(function, inner)] = args {
-        return format!("{function}({})", one_per_line(inner, indent));
+        return format!(
+            "{function}({})",
+            macro_args(function, one_per_line(inner, indent))
+        );
     }
     one_per_line(args, indent)
+}
+
+/// A macro's arguments one per line end without a comma, as a person writes `format!(..)`
+/// (rustfmt keeps a macro's trailing comma as written).
+fn macro_args(function: &str, mut args: String) -> String {
+    if function.ends_with('!') {
+        if let Some(at) = args.rfind(",\n") {
+            if args[at + 2..].trim().is_empty() {
+                args.remove(at);
+            }
+        }
+    }
+    args
 }
 
 fn one_per_line(args: &[Expr], indent: usize) -> String {

@@ -91,6 +91,11 @@ impl Render {
     pub fn new(render: impl Fn(&catalog::Statics) -> String + Send + Sync + 'static) -> Render {
         Render(std::sync::Arc::new(render))
     }
+
+    /// The module's source for the catalog module of `statics`.
+    pub fn source(&self, statics: &catalog::Statics) -> String {
+        (self.0)(statics)
+    }
 }
 
 impl std::fmt::Debug for Render {
@@ -166,7 +171,7 @@ pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
     let statics = catalog::statics(&imported.modules, &recorded, catalog);
     for module in &mut imported.modules {
         if let Some(render) = &module.render {
-            module.source = (render.0)(&statics);
+            module.source = render.source(&statics);
         }
     }
     if let Some(module) = catalog::module(&statics) {

@@ -33,14 +33,27 @@ pub struct Typed {
 
 /// The selectors of `expr` the catalog module's `statics` can write, in the order of the text.
 pub fn typed(expr: &str, statics: &Statics) -> Vec<Typed> {
+    typed_through(expr, expr, &|r| r, statics)
+}
+
+/// [`typed`] for an expression that parses only through a stand-in text (Grafana's variables
+/// replaced): `to_expr` maps a range of `stand_in` back to `expr`. Selectors are read from
+/// `expr` itself, so a matcher value holding a variable (`job=~"$job"`) is kept.
+pub fn typed_through(
+    expr: &str,
+    stand_in: &str,
+    to_expr: &dyn Fn(Range<usize>) -> Range<usize>,
+    statics: &Statics,
+) -> Vec<Typed> {
     if statics.metrics.is_empty() {
         return Vec::new();
     }
-    let Ok(parsed) = promql::parse(expr) else {
+    let Ok(parsed) = promql::parse(stand_in) else {
         return Vec::new();
     };
-    let analysis = promql::analyse(&parsed, expr);
-    let toks = promql::tokens(expr);
+    let analysis = promql::analyse(&parsed, stand_in);
+    let toks = promql::tokens(stand_in);
+    let original = promql::tokens(expr);
     // Whether each token is inside the braces of a selector.
     let mut depth = 0;
     let braced: Vec<bool> = toks
@@ -64,32 +77,32 @@ pub fn typed(expr: &str, statics: &Statics) -> Vec<Typed> {
         .filter_map(|selector| {
             let name = selector.name.as_deref()?;
             // The name as written: not a `{__name__="x"}` selector.
-            if expr.get(selector.span.clone()) != Some(name) {
+            if stand_in.get(selector.span.clone()) != Some(name) {
                 return None;
             }
             let at = (0..toks.len()).find(|&i| {
                 !claimed[i]
                     && toks[i].kind == TokenKind::Ident
-                    && &expr[toks[i].range.clone()] == name
+                    && &stand_in[toks[i].range.clone()] == name
                     && toks.get(i + 1).map(|t| t.kind) != Some(TokenKind::Open('('))
                     && !braced[i]
-                    && !in_label_list(&toks, i, expr)
+                    && !in_label_list(&toks, i, stand_in)
             })?;
             claimed[at] = true;
-            let selector_span = toks[at].range.clone();
-            let end = match toks.get(at + 1) {
+            // The same selector in `expr`, its matchers read from there.
+            let start = to_expr(toks[at].range.clone());
+            let at = original.iter().position(|t| t.range == start)?;
+            if expr[start.clone()] != *name {
+                return None;
+            }
+            let (matchers, end) = match original.get(at + 1) {
                 Some(t) if t.kind == TokenKind::Open('{') => {
-                    toks[at + 1..]
-                        .iter()
-                        .find(|t| t.kind == TokenKind::Close('}'))?
-                        .range
-                        .end
+                    read_matchers(expr, &original[at + 2..])?
                 }
-                _ => selector_span.end,
+                _ => (Vec::new(), start.end),
             };
-            let span = selector_span.start..end;
+            let span = start.start..end;
             let (metric, method) = statics.series(name)?;
-            let mut matchers = Vec::new();
             let mut rust = Expr::call(
                 "select",
                 vec![Expr::atom(format!("&{CATALOG_MODULE}::{}", metric.ident))],
@@ -97,16 +110,17 @@ pub fn typed(expr: &str, statics: &Statics) -> Vec<Typed> {
             if let Some(method) = method {
                 rust = rust.method(method, Vec::new());
             }
-            for (label, op, value) in &selector.matchers {
+            for (label, op, value) in &matchers {
                 if !metric.labels.contains(label) {
                     return None;
                 }
                 let label_static = statics.labels.get(label)?;
-                let method = match *op {
+                let method = match op.as_str() {
                     "=" => "eq",
                     "!=" => "ne",
                     "=~" => "re",
-                    _ => "not_re",
+                    "!~" => "not_re",
+                    _ => return None,
                 };
                 rust = rust.method(
                     method,
@@ -115,10 +129,13 @@ pub fn typed(expr: &str, statics: &Statics) -> Vec<Typed> {
                         Expr::atom(string(value)),
                     ],
                 );
-                matchers.push((label.as_str(), *op, value.as_str()));
             }
             let suffix = &name[name.len() - suffix_len(method)..];
             let base = &name[..name.len() - suffix.len()];
+            let matchers: Vec<(&str, &str, &str)> = matchers
+                .iter()
+                .map(|(l, o, v)| (l.as_str(), o.as_str(), v.as_str()))
+                .collect();
             let rendered = render_selector(base, suffix, &matchers);
             if !same_tokens(&expr[span.clone()], &rendered) {
                 return None;
@@ -134,6 +151,54 @@ pub fn typed(expr: &str, statics: &Statics) -> Vec<Typed> {
         .collect();
     out.sort_by_key(|t| t.span.start);
     out
+}
+
+/// The matchers of a selector from the tokens after its `{` (label, operator, unquoted value),
+/// with the end of its `}`; `None` unless each value is a double-quoted string this reads back.
+#[allow(clippy::type_complexity)]
+fn read_matchers(text: &str, toks: &[Token]) -> Option<(Vec<(String, String, String)>, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        let t = toks.get(i)?;
+        if t.kind == TokenKind::Close('}') {
+            return Some((out, t.range.end));
+        }
+        let (label, op, value) = (t, toks.get(i + 1)?, toks.get(i + 2)?);
+        if label.kind != TokenKind::Ident || op.kind != TokenKind::Operator {
+            return None;
+        }
+        out.push((
+            text[label.range.clone()].to_string(),
+            text[op.range.clone()].to_string(),
+            unquote(&text[value.range.clone()])?,
+        ));
+        i += 3;
+        if toks.get(i).map(|t| t.kind) == Some(TokenKind::Comma) {
+            i += 1;
+        }
+    }
+}
+
+/// A double-quoted PromQL string's value, for the escapes [`promql::quote`] writes.
+fn unquote(text: &str) -> Option<String> {
+    let body = text.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 fn suffix_len(method: Option<&str>) -> usize {
@@ -296,6 +361,28 @@ pub fn expression(expr: &str, statics: &Statics, bindings: &mut Bindings) -> Exp
     )
 }
 
+/// `expr` (a Grafana query, read through `stand_in` as [`typed_through`] does) as a Rust
+/// expression on one line when it reads typed selectors: the selector itself, or a `format!` of
+/// them in place. `None`: the string as written.
+pub fn inline(
+    expr: &str,
+    stand_in: &str,
+    to_expr: &dyn Fn(Range<usize>) -> Range<usize>,
+    statics: &Statics,
+) -> Option<String> {
+    let typed = typed_through(expr, stand_in, to_expr, statics);
+    if typed.is_empty() {
+        return None;
+    }
+    if is_whole(expr, &typed) {
+        return Some(typed[0].flat.clone());
+    }
+    let names = vec![String::new(); typed.len()];
+    let mut args = vec![string(&format_string(expr, &typed, &names))];
+    args.extend(typed.iter().map(|t| t.flat.clone()));
+    Some(format!("format!({})", args.join(", ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::catalog::MetricStatic;
@@ -389,6 +476,62 @@ format!(r#"{up} offset 5m + on (job) {up} @ 100 + label_replace(vector(1), "a", 
             assert_eq!(rust, string(expr), "{expr}");
             assert!(bindings.lets.is_empty(), "{expr}");
         }
+    }
+
+    #[test]
+    fn a_long_selector_is_laid_out_as_rustfmt_does() {
+        let mut statics = statics();
+        statics.metrics.insert(
+            "openldap_monitor_counter_object".into(),
+            MetricStatic {
+                ident: "OPENLDAP_MONITOR_COUNTER_OBJECT".into(),
+                kind: Kind::Gauge,
+                labels: ["dn".to_string()].into(),
+            },
+        );
+        statics.labels.insert("dn".into(), "LABEL_DN".into());
+        let mut bindings = Bindings::default();
+        let expr =
+            r#"openldap_monitor_counter_object{dn="cn=Current,cn=Connections,cn=Monitor"} > 100"#;
+        let rust = expression(expr, &statics, &mut bindings).render(4, 4, 0);
+        assert_eq!(
+            format!("{}    {rust}", bindings.statements()),
+            r#"    let openldap_monitor_counter_object =
+        select(&imported_catalog::OPENLDAP_MONITOR_COUNTER_OBJECT).eq(
+            &imported_catalog::LABEL_DN,
+            "cn=Current,cn=Connections,cn=Monitor",
+        );
+    format!("{openldap_monitor_counter_object} > 100")"#
+        );
+    }
+
+    /// A Grafana query: its variables stand in for values while parsing, and stay as written.
+    #[track_caller]
+    fn check_grafana(expr: &str, expect: Option<&str>) {
+        let (stand_in, to_expr) = crate::grafana::lower::stand_in_variables_mapped(expr);
+        assert_eq!(
+            inline(expr, &stand_in, &to_expr, &statics()).as_deref(),
+            expect
+        );
+    }
+
+    #[test]
+    fn grafana_queries_keep_their_variables() {
+        check_grafana(
+            r#"sum(rate(up{job=~"$job"}[$__rate_interval])) > ${threshold}"#,
+            Some(
+                r#"format!("sum(rate({}[$__rate_interval])) > ${{threshold}}", select(&imported_catalog::UP).re(&imported_catalog::LABEL_JOB, "$job"))"#,
+            ),
+        );
+        check_grafana(
+            r#"up{instance="$node:9100"}"#,
+            Some(
+                r#"select(&imported_catalog::UP).eq(&imported_catalog::LABEL_INSTANCE, "$node:9100")"#,
+            ),
+        );
+        // A variable in the name, in a label name: as written.
+        check_grafana(r#"${metric}{job="a"}"#, None);
+        check_grafana(r#"up{$label="a"}"#, None);
     }
 
     #[test]
