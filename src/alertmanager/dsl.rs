@@ -28,11 +28,14 @@ impl SecretFile {
         &self.path
     }
 
+    /// The path of a secret read from a file that writes it inline (see [`Self::written_inline`]).
+    pub const INLINE: &'static str = "<secret written inline>";
+
     /// Stands for a secret a linted alertmanager.yml writes inline (which `lint` warns about),
     /// so the file lowers as a spec would. Crate-private: a spec cannot hold a secret's value.
     pub(crate) fn written_inline(origin: Place) -> SecretFile {
         SecretFile {
-            path: "<secret written inline>".into(),
+            path: SecretFile::INLINE.into(),
             origin,
         }
     }
@@ -403,13 +406,372 @@ impl Webhook {
     }
 }
 
+/// An OpsGenie alert, through OpsGenie's Alert API with an API key read from a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpsGenie {
+    pub(crate) api_key: SecretFile,
+    pub(crate) api_url: Option<String>,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) message: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) source: Option<String>,
+    pub(crate) details: Vec<(String, String)>,
+    pub(crate) entity: Option<String>,
+    pub(crate) responders: Vec<OpsGenieResponder>,
+    pub(crate) actions: Option<String>,
+    pub(crate) tags: Option<String>,
+    pub(crate) note: Option<String>,
+    pub(crate) priority: Option<String>,
+    pub(crate) update_alerts: Option<bool>,
+}
+
+/// Who an OpsGenie alert is routed to: a team, user, escalation or schedule, by id, name or
+/// (for a user) username. The fields are notification templates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpsGenieResponder {
+    pub(crate) kind: String,
+    pub(crate) id: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) username: Option<String>,
+}
+
+impl OpsGenieResponder {
+    /// A responder of `kind` (`team`, `teams`, `user`, `escalation` or `schedule`, or a
+    /// template), identified by at least one of [`Self::id`], [`Self::name`],
+    /// [`Self::username`].
+    pub fn new(kind: impl Into<String>) -> OpsGenieResponder {
+        OpsGenieResponder {
+            kind: kind.into(),
+            id: None,
+            name: None,
+            username: None,
+        }
+    }
+
+    /// A team, by name.
+    pub fn team(name: impl Into<String>) -> OpsGenieResponder {
+        OpsGenieResponder::new("team").name(name)
+    }
+
+    /// A user, by username.
+    pub fn user(username: impl Into<String>) -> OpsGenieResponder {
+        OpsGenieResponder::new("user").username(username)
+    }
+
+    pub fn id(mut self, id: impl Into<String>) -> OpsGenieResponder {
+        self.id = Some(id.into());
+        self
+    }
+
+    pub fn name(mut self, name: impl Into<String>) -> OpsGenieResponder {
+        self.name = Some(name.into());
+        self
+    }
+
+    pub fn username(mut self, username: impl Into<String>) -> OpsGenieResponder {
+        self.username = Some(username.into());
+        self
+    }
+}
+
+/// Setters of optional text fields (notification templates unless said otherwise).
+macro_rules! text_setters {
+    ($ty:ident { $($(#[doc = $doc:literal])* $name:ident),* $(,)? }) => {
+        impl $ty {
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(mut self, text: impl Into<String>) -> $ty {
+                    self.$name = Some(text.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+
+impl OpsGenie {
+    /// An alert created with the API key read from a file (`api_key_file`).
+    pub fn new(api_key: SecretFile) -> OpsGenie {
+        OpsGenie {
+            api_key,
+            api_url: None,
+            send_resolved: None,
+            message: None,
+            description: None,
+            source: None,
+            details: Vec::new(),
+            entity: None,
+            responders: Vec::new(),
+            actions: None,
+            tags: None,
+            note: None,
+            priority: None,
+            update_alerts: None,
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> OpsGenie {
+        self.send_resolved = Some(send);
+        self
+    }
+
+    /// A detail (a key and a template) of the alert.
+    pub fn detail(mut self, key: impl Into<String>, template: impl Into<String>) -> OpsGenie {
+        self.details.push((key.into(), template.into()));
+        self
+    }
+
+    pub fn responder(mut self, responder: OpsGenieResponder) -> OpsGenie {
+        self.responders.push(responder);
+        self
+    }
+
+    /// Updates the message and description of an alert OpsGenie already has.
+    pub fn update_alerts(mut self, update: bool) -> OpsGenie {
+        self.update_alerts = Some(update);
+        self
+    }
+}
+
+text_setters!(OpsGenie {
+    /// The API's URL (not a template), for another region or a proxy.
+    api_url,
+    /// The alert's text, at most 130 characters.
+    message,
+    description,
+    source,
+    entity,
+    /// Comma-separated actions.
+    actions,
+    /// Comma-separated tags.
+    tags,
+    note,
+    /// `P1` to `P5`.
+    priority,
+});
+
+/// A VictorOps (Splunk On-Call) incident, with the API key read from a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VictorOps {
+    pub(crate) api_key: SecretFile,
+    pub(crate) routing_key: String,
+    pub(crate) api_url: Option<String>,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) message_type: Option<String>,
+    pub(crate) state_message: Option<String>,
+    pub(crate) entity_display_name: Option<String>,
+    pub(crate) monitoring_tool: Option<String>,
+    pub(crate) custom_fields: Vec<(String, String)>,
+}
+
+impl VictorOps {
+    /// An incident routed by `routing_key` (a template), the API key read from a file
+    /// (`api_key_file`).
+    pub fn new(api_key: SecretFile, routing_key: impl Into<String>) -> VictorOps {
+        VictorOps {
+            api_key,
+            routing_key: routing_key.into(),
+            api_url: None,
+            send_resolved: None,
+            message_type: None,
+            state_message: None,
+            entity_display_name: None,
+            monitoring_tool: None,
+            custom_fields: Vec::new(),
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> VictorOps {
+        self.send_resolved = Some(send);
+        self
+    }
+
+    /// A field of the incident besides VictorOps's own (a name and a template).
+    pub fn custom_field(
+        mut self,
+        name: impl Into<String>,
+        template: impl Into<String>,
+    ) -> VictorOps {
+        self.custom_fields.push((name.into(), template.into()));
+        self
+    }
+}
+
+text_setters!(VictorOps {
+    /// The API's URL (not a template).
+    api_url,
+    /// `CRITICAL`, `WARNING` or `INFO` (a template).
+    message_type,
+    state_message,
+    entity_display_name,
+    monitoring_tool,
+});
+
+/// An AWS SNS message to a topic, a target or a phone number. Credentials come from the
+/// environment, a profile or a role: AlertManager 0.25 has no file for a SigV4 secret key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sns {
+    pub(crate) topic_arn: Option<String>,
+    pub(crate) target_arn: Option<String>,
+    pub(crate) phone_number: Option<String>,
+    pub(crate) api_url: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) profile: Option<String>,
+    pub(crate) role_arn: Option<String>,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) subject: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) attributes: Vec<(String, String)>,
+}
+
+impl Sns {
+    fn empty() -> Sns {
+        Sns {
+            topic_arn: None,
+            target_arn: None,
+            phone_number: None,
+            api_url: None,
+            region: None,
+            profile: None,
+            role_arn: None,
+            send_resolved: None,
+            subject: None,
+            message: None,
+            attributes: Vec::new(),
+        }
+    }
+
+    /// Publishes to a topic (a template).
+    pub fn topic_arn(arn: impl Into<String>) -> Sns {
+        Sns {
+            topic_arn: Some(arn.into()),
+            ..Sns::empty()
+        }
+    }
+
+    /// Publishes to a mobile endpoint (a template).
+    pub fn target_arn(arn: impl Into<String>) -> Sns {
+        Sns {
+            target_arn: Some(arn.into()),
+            ..Sns::empty()
+        }
+    }
+
+    /// Sends an SMS (a template, E.164).
+    pub fn phone_number(number: impl Into<String>) -> Sns {
+        Sns {
+            phone_number: Some(number.into()),
+            ..Sns::empty()
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> Sns {
+        self.send_resolved = Some(send);
+        self
+    }
+
+    /// A message attribute (a name and a template).
+    pub fn attribute(mut self, name: impl Into<String>, template: impl Into<String>) -> Sns {
+        self.attributes.push((name.into(), template.into()));
+        self
+    }
+}
+
+text_setters!(Sns {
+    /// The SNS API's URL (not a template).
+    api_url,
+    /// The SigV4 region (not a template).
+    region,
+    /// The AWS profile the credentials come from (not a template).
+    profile,
+    /// The role to assume (not a template).
+    role_arn,
+    subject,
+    message,
+});
+
+/// A Webex message to a room, the bot's access token read from a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Webex {
+    pub(crate) room_id: String,
+    pub(crate) token: SecretFile,
+    pub(crate) api_url: Option<String>,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) message: Option<String>,
+}
+
+impl Webex {
+    /// A message to `room_id` (a template), authenticated with the token read from a file
+    /// (`http_config.authorization.credentials_file`).
+    pub fn new(room_id: impl Into<String>, token: SecretFile) -> Webex {
+        Webex {
+            room_id: room_id.into(),
+            token,
+            api_url: None,
+            send_resolved: None,
+            message: None,
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> Webex {
+        self.send_resolved = Some(send);
+        self
+    }
+}
+
+text_setters!(Webex {
+    /// The API's URL (not a template).
+    api_url,
+    message,
+});
+
 /// One notification channel of a receiver.
+///
+/// Pushover, WeChat, Telegram and Discord have no type: AlertManager 0.25 reads their secrets
+/// (`token`, `api_secret`, `bot_token`, `webhook_url`) only inline, and a spec only names secret
+/// files (their `_file` forms came in AlertManager 0.26).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Integration {
     Email(Email),
     Slack(Slack),
     PagerDuty(PagerDuty),
     Webhook(Webhook),
+    OpsGenie(OpsGenie),
+    VictorOps(VictorOps),
+    Sns(Sns),
+    Webex(Webex),
+}
+
+impl Integration {
+    /// The secret files it reads.
+    pub fn secret_files(&self) -> Vec<&SecretFile> {
+        match self {
+            Integration::Email(_) | Integration::Sns(_) => Vec::new(),
+            Integration::Slack(slack) => vec![&slack.api_url],
+            Integration::PagerDuty(pd) => match &pd.key {
+                PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => vec![file],
+            },
+            Integration::Webhook(hook) => hook.bearer_token.iter().collect(),
+            Integration::OpsGenie(o) => vec![&o.api_key],
+            Integration::VictorOps(v) => vec![&v.api_key],
+            Integration::Webex(w) => vec![&w.token],
+        }
+    }
+
+    /// The secret files it reads, to rewrite.
+    pub(crate) fn secret_files_mut(&mut self) -> Vec<&mut SecretFile> {
+        match self {
+            Integration::Email(_) | Integration::Sns(_) => Vec::new(),
+            Integration::Slack(slack) => vec![&mut slack.api_url],
+            Integration::PagerDuty(pd) => match &mut pd.key {
+                PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => vec![file],
+            },
+            Integration::Webhook(hook) => hook.bearer_token.iter_mut().collect(),
+            Integration::OpsGenie(o) => vec![&mut o.api_key],
+            Integration::VictorOps(v) => vec![&mut v.api_key],
+            Integration::Webex(w) => vec![&mut w.token],
+        }
+    }
 }
 
 /// A named set of notification channels routes send to.
@@ -447,6 +809,26 @@ impl Receiver {
 
     pub fn webhook(mut self, webhook: Webhook) -> Receiver {
         self.integrations.push(Integration::Webhook(webhook));
+        self
+    }
+
+    pub fn opsgenie(mut self, opsgenie: OpsGenie) -> Receiver {
+        self.integrations.push(Integration::OpsGenie(opsgenie));
+        self
+    }
+
+    pub fn victorops(mut self, victorops: VictorOps) -> Receiver {
+        self.integrations.push(Integration::VictorOps(victorops));
+        self
+    }
+
+    pub fn sns(mut self, sns: Sns) -> Receiver {
+        self.integrations.push(Integration::Sns(sns));
+        self
+    }
+
+    pub fn webex(mut self, webex: Webex) -> Receiver {
+        self.integrations.push(Integration::Webex(webex));
         self
     }
 

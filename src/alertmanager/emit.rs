@@ -85,6 +85,121 @@ struct Receiver {
     pagerduty_configs: Vec<PagerDuty>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     webhook_configs: Vec<Webhook>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    opsgenie_configs: Vec<OpsGenie>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    victorops_configs: Vec<VictorOps>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sns_configs: Vec<Sns>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    webex_configs: Vec<Webex>,
+}
+
+#[derive(Serialize)]
+struct OpsGenie {
+    api_key_file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_resolved: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    details: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entity: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    responders: Vec<Responder>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actions: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    update_alerts: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct Responder {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Serialize)]
+struct VictorOps {
+    api_key_file: String,
+    routing_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_resolved: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entity_display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monitoring_tool: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    custom_fields: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct Sns {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sigv4: Option<SigV4>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_resolved: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    attributes: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct SigV4 {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role_arn: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Webex {
+    room_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_resolved: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    http_config: HttpConfig,
 }
 
 #[derive(Serialize)]
@@ -270,6 +385,10 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
         slack_configs: Vec::new(),
         pagerduty_configs: Vec::new(),
         webhook_configs: Vec::new(),
+        opsgenie_configs: Vec::new(),
+        victorops_configs: Vec::new(),
+        sns_configs: Vec::new(),
+        webex_configs: Vec::new(),
     };
     for integration in &receiver.integrations {
         match integration {
@@ -312,6 +431,70 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
                         credentials_file: token.path.clone(),
                     },
                 }),
+            }),
+            Integration::OpsGenie(o) => out.opsgenie_configs.push(OpsGenie {
+                api_key_file: o.api_key.path.clone(),
+                api_url: o.api_url.clone(),
+                send_resolved: o.send_resolved,
+                message: o.message.clone(),
+                description: o.description.clone(),
+                source: o.source.clone(),
+                details: o.details.iter().cloned().collect(),
+                entity: o.entity.clone(),
+                responders: o
+                    .responders
+                    .iter()
+                    .map(|r| Responder {
+                        id: r.id.clone(),
+                        name: r.name.clone(),
+                        username: r.username.clone(),
+                        kind: r.kind.clone(),
+                    })
+                    .collect(),
+                actions: o.actions.clone(),
+                tags: o.tags.clone(),
+                note: o.note.clone(),
+                priority: o.priority.clone(),
+                update_alerts: o.update_alerts,
+            }),
+            Integration::VictorOps(v) => out.victorops_configs.push(VictorOps {
+                api_key_file: v.api_key.path.clone(),
+                routing_key: v.routing_key.clone(),
+                api_url: v.api_url.clone(),
+                send_resolved: v.send_resolved,
+                message_type: v.message_type.clone(),
+                state_message: v.state_message.clone(),
+                entity_display_name: v.entity_display_name.clone(),
+                monitoring_tool: v.monitoring_tool.clone(),
+                custom_fields: v.custom_fields.iter().cloned().collect(),
+            }),
+            Integration::Sns(sns) => out.sns_configs.push(Sns {
+                topic_arn: sns.topic_arn.clone(),
+                target_arn: sns.target_arn.clone(),
+                phone_number: sns.phone_number.clone(),
+                api_url: sns.api_url.clone(),
+                sigv4: (sns.region.is_some() || sns.profile.is_some() || sns.role_arn.is_some())
+                    .then(|| SigV4 {
+                        region: sns.region.clone(),
+                        profile: sns.profile.clone(),
+                        role_arn: sns.role_arn.clone(),
+                    }),
+                send_resolved: sns.send_resolved,
+                subject: sns.subject.clone(),
+                message: sns.message.clone(),
+                attributes: sns.attributes.iter().cloned().collect(),
+            }),
+            Integration::Webex(w) => out.webex_configs.push(Webex {
+                room_id: w.room_id.clone(),
+                api_url: w.api_url.clone(),
+                send_resolved: w.send_resolved,
+                message: w.message.clone(),
+                http_config: HttpConfig {
+                    authorization: Authorization {
+                        kind: "Bearer",
+                        credentials_file: w.token.path.clone(),
+                    },
+                },
             }),
         }
     }

@@ -34,9 +34,9 @@ use sextant_catalog::Catalog;
 use crate::alertmanager::codes;
 use crate::alertmanager::schema::{self, Kind, Type};
 use crate::alertmanager::{
-    self, AlertManager, Email, Global, InhibitRule, MatchOp, Matcher, Month, PagerDuty,
-    PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template, TimeInterval,
-    TimeOfDay, Webhook, Weekday,
+    self, AlertManager, Email, Global, InhibitRule, Integration, MatchOp, Matcher, Month,
+    PagerDuty, PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template,
+    TimeInterval, TimeOfDay, Webhook, Weekday,
 };
 use std::sync::Arc;
 
@@ -50,6 +50,18 @@ use crate::syntax::yaml::{self, Node, Style};
 /// The keys of a Kubernetes Secret's data that hold an AlertManager configuration (the
 /// Prometheus operator's, and the other spelling).
 const SECRET_KEYS: &[&str] = &["alertmanager.yaml", "alertmanager.yml"];
+
+/// The string at `key` of a mapping node, when set.
+fn get_str(node: &Node, key: &str) -> Option<String> {
+    match node {
+        Node::Map { entries, .. } => entries
+            .iter()
+            .find(|(k, v)| k.as_str() == Some(key) && !is_null(v))
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_string),
+        _ => None,
+    }
+}
 
 /// Whether `text` is a Kubernetes Secret holding an AlertManager configuration.
 pub fn is_secret(text: &str) -> bool {
@@ -163,6 +175,52 @@ pub fn lint(
     templates: &dyn Fn(&str) -> Vec<SourceFile>,
     alerts: Option<&Alerts>,
 ) -> Vec<Diagnostic> {
+    let (am, mut diagnostics) = read(file, templates);
+    let Some(am) = am else {
+        return diagnostics;
+    };
+    let mut lowered = Vec::new();
+    if let Some(config) = alertmanager::lower::lower(&am, &mut lowered) {
+        if let Some(alerts) = alerts {
+            let external = alerts.external.clone().unwrap_or_default();
+            let mut checked = Vec::new();
+            alertmanager::checks::run(
+                &config,
+                alerts.rules,
+                alerts.catalog,
+                &external,
+                &mut checked,
+            );
+            for d in &mut checked {
+                if alerts.external.is_none() && d.code == codes::INHIBIT_LABEL {
+                    d.notes.push("Prometheus's external labels are unknown here (the spec declares no Prometheus configuration): a label they add is carried by every alert".into());
+                }
+            }
+            lowered.extend(checked);
+        }
+    }
+    diagnostics.extend(lowered);
+    diagnostics
+}
+
+/// The configuration's own text: the file's, or the one a Kubernetes Secret holds with where
+/// it stands in the file.
+pub fn configuration_text(file: &SourceFile) -> (String, Option<TextMap>) {
+    match secret_config(&file.text) {
+        Some((text, map)) => (text, Some(map)),
+        None => (file.text.clone(), None),
+    }
+}
+
+/// Reads one alertmanager.yml (or a Kubernetes Secret holding one) into the DSL value a spec
+/// would build, with what reading found (not lowered: [`alertmanager::lower`] checks the rest).
+/// `None` when the file is not a configuration at all (it does not parse, has no route, is not
+/// a mapping). A secret written inline reads as a [`SecretFile`] whose path is
+/// [`SecretFile::INLINE`], never the secret itself.
+pub fn read(
+    file: &SourceFile,
+    templates: &dyn Fn(&str) -> Vec<SourceFile>,
+) -> (Option<AlertManager>, Vec<Diagnostic>) {
     // A Kubernetes Secret wrapping the configuration: read the configuration inside, each
     // position mapped back to the resource.
     let embedded = secret_config(&file.text);
@@ -193,31 +251,8 @@ pub fn lint(
     } else {
         templates
     };
-    let Some(am) = reader.config(templates) else {
-        return reader.diagnostics;
-    };
-    let mut lowered = Vec::new();
-    if let Some(config) = alertmanager::lower::lower(&am, &mut lowered) {
-        if let Some(alerts) = alerts {
-            let external = alerts.external.clone().unwrap_or_default();
-            let mut checked = Vec::new();
-            alertmanager::checks::run(
-                &config,
-                alerts.rules,
-                alerts.catalog,
-                &external,
-                &mut checked,
-            );
-            for d in &mut checked {
-                if alerts.external.is_none() && d.code == codes::INHIBIT_LABEL {
-                    d.notes.push("Prometheus's external labels are unknown here (the spec declares no Prometheus configuration): a label they add is carried by every alert".into());
-                }
-            }
-            lowered.extend(checked);
-        }
-    }
-    reader.diagnostics.extend(lowered);
-    reader.diagnostics
+    let am = reader.config(templates);
+    (am, reader.diagnostics)
 }
 
 /// A mapping's fields by name: the key's range and the value.
@@ -719,22 +754,18 @@ impl<'f> Reader<'f> {
             Some("slack_api_url_file"),
             "`global`",
         );
-        out.opsgenie_key = self
-            .secret(
-                &fields,
-                "opsgenie_api_key",
-                Some("opsgenie_api_key_file"),
-                "`global`",
-            )
-            .is_some();
-        out.victorops_key = self
-            .secret(
-                &fields,
-                "victorops_api_key",
-                Some("victorops_api_key_file"),
-                "`global`",
-            )
-            .is_some();
+        out.opsgenie_key = self.secret(
+            &fields,
+            "opsgenie_api_key",
+            Some("opsgenie_api_key_file"),
+            "`global`",
+        );
+        out.victorops_key = self.secret(
+            &fields,
+            "victorops_api_key",
+            Some("victorops_api_key_file"),
+            "`global`",
+        );
         out.wechat_secret = self
             .secret(&fields, "wechat_api_secret", None, "`global`")
             .is_some();
@@ -747,6 +778,8 @@ impl<'f> Reader<'f> {
         ] {
             if fields.get(key).is_some_and(|(_, n)| is_null(n)) {
                 out.null_urls.insert(key);
+            } else if let Some(url) = text(&fields, key) {
+                out.urls.insert(key, url);
             }
         }
         if let Some((_, n)) = fields.get("http_config") {
@@ -941,9 +974,13 @@ impl<'f> Reader<'f> {
                     continue;
                 };
                 let at = self.head(config);
-                self.integration(key, &config_fields, &config_what, at, global);
                 if let Some((_, n)) = config_fields.get("http_config") {
                     self.http_config(n, &config_what);
+                }
+                if let Some(integration) =
+                    self.integration(key, &config_fields, &config_what, at, global)
+                {
+                    receiver.integrations.push(integration);
                 }
             }
         }
@@ -962,8 +999,10 @@ impl<'f> Reader<'f> {
         what: &str,
         at: Range<usize>,
         global: &GlobalFile,
-    ) {
+    ) -> Option<Integration> {
         let mut faults: Vec<(Range<usize>, String)> = Vec::new();
+        // The secret read by the checks, for the DSL value.
+        let mut secret: Option<SecretFile> = None;
         let missing =
             |faults: &mut Vec<_>, message: &str| faults.push((at.clone(), message.to_string()));
         // A global URL written as null replaces AlertManager's default with nothing.
@@ -973,7 +1012,8 @@ impl<'f> Reader<'f> {
         match key {
             "opsgenie_configs" => {
                 let key = self.secret(fields, "api_key", Some("api_key_file"), what);
-                if key.is_none() && !global.opsgenie_key {
+                secret = key.clone().or_else(|| global.opsgenie_key.clone());
+                if key.is_none() && global.opsgenie_key.is_none() {
                     missing(
                         &mut faults,
                         "no global OpsGenie API Key set either inline or in a file",
@@ -1007,10 +1047,11 @@ impl<'f> Reader<'f> {
             }
             "victorops_configs" => {
                 let key = self.secret(fields, "api_key", Some("api_key_file"), what);
+                secret = key.clone().or_else(|| global.victorops_key.clone());
                 if text(fields, "routing_key").is_none() {
                     missing(&mut faults, "missing Routing key in VictorOps config");
                 }
-                if key.is_none() && !global.victorops_key {
+                if key.is_none() && global.victorops_key.is_none() {
                     missing(&mut faults, "no global VictorOps API Key set");
                 }
                 if url_unset("victorops_api_url") {
@@ -1134,9 +1175,133 @@ impl<'f> Reader<'f> {
             }
             _ => {}
         }
+        let faulty = !faults.is_empty();
         for (at, message) in faults {
             self.error(codes::INTEGRATION, at, message);
         }
+        if faulty {
+            return None;
+        }
+        self.integration_value(key, fields, global, secret)
+    }
+
+    /// The DSL value of an integration the checks passed (`None` for those the DSL has no type
+    /// for): its fields as written, its key from the global default when it has none.
+    fn integration_value(
+        &mut self,
+        key: &str,
+        fields: &Fields,
+        global: &GlobalFile,
+        secret: Option<SecretFile>,
+    ) -> Option<Integration> {
+        let webex_token = match (key, fields.get("http_config")) {
+            ("webex_configs", Some((_, n))) => self.http_config_token(n),
+            _ => None,
+        };
+        let mut values = Vec::new();
+        let mut get = |name: &str| -> Option<String> {
+            let (_, node) = fields.get(name)?;
+            let text = node.as_str().filter(|_| !is_null(node))?.to_string();
+            values.push(self.range(node));
+            Some(text)
+        };
+        let send_resolved = fields
+            .get("send_resolved")
+            .and_then(|(_, n)| n.as_str())
+            .and_then(|t| match t {
+                "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On"
+                | "ON" => Some(true),
+                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off"
+                | "OFF" => Some(false),
+                _ => None,
+            });
+        let url = |global_key: &str| global.urls.get(global_key).cloned();
+        let pairs = |name: &str| -> Vec<(String, String)> {
+            match fields.get(name) {
+                Some((_, Node::Map { entries, .. })) => entries
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let integration = match key {
+            "opsgenie_configs" => {
+                let mut o = alertmanager::OpsGenie::new(secret?);
+                o.api_url = get("api_url").or_else(|| url("opsgenie_api_url"));
+                o.send_resolved = send_resolved;
+                o.message = get("message");
+                o.description = get("description");
+                o.source = get("source");
+                o.details = pairs("details");
+                o.entity = get("entity");
+                o.actions = get("actions");
+                o.tags = get("tags");
+                o.note = get("note");
+                o.priority = get("priority");
+                o.update_alerts = text(fields, "update_alerts").and_then(|t| t.parse().ok());
+                if let Some((_, Node::Seq { items, .. })) = fields.get("responders") {
+                    for item in items {
+                        let field = |k: &str| get_str(item, k);
+                        o.responders.push(alertmanager::OpsGenieResponder {
+                            kind: field("type").unwrap_or_default(),
+                            id: field("id"),
+                            name: field("name"),
+                            username: field("username"),
+                        });
+                    }
+                }
+                Integration::OpsGenie(o)
+            }
+            "victorops_configs" => {
+                let mut v = alertmanager::VictorOps::new(secret?, get("routing_key")?);
+                v.api_url = get("api_url").or_else(|| url("victorops_api_url"));
+                v.send_resolved = send_resolved;
+                v.message_type = get("message_type");
+                v.state_message = get("state_message");
+                v.entity_display_name = get("entity_display_name");
+                v.monitoring_tool = get("monitoring_tool");
+                v.custom_fields = pairs("custom_fields");
+                Integration::VictorOps(v)
+            }
+            "sns_configs" => {
+                let sigv4 = fields.get("sigv4").map(|(_, n)| *n);
+                let sig = |k: &str| sigv4.and_then(|n| get_str(n, k));
+                let mut sns = alertmanager::Sns {
+                    topic_arn: get("topic_arn"),
+                    target_arn: get("target_arn"),
+                    phone_number: get("phone_number"),
+                    api_url: get("api_url"),
+                    region: sig("region"),
+                    profile: sig("profile"),
+                    role_arn: sig("role_arn"),
+                    send_resolved,
+                    subject: get("subject"),
+                    message: get("message"),
+                    attributes: Vec::new(),
+                };
+                sns.attributes = pairs("attributes");
+                Integration::Sns(sns)
+            }
+            "webex_configs" => {
+                let mut w = alertmanager::Webex::new(get("room_id")?, webex_token?);
+                w.api_url = get("api_url").or_else(|| url("webex_api_url"));
+                w.send_resolved = send_resolved;
+                w.message = get("message");
+                Integration::Webex(w)
+            }
+            _ => return None,
+        };
+        self.extend_last_receiver(values);
+        Some(integration)
+    }
+
+    /// The bearer token of an `http_config` already checked (by [`Self::http_config`]), quietly.
+    fn http_config_token(&mut self, node: &Node) -> Option<SecretFile> {
+        let diagnostics = self.diagnostics.len();
+        let token = self.http_config(node, "");
+        self.diagnostics.truncate(diagnostics);
+        token
     }
 
     /// Reads a notification template field: its text, and its range as a value of `values`.
@@ -1830,9 +1995,11 @@ struct GlobalFile {
     password: Option<SecretFile>,
     require_tls: Option<bool>,
     slack: Option<SecretFile>,
-    /// Whether the integrations' own keys have a global default.
-    opsgenie_key: bool,
-    victorops_key: bool,
+    /// The integrations' keys' global defaults.
+    opsgenie_key: Option<SecretFile>,
+    victorops_key: Option<SecretFile>,
+    /// The integrations' API URLs' global defaults.
+    urls: BTreeMap<&'static str, String>,
     wechat_secret: bool,
     wechat_corp_id: bool,
     /// The global URLs written as null, which leaves AlertManager without its default.

@@ -396,6 +396,65 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                         secret_file(token, "the webhook bearer token", out);
                     }
                 }
+                Integration::OpsGenie(o) => {
+                    secret_file(&o.api_key, "the OpsGenie API key", out);
+                    for (field, text) in [
+                        ("message", &o.message),
+                        ("description", &o.description),
+                        ("source", &o.source),
+                        ("entity", &o.entity),
+                        ("actions", &o.actions),
+                        ("tags", &o.tags),
+                        ("note", &o.note),
+                        ("priority", &o.priority),
+                    ] {
+                        texts.extend(text.as_deref().map(|t| (field, t)));
+                    }
+                    texts.extend(o.details.iter().map(|(_, t)| ("details", t.as_str())));
+                    for r in &o.responders {
+                        for text in [&r.id, &r.name, &r.username] {
+                            texts.extend(text.as_deref().map(|t| ("responders", t)));
+                        }
+                    }
+                }
+                Integration::VictorOps(v) => {
+                    secret_file(&v.api_key, "the VictorOps API key", out);
+                    texts.push(("routing_key", v.routing_key.as_str()));
+                    for (field, text) in [
+                        ("message_type", &v.message_type),
+                        ("state_message", &v.state_message),
+                        ("entity_display_name", &v.entity_display_name),
+                        ("monitoring_tool", &v.monitoring_tool),
+                    ] {
+                        texts.extend(text.as_deref().map(|t| (field, t)));
+                    }
+                    texts.extend(
+                        v.custom_fields
+                            .iter()
+                            .map(|(_, t)| ("custom_fields", t.as_str())),
+                    );
+                }
+                Integration::Sns(sns) => {
+                    for (field, text) in [
+                        ("topic_arn", &sns.topic_arn),
+                        ("target_arn", &sns.target_arn),
+                        ("phone_number", &sns.phone_number),
+                        ("subject", &sns.subject),
+                        ("message", &sns.message),
+                    ] {
+                        texts.extend(text.as_deref().map(|t| (field, t)));
+                    }
+                    texts.extend(
+                        sns.attributes
+                            .iter()
+                            .map(|(_, t)| ("attributes", t.as_str())),
+                    );
+                }
+                Integration::Webex(w) => {
+                    secret_file(&w.token, "the Webex token", out);
+                    texts.push(("room_id", w.room_id.as_str()));
+                    texts.extend(w.message.as_deref().map(|t| ("message", t)));
+                }
             }
         }
         for (field, text) in texts {

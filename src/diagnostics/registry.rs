@@ -103,6 +103,7 @@ static CHECKS: &[&[Code]] = &[
     crate::grafana::codes::CODES,
     crate::kubernetes::codes::CODES,
     crate::rulers::codes::CODES,
+    crate::import::codes::CODES,
 ];
 
 static ALL: LazyLock<Vec<Code>> = LazyLock::new(|| {

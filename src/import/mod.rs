@@ -10,6 +10,8 @@
 //! Kinds: rule files and `PrometheusRule` resources ([`rules`]), alertmanager.yml
 //! ([`alertmanager`]), Grafana dashboards ([`grafana`]), Sloth SLO specs ([`sloth`]).
 
+pub mod alertmanager;
+pub mod codes;
 pub mod rust;
 
 use std::collections::BTreeMap;

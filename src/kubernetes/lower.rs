@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::alertmanager::{Config, Integration, PagerDutyKey, SecretFile};
+use crate::alertmanager::{Config, SecretFile};
 use crate::diagnostics::{Diagnostic, Origin};
 use crate::ir::Ir;
 use crate::kubernetes::codes;
@@ -181,16 +181,7 @@ pub fn secret_files(config: &Config) -> Vec<&SecretFile> {
     }
     for receiver in &config.receivers {
         for integration in &receiver.integrations {
-            match integration {
-                Integration::Email(_) => {}
-                Integration::Slack(slack) => files.push(&slack.api_url),
-                Integration::PagerDuty(pd) => match &pd.key {
-                    PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => {
-                        files.push(file)
-                    }
-                },
-                Integration::Webhook(hook) => files.extend(&hook.bearer_token),
-            }
+            files.extend(integration.secret_files());
         }
     }
     files
@@ -204,16 +195,7 @@ pub(crate) fn secret_files_mut(config: &mut Config) -> Vec<&mut SecretFile> {
     }
     for receiver in &mut config.receivers {
         for integration in &mut receiver.integrations {
-            match integration {
-                Integration::Email(_) => {}
-                Integration::Slack(slack) => files.push(&mut slack.api_url),
-                Integration::PagerDuty(pd) => match &mut pd.key {
-                    PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => {
-                        files.push(file)
-                    }
-                },
-                Integration::Webhook(hook) => files.extend(&mut hook.bearer_token),
-            }
+            files.extend(integration.secret_files_mut());
         }
     }
     files
