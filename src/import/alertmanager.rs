@@ -1222,3 +1222,54 @@ fn period(period: &Period) -> String {
     }
     chain("Period::new()".into(), calls)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_bodies_as_go_reads_them() {
+        let text = r#"{{/* a comment */}}
+{{ define "a" }}x{{ if .Y }}y{{ else }}z{{ end }}{{ range .Alerts }}.{{ end }}{{ end }}
+{{- define "b" -}}
+  trimmed
+{{- end }}
+{{ define "c" }}{{ template "a" . }}{{ end }}"#;
+        assert_eq!(
+            template_bodies(text),
+            [
+                (
+                    "a".to_string(),
+                    "x{{ if .Y }}y{{ else }}z{{ end }}{{ range .Alerts }}.{{ end }}".to_string()
+                ),
+                ("b".to_string(), "trimmed".to_string()),
+                ("c".to_string(), r#"{{ template "a" . }}"#.to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn durations_in_the_largest_whole_unit() {
+        assert_eq!(duration(Duration::millis(90_000)), "secs(90)");
+        assert_eq!(duration(Duration::millis(3_600_000)), "hours(1)");
+        assert_eq!(duration(Duration::millis(86_400_000 * 7)), "days(7)");
+        assert_eq!(duration(Duration::millis(1500)), "Duration::millis(1500)");
+        assert_eq!(duration(Duration::ZERO), "secs(0)");
+    }
+
+    #[test]
+    fn chains_break_when_long() {
+        assert_eq!(chain("A::new()".into(), vec![".b(1)".into()]), "A::new().b(1)");
+        let long = chain(
+            "Route::to(\"team\")".into(),
+            vec![
+                call("matcher", "Matcher::eq(\"severity\", \"critical\")"),
+                call("group_by", "[\"alertname\", \"cluster\"]"),
+            ],
+        );
+        assert_eq!(
+            long,
+            "Route::to(\"team\")\n    .matcher(Matcher::eq(\"severity\", \"critical\"))\n    .group_by([\"alertname\", \"cluster\"])"
+        );
+    }
+}
