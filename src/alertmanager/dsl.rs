@@ -6,6 +6,21 @@ use crate::diagnostics::Place;
 use crate::rules::SeverityName;
 use crate::syntax::duration::Duration;
 
+/// Setters of optional text fields (notification templates unless said otherwise).
+macro_rules! text_setters {
+    ($ty:ident { $($(#[doc = $doc:literal])* $name:ident),* $(,)? }) => {
+        impl $ty {
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(mut self, text: impl Into<String>) -> $ty {
+                    self.$name = Some(text.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+
 /// A path to a file holding a secret, read by AlertManager (`*_file` fields). The only way a
 /// secret enters the configuration: there is deliberately no way to give the secret itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -250,7 +265,10 @@ pub struct Email {
     pub(crate) to: String,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) html: Option<String>,
+    pub(crate) text: Option<String>,
     pub(crate) subject: Option<String>,
+    /// Headers besides `Subject`, each a template.
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 impl Email {
@@ -259,8 +277,22 @@ impl Email {
             to: address.into(),
             send_resolved: None,
             html: None,
+            text: None,
             subject: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// The plain-text body, a notification template.
+    pub fn text(mut self, template: impl Into<String>) -> Email {
+        self.text = Some(template.into());
+        self
+    }
+
+    /// A header besides `Subject` (see [`Email::subject`]), its value a template.
+    pub fn header(mut self, name: impl Into<String>, template: impl Into<String>) -> Email {
+        self.headers.push((name.into(), template.into()));
+        self
     }
 
     pub fn send_resolved(mut self, send: bool) -> Email {
@@ -289,14 +321,68 @@ pub struct Slack {
     pub(crate) send_resolved: Option<bool>,
     pub(crate) title: Option<String>,
     pub(crate) text: Option<String>,
+    pub(crate) username: Option<String>,
+    pub(crate) color: Option<String>,
+    pub(crate) icon_emoji: Option<String>,
+    pub(crate) icon_url: Option<String>,
+    pub(crate) title_link: Option<String>,
+    pub(crate) pretext: Option<String>,
+    pub(crate) footer: Option<String>,
+    pub(crate) fallback: Option<String>,
+    pub(crate) callback_id: Option<String>,
+    pub(crate) image_url: Option<String>,
+    pub(crate) thumb_url: Option<String>,
+    pub(crate) link_names: Option<bool>,
+    pub(crate) short_fields: Option<bool>,
 }
 
+text_setters!(Slack {
+    /// The name the message is posted as.
+    username,
+    /// The attachment's color: `good`, `warning`, `danger` or `#RRGGBB`.
+    color,
+    icon_emoji,
+    icon_url,
+    title_link,
+    pretext,
+    footer,
+    fallback,
+    callback_id,
+    image_url,
+    thumb_url,
+});
+
 impl Slack {
+    /// Whether `@names` and `#channels` in the text become links.
+    pub fn link_names(mut self, link: bool) -> Slack {
+        self.link_names = Some(link);
+        self
+    }
+
+    /// Whether the attachment's fields stand side by side.
+    pub fn short_fields(mut self, short: bool) -> Slack {
+        self.short_fields = Some(short);
+        self
+    }
+
     pub fn new(api_url: SecretFile, channel: impl Into<String>) -> Slack {
         Slack {
             api_url,
             channel: channel.into(),
             send_resolved: None,
+            username: None,
+            color: None,
+            icon_emoji: None,
+            icon_url: None,
+            title_link: None,
+            pretext: None,
+            footer: None,
+            fallback: None,
+            callback_id: None,
+            image_url: None,
+            thumb_url: None,
+            link_names: None,
+            short_fields: None,
             title: None,
             text: None,
         }
@@ -333,25 +419,63 @@ pub struct PagerDuty {
     pub(crate) key: PagerDutyKey,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) description: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) client: Option<String>,
+    pub(crate) client_url: Option<String>,
+    pub(crate) source: Option<String>,
+    pub(crate) severity: Option<String>,
+    pub(crate) class: Option<String>,
+    pub(crate) component: Option<String>,
+    pub(crate) group: Option<String>,
+    pub(crate) details: Vec<(String, String)>,
 }
+
+text_setters!(PagerDuty {
+    /// The Events API's URL (not a template).
+    url,
+    client,
+    client_url,
+    source,
+    /// `critical`, `error`, `warning` or `info` (Events API v2).
+    severity,
+    class,
+    component,
+    group,
+});
 
 impl PagerDuty {
     /// Through the Events API v2, with the integration's routing key read from a file.
     pub fn routing_key(key: SecretFile) -> PagerDuty {
-        PagerDuty {
-            key: PagerDutyKey::RoutingKey(key),
-            send_resolved: None,
-            description: None,
-        }
+        PagerDuty::with_key(PagerDutyKey::RoutingKey(key))
     }
 
     /// Through the Events API v1, with the service's integration key read from a file.
     pub fn service_key(key: SecretFile) -> PagerDuty {
+        PagerDuty::with_key(PagerDutyKey::ServiceKey(key))
+    }
+
+    pub(crate) fn with_key(key: PagerDutyKey) -> PagerDuty {
         PagerDuty {
-            key: PagerDutyKey::ServiceKey(key),
+            key,
             send_resolved: None,
             description: None,
+            url: None,
+            client: None,
+            client_url: None,
+            source: None,
+            severity: None,
+            class: None,
+            component: None,
+            group: None,
+            details: Vec::new(),
         }
+    }
+
+    /// A detail of the incident (a key and a template). Setting any replaces AlertManager's
+    /// default details (firing, resolved, num_firing, num_resolved).
+    pub fn detail(mut self, key: impl Into<String>, template: impl Into<String>) -> PagerDuty {
+        self.details.push((key.into(), template.into()));
+        self
     }
 
     pub fn send_resolved(mut self, send: bool) -> PagerDuty {
@@ -472,21 +596,6 @@ impl OpsGenieResponder {
         self.username = Some(username.into());
         self
     }
-}
-
-/// Setters of optional text fields (notification templates unless said otherwise).
-macro_rules! text_setters {
-    ($ty:ident { $($(#[doc = $doc:literal])* $name:ident),* $(,)? }) => {
-        impl $ty {
-            $(
-                $(#[doc = $doc])*
-                pub fn $name(mut self, text: impl Into<String>) -> $ty {
-                    self.$name = Some(text.into());
-                    self
-                }
-            )*
-        }
-    };
 }
 
 impl OpsGenie {
@@ -955,16 +1064,31 @@ impl fmt::Display for TimeOfDay {
 }
 
 /// One period of a time interval: it is on when every field set matches (an unset field
-/// matches always). Times are UTC.
+/// matches always). Times are UTC unless [`Period::location`] says otherwise.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Period {
     pub(crate) times: Vec<(TimeOfDay, TimeOfDay)>,
     pub(crate) weekdays: Vec<(Weekday, Weekday)>,
     pub(crate) days_of_month: Vec<(u8, u8)>,
     pub(crate) months: Vec<(Month, Month)>,
+    pub(crate) years: Vec<(u32, u32)>,
+    pub(crate) location: Option<String>,
 }
 
 impl Period {
+    /// From year `first` to year `last`, both included.
+    pub fn years(mut self, first: u32, last: u32) -> Period {
+        self.years.push((first, last));
+        self
+    }
+
+    /// The time zone the times, days and months are in, an IANA name (`Europe/Paris`); UTC
+    /// when unset.
+    pub fn location(mut self, location: impl Into<String>) -> Period {
+        self.location = Some(location.into());
+        self
+    }
+
     pub fn new() -> Period {
         Period::default()
     }
@@ -1057,10 +1181,17 @@ pub struct Smtp {
     pub(crate) from: String,
     pub(crate) auth: Option<(String, SecretFile)>,
     pub(crate) require_tls: Option<bool>,
+    pub(crate) hello: Option<String>,
     pub(crate) origin: Place,
 }
 
 impl Smtp {
+    /// The host name sent in `HELO`/`EHLO` (AlertManager's default: `localhost`).
+    pub fn hello(mut self, host: impl Into<String>) -> Smtp {
+        self.hello = Some(host.into());
+        self
+    }
+
     /// `smarthost` is `host:port`; `from` the sender address.
     #[track_caller]
     pub fn new(smarthost: impl Into<String>, from: impl Into<String>) -> Smtp {
@@ -1069,6 +1200,7 @@ impl Smtp {
             from: from.into(),
             auth: None,
             require_tls: None,
+            hello: None,
             origin: Place::caller(),
         }
     }

@@ -44,6 +44,8 @@ struct Global {
     smtp_auth_password_file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     smtp_require_tls: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    smtp_hello: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -209,8 +211,10 @@ struct Email {
     send_resolved: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     html: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    headers: BTreeMap<&'static str, String>,
+    headers: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -223,6 +227,32 @@ struct Slack {
     title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    color: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icon_emoji: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    icon_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title_link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pretext: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    footer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fallback: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    callback_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thumb_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link_names: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    short_fields: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -235,6 +265,24 @@ struct PagerDuty {
     send_resolved: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    component: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    details: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -286,6 +334,10 @@ struct Interval {
     days_of_month: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     months: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    years: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -322,6 +374,7 @@ pub fn render(config: &Config, templates_glob: &str) -> String {
             smtp_auth_password_file: smtp
                 .and_then(|s| s.auth.as_ref().map(|(_, file)| file.path.clone())),
             smtp_require_tls: smtp.and_then(|s| s.require_tls),
+            smtp_hello: smtp.and_then(|s| s.hello.clone()),
         },
         route: route(&config.route),
         receivers: config.receivers.iter().map(receiver).collect(),
@@ -396,10 +449,12 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
                 to: email.to.clone(),
                 send_resolved: email.send_resolved,
                 html: email.html.clone(),
+                text: email.text.clone(),
                 headers: email
                     .subject
                     .iter()
-                    .map(|s| ("Subject", s.clone()))
+                    .map(|s| ("Subject".to_string(), s.clone()))
+                    .chain(email.headers.iter().cloned())
                     .collect(),
             }),
             Integration::Slack(slack) => out.slack_configs.push(Slack {
@@ -408,6 +463,19 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
                 send_resolved: slack.send_resolved,
                 title: slack.title.clone(),
                 text: slack.text.clone(),
+                username: slack.username.clone(),
+                color: slack.color.clone(),
+                icon_emoji: slack.icon_emoji.clone(),
+                icon_url: slack.icon_url.clone(),
+                title_link: slack.title_link.clone(),
+                pretext: slack.pretext.clone(),
+                footer: slack.footer.clone(),
+                fallback: slack.fallback.clone(),
+                callback_id: slack.callback_id.clone(),
+                image_url: slack.image_url.clone(),
+                thumb_url: slack.thumb_url.clone(),
+                link_names: slack.link_names,
+                short_fields: slack.short_fields,
             }),
             Integration::PagerDuty(pd) => {
                 let (routing, service) = match &pd.key {
@@ -419,6 +487,15 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
                     service_key_file: service,
                     send_resolved: pd.send_resolved,
                     description: pd.description.clone(),
+                    url: pd.url.clone(),
+                    client: pd.client.clone(),
+                    client_url: pd.client_url.clone(),
+                    source: pd.source.clone(),
+                    severity: pd.severity.clone(),
+                    class: pd.class.clone(),
+                    component: pd.component.clone(),
+                    group: pd.group.clone(),
+                    details: pd.details.iter().cloned().collect(),
                 });
             }
             Integration::Webhook(hook) => out.webhook_configs.push(Webhook {
@@ -535,5 +612,7 @@ fn period(period: &Period) -> Interval {
         weekdays: range(&period.weekdays, |d| d.as_str().to_string()),
         days_of_month: range(&period.days_of_month, u8::to_string),
         months: range(&period.months, |m| m.as_str().to_string()),
+        years: range(&period.years, u32::to_string),
+        location: period.location.clone(),
     }
 }

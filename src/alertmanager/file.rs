@@ -745,6 +745,9 @@ impl<'f> Reader<'f> {
             "`global`",
         );
         self.secret(&fields, "smtp_auth_secret", None, "`global`");
+        if let Some((_, n)) = fields.get("smtp_hello") {
+            out.hello = self.string(n, "`smtp_hello`").filter(|h| !h.is_empty());
+        }
         if let Some((_, n)) = fields.get("smtp_require_tls") {
             out.require_tls = self.bool(n, "`smtp_require_tls`");
         }
@@ -847,6 +850,7 @@ impl<'f> Reader<'f> {
                 .clone()
                 .map(|p| (global.username.clone().unwrap_or_default(), p)),
             require_tls: global.require_tls,
+            hello: global.hello.clone(),
             origin,
         })
     }
@@ -1351,7 +1355,7 @@ impl<'f> Reader<'f> {
             let range = self.range(n);
             file.from = self.string(n, "`from`").map(|s| (s, range));
         }
-        for key in ["hello", "auth_username", "auth_identity", "text"] {
+        for key in ["hello", "auth_username", "auth_identity"] {
             if let Some((_, n)) = fields.get(key) {
                 self.string(n, &format!("`{key}`"));
             }
@@ -1369,6 +1373,9 @@ impl<'f> Reader<'f> {
         if let Some(html) = self.template_field(&fields, "html", &mut values) {
             email = email.html(html);
         }
+        if let Some(text) = self.template_field(&fields, "text", &mut values) {
+            email = email.text(text);
+        }
         if let Some((_, n)) = fields.get("headers") {
             let mut seen = BTreeSet::new();
             for (key, key_range, value, value_range) in self.string_map(n, "`headers`") {
@@ -1381,10 +1388,12 @@ impl<'f> Reader<'f> {
                         format!("duplicate header {canonical:?} in email config"),
                     );
                 }
-                if canonical == "Subject" {
-                    values.push(value_range);
-                    email = email.subject(value);
-                }
+                values.push(value_range);
+                email = if canonical == "Subject" {
+                    email.subject(value)
+                } else {
+                    email.header(key, value)
+                };
             }
         }
         self.extend_last_receiver(values);
@@ -1412,21 +1421,31 @@ impl<'f> Reader<'f> {
             );
             return None;
         };
+        let mut values = Vec::new();
+        let mut texts = BTreeMap::new();
         for key in [
             "username",
             "color",
+            "icon_emoji",
+            "icon_url",
             "title_link",
             "pretext",
             "footer",
             "fallback",
+            "callback_id",
+            "image_url",
+            "thumb_url",
         ] {
-            if let Some((_, n)) = fields.get(key) {
-                self.string(n, &format!("`{key}`"));
+            if let Some(text) = self.template_field(&fields, key, &mut values) {
+                texts.insert(key, text);
             }
         }
+        let mut flags = BTreeMap::new();
         for key in ["short_fields", "link_names"] {
             if let Some((_, n)) = fields.get(key) {
-                self.bool(n, &format!("`{key}`"));
+                if let Some(flag) = self.bool(n, &format!("`{key}`")) {
+                    flags.insert(key, flag);
+                }
             }
         }
         if let Some((_, n)) = fields.get("http_config") {
@@ -1441,7 +1460,20 @@ impl<'f> Reader<'f> {
         if let Some(send) = self.send_resolved(&fields) {
             slack = slack.send_resolved(send);
         }
-        let mut values = Vec::new();
+        let mut take = |key: &str| texts.remove(key);
+        slack.username = take("username");
+        slack.color = take("color");
+        slack.icon_emoji = take("icon_emoji");
+        slack.icon_url = take("icon_url");
+        slack.title_link = take("title_link");
+        slack.pretext = take("pretext");
+        slack.footer = take("footer");
+        slack.fallback = take("fallback");
+        slack.callback_id = take("callback_id");
+        slack.image_url = take("image_url");
+        slack.thumb_url = take("thumb_url");
+        slack.short_fields = flags.get("short_fields").copied();
+        slack.link_names = flags.get("link_names").copied();
         if let Some(title) = self.template_field(&fields, "title", &mut values) {
             slack = slack.title(title);
         }
@@ -1537,31 +1569,31 @@ impl<'f> Reader<'f> {
         if let Some((_, n)) = fields.get("http_config") {
             self.http_config(n, &what);
         }
-        for key in [
-            "client",
-            "client_url",
-            "source",
-            "severity",
-            "class",
-            "component",
-            "group",
+        let mut pd = PagerDuty::with_key(key);
+        let mut values = Vec::new();
+        for (key, field) in [
+            ("client", &mut pd.client),
+            ("client_url", &mut pd.client_url),
+            ("source", &mut pd.source),
+            ("severity", &mut pd.severity),
+            ("class", &mut pd.class),
+            ("component", &mut pd.component),
+            ("group", &mut pd.group),
         ] {
-            if let Some((_, n)) = fields.get(key) {
-                self.string(n, &format!("`{key}`"));
-            }
+            *field = self.template_field(&fields, key, &mut values);
+        }
+        if let Some((_, n)) = fields.get("url") {
+            pd.url = self.string(n, "`url`");
         }
         if let Some((_, n)) = fields.get("details") {
-            self.string_map(n, "`details`");
+            for (key, _, value, range) in self.string_map(n, "`details`") {
+                values.push(range);
+                pd.details.push((key, value));
+            }
         }
-        let mut pd = PagerDuty {
-            key,
-            send_resolved: None,
-            description: None,
-        };
         if let Some(send) = self.send_resolved(&fields) {
             pd = pd.send_resolved(send);
         }
-        let mut values = Vec::new();
         if let Some(description) = self.template_field(&fields, "description", &mut values) {
             pd = pd.description(description);
         }
@@ -1910,7 +1942,7 @@ impl<'f> Reader<'f> {
         if let Some((_, n)) = fields.get("years") {
             for (text, at) in self.strings(n, "`years`") {
                 match inclusive(&text, |t| t.trim().parse::<u32>().ok()) {
-                    Some((first, last)) if first <= last => {}
+                    Some((first, last)) if first <= last => period = period.years(first, last),
                     Some(_) => self.error(
                         codes::TIME_INTERVAL,
                         at,
@@ -1925,7 +1957,7 @@ impl<'f> Reader<'f> {
             }
         }
         if let Some((_, n)) = fields.get("location") {
-            self.string(n, "`location`");
+            period.location = self.string(n, "`location`").filter(|l| !l.is_empty());
         }
         Some(period)
     }
@@ -1994,6 +2026,7 @@ struct GlobalFile {
     username: Option<String>,
     password: Option<SecretFile>,
     require_tls: Option<bool>,
+    hello: Option<String>,
     slack: Option<SecretFile>,
     /// The integrations' keys' global defaults.
     opsgenie_key: Option<SecretFile>,

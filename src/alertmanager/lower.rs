@@ -361,12 +361,29 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                         );
                     }
                     texts.extend(email.html.as_deref().map(|t| ("html", t)));
+                    texts.extend(email.text.as_deref().map(|t| ("text", t)));
                     texts.extend(email.subject.as_deref().map(|t| ("subject", t)));
+                    texts.extend(email.headers.iter().map(|(_, t)| ("headers", t.as_str())));
                 }
                 Integration::Slack(slack) => {
                     secret_file(&slack.api_url, "the Slack webhook URL", out);
                     texts.extend(slack.title.as_deref().map(|t| ("title", t)));
                     texts.extend(slack.text.as_deref().map(|t| ("text", t)));
+                    for (field, text) in [
+                        ("username", &slack.username),
+                        ("color", &slack.color),
+                        ("icon_emoji", &slack.icon_emoji),
+                        ("icon_url", &slack.icon_url),
+                        ("title_link", &slack.title_link),
+                        ("pretext", &slack.pretext),
+                        ("footer", &slack.footer),
+                        ("fallback", &slack.fallback),
+                        ("callback_id", &slack.callback_id),
+                        ("image_url", &slack.image_url),
+                        ("thumb_url", &slack.thumb_url),
+                    ] {
+                        texts.extend(text.as_deref().map(|t| (field, t)));
+                    }
                 }
                 Integration::PagerDuty(pd) => {
                     let key = match &pd.key {
@@ -374,6 +391,18 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                     };
                     secret_file(key, "the PagerDuty key", out);
                     texts.extend(pd.description.as_deref().map(|t| ("description", t)));
+                    for (field, text) in [
+                        ("client", &pd.client),
+                        ("client_url", &pd.client_url),
+                        ("source", &pd.source),
+                        ("severity", &pd.severity),
+                        ("class", &pd.class),
+                        ("component", &pd.component),
+                        ("group", &pd.group),
+                    ] {
+                        texts.extend(text.as_deref().map(|t| (field, t)));
+                    }
+                    texts.extend(pd.details.iter().map(|(_, t)| ("details", t.as_str())));
                 }
                 Integration::Webhook(hook) => {
                     if !is_http_url(&hook.url) {

@@ -651,7 +651,8 @@ impl<'a, 'n> Compare<'a, 'n> {
                         };
                         found.is_some_and(|f| read(value) == read(f))
                     }
-                    "weekdays" | "days_of_month" | "months" => {
+                    "location" => found.is_some_and(|f| self.same(value, f)),
+                    "weekdays" | "days_of_month" | "months" | "years" => {
                         let read = |n: &Node| {
                             items(Some(n))
                                 .iter()
@@ -832,6 +833,7 @@ impl Printer {
                 if let Some(tls) = smtp.require_tls {
                     s.push(call("require_tls", &tls.to_string()));
                 }
+                texts(&mut s, &[("hello", &smtp.hello)]);
                 let head = format!(
                     "Smtp::new({}, {})",
                     string(&smtp.smarthost),
@@ -991,15 +993,16 @@ fn receiver_chain(receiver: &Receiver) -> String {
         match integration {
             Integration::Email(email) => {
                 let mut c = Vec::new();
-                if let Some(send) = email.send_resolved {
-                    c.push(call("send_resolved", &send.to_string()));
-                }
-                if let Some(html) = &email.html {
-                    c.push(call("html", &string(html)));
-                }
-                if let Some(subject) = &email.subject {
-                    c.push(call("subject", &string(subject)));
-                }
+                send_resolved(&mut c, email.send_resolved);
+                texts(
+                    &mut c,
+                    &[
+                        ("html", &email.html),
+                        ("text", &email.text),
+                        ("subject", &email.subject),
+                    ],
+                );
+                pairs(&mut c, "header", &email.headers);
                 calls.push(call(
                     "email",
                     &chain(format!("Email::to({})", string(&email.to)), c),
@@ -1007,14 +1010,32 @@ fn receiver_chain(receiver: &Receiver) -> String {
             }
             Integration::Slack(slack) => {
                 let mut c = Vec::new();
-                if let Some(send) = slack.send_resolved {
-                    c.push(call("send_resolved", &send.to_string()));
-                }
-                if let Some(title) = &slack.title {
-                    c.push(call("title", &string(title)));
-                }
-                if let Some(text) = &slack.text {
-                    c.push(call("text", &string(text)));
+                send_resolved(&mut c, slack.send_resolved);
+                texts(
+                    &mut c,
+                    &[
+                        ("title", &slack.title),
+                        ("text", &slack.text),
+                        ("username", &slack.username),
+                        ("color", &slack.color),
+                        ("icon_emoji", &slack.icon_emoji),
+                        ("icon_url", &slack.icon_url),
+                        ("title_link", &slack.title_link),
+                        ("pretext", &slack.pretext),
+                        ("footer", &slack.footer),
+                        ("fallback", &slack.fallback),
+                        ("callback_id", &slack.callback_id),
+                        ("image_url", &slack.image_url),
+                        ("thumb_url", &slack.thumb_url),
+                    ],
+                );
+                for (name, flag) in [
+                    ("link_names", slack.link_names),
+                    ("short_fields", slack.short_fields),
+                ] {
+                    if let Some(flag) = flag {
+                        c.push(call(name, &flag.to_string()));
+                    }
                 }
                 let head = format!(
                     "Slack::new({}, {})",
@@ -1033,12 +1054,22 @@ fn receiver_chain(receiver: &Receiver) -> String {
                     }
                 };
                 let mut c = Vec::new();
-                if let Some(send) = pd.send_resolved {
-                    c.push(call("send_resolved", &send.to_string()));
-                }
-                if let Some(description) = &pd.description {
-                    c.push(call("description", &string(description)));
-                }
+                send_resolved(&mut c, pd.send_resolved);
+                texts(
+                    &mut c,
+                    &[
+                        ("description", &pd.description),
+                        ("url", &pd.url),
+                        ("client", &pd.client),
+                        ("client_url", &pd.client_url),
+                        ("source", &pd.source),
+                        ("severity", &pd.severity),
+                        ("class", &pd.class),
+                        ("component", &pd.component),
+                        ("group", &pd.group),
+                    ],
+                );
+                pairs(&mut c, "detail", &pd.details);
                 calls.push(call("pagerduty", &chain(head, c)));
             }
             Integration::Webhook(hook) => {
@@ -1220,6 +1251,12 @@ fn period(period: &Period) -> String {
             &format!("Month::{first:?}, Month::{last:?}"),
         ));
     }
+    for (first, last) in &period.years {
+        calls.push(call("years", &format!("{first}, {last}")));
+    }
+    if let Some(location) = &period.location {
+        calls.push(call("location", &string(location)));
+    }
     chain("Period::new()".into(), calls)
 }
 
@@ -1259,7 +1296,10 @@ mod tests {
 
     #[test]
     fn chains_break_when_long() {
-        assert_eq!(chain("A::new()".into(), vec![".b(1)".into()]), "A::new().b(1)");
+        assert_eq!(
+            chain("A::new()".into(), vec![".b(1)".into()]),
+            "A::new().b(1)"
+        );
         let long = chain(
             "Route::to(\"team\")".into(),
             vec![
