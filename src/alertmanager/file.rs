@@ -18,9 +18,11 @@
 //!
 //! What AlertManager accepts but the spec DSL cannot express is warned about: a secret written
 //! inline (the DSL only names secret files) and the deprecated `match`, `match_re`,
-//! `source_match*`, `target_match*` and top-level `mute_time_intervals`. Integrations the DSL has
-//! no type for (OpsGenie, VictorOps, Pushover, WeChat, SNS, Telegram, Webex, Discord) are checked
-//! as AlertManager 0.25 checks them, and are otherwise left out of lowering.
+//! `source_match*`, `target_match*` and top-level `mute_time_intervals`. Every integration is
+//! checked as AlertManager 0.25 checks it; those the DSL has no type for (Pushover, WeChat,
+//! Telegram, Discord, whose secrets 0.25 reads only inline) are otherwise left out of lowering.
+//! [`read`] gives the DSL value itself, which `sextant import` prints as Rust
+//! ([`crate::import::alertmanager`]).
 //!
 //! As in [`crate::rules::file`], each value lowered carries its place in the file
 //! ([`Place::File`], with the scalars written in it), so lowering reports at the file's line and

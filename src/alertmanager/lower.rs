@@ -427,6 +427,30 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                 }
                 Integration::OpsGenie(o) => {
                     secret_file(&o.api_key, "the OpsGenie API key", out);
+                    for r in &o.responders {
+                        let kinds = ["team", "teams", "user", "escalation", "schedule"];
+                        if !r.kind.contains("{{")
+                            && !kinds.contains(&r.kind.to_lowercase().as_str())
+                        {
+                            out.push(
+                                Diagnostic::error(
+                                    codes::INTEGRATION,
+                                    format!("{what} has an OpsGenie responder of type {:?}, which does not match valid options ^(team|teams|user|escalation|schedule)$", r.kind),
+                                )
+                                .at(origin),
+                            );
+                        }
+                        if r.id.is_none() && r.name.is_none() && r.username.is_none() {
+                            out.push(
+                                Diagnostic::error(
+                                    codes::INTEGRATION,
+                                    format!("{what} has an OpsGenie responder without id, username or name"),
+                                )
+                                .at(origin)
+                                .note("identify it with OpsGenieResponder::id, ::name or ::username"),
+                            );
+                        }
+                    }
                     for (field, text) in [
                         ("message", &o.message),
                         ("description", &o.description),
@@ -448,6 +472,36 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                 }
                 Integration::VictorOps(v) => {
                     secret_file(&v.api_key, "the VictorOps API key", out);
+                    const FIXED: &[&str] = &[
+                        "routing_key",
+                        "message_type",
+                        "state_message",
+                        "entity_display_name",
+                        "monitoring_tool",
+                        "entity_id",
+                        "entity_state",
+                    ];
+                    for (name, _) in &v.custom_fields {
+                        if FIXED.contains(&name.as_str()) {
+                            out.push(
+                                Diagnostic::error(
+                                    codes::INTEGRATION,
+                                    format!("{what} has VictorOps custom field {name}, which conflicts with the fixed field of that name"),
+                                )
+                                .at(origin)
+                                .note("set the fixed field with its own VictorOps method, or rename the custom field"),
+                            );
+                        }
+                    }
+                    if v.routing_key.is_empty() {
+                        out.push(
+                            Diagnostic::error(
+                                codes::INTEGRATION,
+                                format!("{what} has an empty VictorOps routing key"),
+                            )
+                            .at(origin),
+                        );
+                    }
                     texts.push(("routing_key", v.routing_key.as_str()));
                     for (field, text) in [
                         ("message_type", &v.message_type),
@@ -481,6 +535,15 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                 }
                 Integration::Webex(w) => {
                     secret_file(&w.token, "the Webex token", out);
+                    if w.room_id.is_empty() {
+                        out.push(
+                            Diagnostic::error(
+                                codes::INTEGRATION,
+                                format!("{what} has a Webex config without room_id"),
+                            )
+                            .at(origin),
+                        );
+                    }
                     texts.push(("room_id", w.room_id.as_str()));
                     texts.extend(w.message.as_deref().map(|t| ("message", t)));
                 }
