@@ -73,6 +73,17 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Import existing configuration (rule files, PrometheusRule resources, Sloth specs) as
+    /// Rust modules of the spec crate in DIR (a folder inside the crate's `src/`), wired into
+    /// its `spec()`: `cargo run -- build` then emits them. Importing again rewrites DIR.
+    Import {
+        /// Files, or folders of them (`*.yml`, `*.yaml`, `*.json`), imported together.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The folder of the imported modules, such as `src/imported`.
+        #[arg(long, value_name = "DIR")]
+        into: PathBuf,
+    },
     /// Print a diagnostic code's documentation, or list every code.
     Explain {
         /// The code, such as `promql/unknown-metric` or `alertmanager/undefined-receiver`.
@@ -253,6 +264,7 @@ fn execute(
         }
         Command::Lint(args) => lint_command(project, args, stdout, stderr),
         Command::Init { dir, name } => init_command(&dir, name, stdout, stderr),
+        Command::Import { paths, into } => import_command(project, &paths, &into, stdout, stderr),
         Command::Explain { code, list } => match (code, list) {
             (Some(code), _) => match diagnostics::registry::explain(&code) {
                 Some(text) => {
@@ -360,6 +372,137 @@ fn lint_command(
         FailOn::Error => Severity::Error,
     };
     Ok(u8::from(diagnostics.iter().any(|d| d.severity >= fail_on)))
+}
+
+fn import_command(
+    project: &Project,
+    paths: &[PathBuf],
+    into: &Path,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<u8> {
+    let usage = |stderr: &mut dyn Write, message: String| -> io::Result<u8> {
+        writeln!(stderr, "error: {message}")?;
+        Ok(2)
+    };
+    let folder = into
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if folder.is_empty() || crate::import::rust::ident(&folder) != folder {
+        return usage(
+            stderr,
+            format!(
+                "--into {}: the folder's name must be a Rust module name, such as `imported`",
+                into.display()
+            ),
+        );
+    }
+    let lib_path = into.parent().unwrap_or(Path::new(".")).join("lib.rs");
+    let Ok(lib_rs) = fs::read_to_string(&lib_path) else {
+        return usage(stderr, format!("--into {}: no lib.rs beside it; give a folder inside a spec crate's `src/`, such as `src/imported`", into.display()));
+    };
+    let mut files = Vec::new();
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    for path in lint_paths(paths)? {
+        let text = fs::read_to_string(&path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let path = path.display().to_string();
+        texts.insert(path.clone(), text.clone());
+        files.push(SourceFile { path, text });
+    }
+    let mut existing = BTreeMap::new();
+    if into.is_dir() {
+        for entry in fs::read_dir(into)? {
+            let path = entry?.path();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            existing.insert(name, fs::read_to_string(&path).unwrap_or_default());
+        }
+    }
+    let spec = load_spec(project);
+    let imported = crate::import::import_with(&files, &spec.own_catalog, &template_files);
+    let load = move |file: &str| texts.get(file).cloned();
+    write!(
+        stdout,
+        "{}",
+        diagnostics::render(&imported.diagnostics, &load)
+    )?;
+    let errors = diagnostics::count(&imported.diagnostics, Severity::Error);
+    let warnings = diagnostics::count(&imported.diagnostics, Severity::Warning);
+    let modules = imported.modules.len();
+    writeln!(
+        stderr,
+        "{errors} errors, {warnings} warnings, {modules} modules"
+    )?;
+    if errors > 0 || imported.modules.is_empty() {
+        writeln!(
+            stderr,
+            "nothing written: {}",
+            if errors > 0 {
+                "the import has errors"
+            } else {
+                "nothing could be imported"
+            }
+        )?;
+        return Ok(1);
+    }
+    let plan = match crate::import::wiring::plan(&imported, &folder, &existing, &lib_rs) {
+        Ok(plan) => plan,
+        Err(e) => return usage(stderr, e),
+    };
+    let mut output = Output::default();
+    for (name, text) in &plan.files {
+        output.add(name.clone(), rustfmt(text));
+    }
+    let summary = write_tree(into, &output)?;
+    if let Some(lib) = &plan.lib_rs {
+        let staging = lib_path.with_extension("rs.new");
+        fs::write(&staging, rustfmt(lib))?;
+        fs::rename(&staging, &lib_path)?;
+    }
+    writeln!(
+        stdout,
+        "imported {} files into {} ({} modules: {} added, {} changed, {} removed){}",
+        files.len(),
+        into.display(),
+        output.len(),
+        summary.added,
+        summary.changed,
+        summary.removed,
+        if plan.lib_rs.is_some() {
+            format!("; wired into {}", lib_path.display())
+        } else {
+            String::new()
+        }
+    )?;
+    Ok(0)
+}
+
+/// `text` through `rustfmt --edition 2021` when rustfmt is installed, as written otherwise (it is
+/// generated rustfmt-clean; this keeps it so under the user's rustfmt).
+fn rustfmt(text: &str) -> String {
+    let child = std::process::Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return text.to_string();
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() => {
+            String::from_utf8(out.stdout).unwrap_or_else(|_| text.to_string())
+        }
+        _ => text.to_string(),
+    }
 }
 
 fn init_command(

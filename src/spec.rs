@@ -20,6 +20,10 @@ use crate::slo::{self, Slo};
 #[derive(Clone, Debug)]
 pub struct Spec {
     pub catalog: Catalog,
+    /// The catalog as the spec declared it, before [`Spec::metrics`] added others: what
+    /// `sextant import` checks imported series against, so importing again finds the same
+    /// metrics missing.
+    pub own_catalog: Catalog,
     pub rule_groups: Vec<RuleGroup>,
     pub lints: LintConfig,
     pub alertmanager: Option<AlertManager>,
@@ -36,6 +40,7 @@ impl Spec {
     pub fn new(catalog: Catalog) -> Spec {
         Spec {
             catalog,
+            own_catalog: catalog,
             rule_groups: Vec::new(),
             lints: LintConfig::default(),
             alertmanager: None,
@@ -46,6 +51,31 @@ impl Spec {
             thanos: None,
             mimir: None,
         }
+    }
+
+    /// Adds the metrics of `catalog` to the spec's catalog: series the spec reads that another
+    /// catalog describes (`sextant import` writes the metrics of imported queries the spec's
+    /// catalog lacks as a catalog of their own). A metric the catalog already has is not added
+    /// twice.
+    pub fn metrics(mut self, catalog: Catalog) -> Spec {
+        let mut metrics: Vec<&'static sextant_catalog::Metric> = self.catalog.metrics.to_vec();
+        for metric in catalog.metrics {
+            if !metrics.iter().any(|m| m.name == metric.name) {
+                metrics.push(metric);
+            }
+        }
+        // A catalog is `static` data; a spec is built once per run, so the combined list lives
+        // as long as the program.
+        self.catalog = Catalog {
+            metrics: Box::leak(metrics.into_boxed_slice()),
+        };
+        self
+    }
+
+    /// `f(self)`: a module's additions in the middle of a builder chain,
+    /// `.with(imported::apply)`.
+    pub fn with(self, f: impl FnOnce(Spec) -> Spec) -> Spec {
+        f(self)
     }
 
     pub fn rule_group(mut self, group: RuleGroup) -> Spec {

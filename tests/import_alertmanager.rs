@@ -192,6 +192,30 @@ fn amtool_routes(config: &Path, labels: &BTreeMap<String, String>) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+/// `rustfmt --check` on a module's source: its layout is rustfmt's (as tests/import.rs checks
+/// for rule modules).
+fn rustfmt_check(source: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("rustfmt runs (it comes with the Rust toolchain)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(source.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
 struct Imported {
     path: String,
     module: sextant::import::Module,
@@ -206,16 +230,13 @@ fn import_all() -> Vec<Imported> {
         .map(|path| {
             let file = source(&path);
             let full = root.join(&path);
-            let (module, diagnostics) = import::module_with_templates(&file, &templates_of(&full));
-            let mut module = module.unwrap_or_else(|| panic!("{path} imports: {diagnostics:#?}"));
-            // One scratch crate holds them all.
-            let mut name = module.name.clone();
-            let mut n = 2;
-            while !names.insert(name.clone()) {
-                name = format!("{}_{n}", module.name);
-                n += 1;
-            }
-            module.name = name;
+            // One scratch crate holds them all, each under its own name.
+            let stem = Path::new(&path).file_stem().unwrap().to_string_lossy();
+            let name =
+                sextant::import::rust::unique(sextant::import::rust::ident(&stem), &mut names);
+            let (module, diagnostics) =
+                import::module_with_templates(&file, name, &templates_of(&full));
+            let module = module.unwrap_or_else(|| panic!("{path} imports: {diagnostics:#?}"));
             Imported {
                 path,
                 module,
@@ -240,7 +261,10 @@ fn build_all(imported: &[Imported], dir: &Path) {
         ),
     )
     .unwrap();
-    let mut main = String::from("use sextant::prelude::*;\nuse sextant_catalog::Catalog;\n\n");
+    // The modules compile without a warning, as a person's would.
+    let mut main = String::from(
+        "#![deny(warnings)]\n\nuse sextant::prelude::*;\nuse sextant_catalog::Catalog;\n\n",
+    );
     for i in imported {
         std::fs::write(src.join(format!("{}.rs", i.module.name)), &i.module.source).unwrap();
         main.push_str(&format!("mod {};\n", i.module.name));
@@ -294,6 +318,14 @@ fn build_all(imported: &[Imported], dir: &Path) {
 fn corpus_round_trips() {
     let root = common::root();
     let imported = import_all();
+    for i in &imported {
+        if let Err(diff) = rustfmt_check(&i.module.source) {
+            panic!(
+                "{}: the module is not laid out as rustfmt does:\n{diff}",
+                i.path
+            );
+        }
+    }
     let scratch = common::TempDir::new("import-alertmanager");
     build_all(&imported, &scratch.0);
     let mut compared = 0;
@@ -391,7 +423,7 @@ fn corpus_round_trips() {
 fn fixture_module_and_diagnostics() {
     let path = format!("{FIXTURES}/inline.yml");
     let file = source(&path);
-    let (module, diagnostics) = import::module(&file);
+    let (module, diagnostics) = import::module(&file, "inline".into());
     let module = module.unwrap();
     // The fixture's inline secrets never reach the module.
     for secret in [
@@ -422,7 +454,8 @@ fn eje_module() {
     let root = common::root();
     let path = "generated/alertmanager/alertmanager.yml";
     let full: PathBuf = root.join(path);
-    let (module, diagnostics) = import::module_with_templates(&source(path), &templates_of(&full));
+    let (module, diagnostics) =
+        import::module_with_templates(&source(path), "alertmanager".into(), &templates_of(&full));
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     insta::assert_snapshot!("eje_module", module.unwrap().source);
 }

@@ -16,7 +16,6 @@
 //! is a warning at the field, never dropped silently.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::ops::Range;
 
 use crate::alertmanager::codes as am_codes;
@@ -30,6 +29,7 @@ use crate::syntax::duration::Duration;
 use crate::syntax::yaml::{self, Node};
 
 use super::codes;
+use super::layout::Expr;
 use super::rust::{ident, string, unique};
 use super::{Entry, Module};
 
@@ -40,10 +40,10 @@ pub const SECRETS_DIR: &str = "/etc/alertmanager/secrets";
 /// A top-level route with more descendants than this gets a function of its own.
 const ROUTE_FUNCTION_SIZE: usize = 1;
 
-/// Imports one alertmanager.yml without its template files: a `templates:` glob is reported as
-/// matching nothing (see [`module_with_templates`]).
-pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
-    module_with_templates(file, &|_| Vec::new())
+/// Imports one alertmanager.yml as the module `name`, without its template files: a
+/// `templates:` glob is reported as matching nothing (see [`module_with_templates`]).
+pub fn module(file: &SourceFile, name: String) -> (Option<Module>, Vec<Diagnostic>) {
+    module_with_templates(file, name, &|_| Vec::new())
 }
 
 /// Imports one alertmanager.yml; `templates` returns the template files a glob of its
@@ -52,6 +52,7 @@ pub fn module(file: &SourceFile) -> (Option<Module>, Vec<Diagnostic>) {
 /// [`Template::define`]: crate::alertmanager::Template::define
 pub fn module_with_templates(
     file: &SourceFile,
+    name: String,
     templates: &dyn Fn(&str) -> Vec<SourceFile>,
 ) -> (Option<Module>, Vec<Diagnostic>) {
     // The template files, read once: their bodies are imported, not only their names.
@@ -98,12 +99,6 @@ pub fn module_with_templates(
     }
     let emitted = alertmanager::emit::render(&config, "templates/*.tmpl");
     diagnostics.extend(unexpressed(file, &emitted));
-    let name = ident(
-        std::path::Path::new(&file.path)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("alertmanager"),
-    );
     let source = Printer::new(&file.path).module(&am);
     let module = Module {
         name,
@@ -293,7 +288,7 @@ fn unexpressed(file: &SourceFile, emitted: &str) -> Vec<Diagnostic> {
                 None => at,
             };
             Diagnostic::warning(
-                codes::ALERTMANAGER_NOT_EXPRESSIBLE,
+                codes::UNSUPPORTED,
                 format!("`{path}` is not imported: {reason}"),
             )
             .with_file(&file.path, at)
@@ -720,6 +715,65 @@ impl<'a, 'n> Compare<'a, 'n> {
 
 // ---- Rust -----------------------------------------------------------------------------------
 
+fn text(value: &str) -> Expr {
+    Expr::atom(string(value))
+}
+
+fn texts(values: &[String]) -> Expr {
+    let items: Vec<String> = values.iter().map(|v| string(v)).collect();
+    if items.is_empty() {
+        return Expr::atom("Vec::<&str>::new()");
+    }
+    Expr::atom(format!("[{}]", items.join(", ")))
+}
+
+fn duration(d: Duration) -> Expr {
+    Expr::atom(super::rules::duration(d))
+}
+
+fn matcher(m: &Matcher) -> Expr {
+    let (name, value) = (text(&m.name), text(&m.value));
+    match m.op {
+        MatchOp::Re if m.value == ".+" => Expr::call("Matcher::present", vec![name]),
+        MatchOp::Eq => Expr::call("Matcher::eq", vec![name, value]),
+        MatchOp::Ne => Expr::call("Matcher::ne", vec![name, value]),
+        MatchOp::Re => Expr::call("Matcher::re", vec![name, value]),
+        MatchOp::NotRe => Expr::call("Matcher::not_re", vec![name, value]),
+    }
+}
+
+fn secret(file: &SecretFile) -> Expr {
+    Expr::call("SecretFile::at", vec![text(&file.path)])
+}
+
+/// Adds `.name("text")` for each field set.
+fn optional(mut chain: Expr, fields: &[(&str, &Option<String>)]) -> Expr {
+    for (name, value) in fields {
+        if let Some(value) = value {
+            chain = chain.method(name, vec![text(value)]);
+        }
+    }
+    chain
+}
+
+fn flag(chain: Expr, name: &str, value: Option<bool>) -> Expr {
+    match value {
+        Some(value) => chain.method(name, vec![Expr::atom(value.to_string())]),
+        None => chain,
+    }
+}
+
+fn pairs(mut chain: Expr, method: &str, pairs: &[(String, String)]) -> Expr {
+    for (key, value) in pairs {
+        chain = chain.method(method, vec![text(key), text(value)]);
+    }
+    chain
+}
+
+fn descendants(route: &Route) -> usize {
+    route.routes.iter().map(|r| 1 + descendants(r)).sum()
+}
+
 /// Writes the DSL value as Rust.
 struct Printer {
     source_path: String,
@@ -728,85 +782,18 @@ struct Printer {
     taken: BTreeSet<String>,
 }
 
-/// A builder chain: `head` then `.call(...)`s, on one line when short.
-fn chain(head: String, calls: Vec<String>) -> String {
-    let one_line = format!("{head}{}", calls.concat());
-    if one_line.len() <= 80 && !one_line.contains('\n') {
-        return one_line;
-    }
-    let mut out = head;
-    for call in calls {
-        out.push_str("\n    ");
-        out.push_str(&indent(&call));
-    }
-    out
-}
-
-/// Indents every line but the first by four spaces.
-fn indent(text: &str) -> String {
-    text.replace('\n', "\n    ")
-}
-
-/// `.name(args)`; an argument of several lines stands on lines of its own.
-fn call(name: &str, args: &str) -> String {
-    if args.contains('\n') && !args.starts_with('[') {
-        format!(".{name}(\n    {}\n)", indent(args))
-    } else {
-        format!(".{name}({args})")
-    }
-}
-
-fn strings(values: &[String]) -> String {
-    if values.is_empty() {
-        return "Vec::<&str>::new()".into();
-    }
-    let items: Vec<String> = values.iter().map(|v| string(v)).collect();
-    format!("[{}]", items.join(", "))
-}
-
-fn duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    for (unit, size) in [
-        ("days", 86_400_000),
-        ("hours", 3_600_000),
-        ("mins", 60_000),
-        ("secs", 1000),
-    ] {
-        if ms != 0 && ms % size == 0 {
-            return format!("{unit}({})", ms / size);
-        }
-    }
-    if ms == 0 {
-        return "secs(0)".into();
-    }
-    format!("Duration::millis({ms})")
-}
-
-fn matcher(m: &Matcher) -> String {
-    let (name, value) = (string(&m.name), string(&m.value));
-    match m.op {
-        MatchOp::Re if m.value == ".+" => format!("Matcher::present({name})"),
-        MatchOp::Eq => format!("Matcher::eq({name}, {value})"),
-        MatchOp::Ne => format!("Matcher::ne({name}, {value})"),
-        MatchOp::Re => format!("Matcher::re({name}, {value})"),
-        MatchOp::NotRe => format!("Matcher::not_re({name}, {value})"),
-    }
-}
-
-fn secret(file: &SecretFile) -> String {
-    format!("SecretFile::at({})", string(&file.path))
-}
-
-fn descendants(route: &Route) -> usize {
-    route.routes.iter().map(|r| 1 + descendants(r)).sum()
+/// `fn name() -> Type { body }`, laid out as rustfmt does.
+fn function(doc: Option<&str>, name: &str, ty: &str, body: &Expr) -> String {
+    let doc = doc.map(|d| format!("/// {d}\n")).unwrap_or_default();
+    format!(
+        "{doc}fn {name}() -> {ty} {{\n    {}\n}}\n",
+        body.render(4, 4, 0)
+    )
 }
 
 impl Printer {
     fn new(source_path: &str) -> Printer {
-        let mut taken = BTreeSet::new();
-        for reserved in ["alertmanager", "route"] {
-            taken.insert(reserved.to_string());
-        }
+        let taken = ["alertmanager", "route"].map(String::from).into();
         Printer {
             source_path: source_path.to_string(),
             functions: Vec::new(),
@@ -815,93 +802,89 @@ impl Printer {
     }
 
     fn module(mut self, am: &AlertManager) -> String {
-        let mut calls = Vec::new();
+        let route = self.route_function(&am.route);
+        let mut chain = Expr::call("AlertManager::new", vec![route]);
         let global = &am.global;
         if global.resolve_timeout.is_some() || global.smtp.is_some() {
-            let mut g = Vec::new();
+            let mut g = Expr::call("Global::new", Vec::new());
             if let Some(d) = global.resolve_timeout {
-                g.push(call("resolve_timeout", &duration(d)));
+                g = g.method("resolve_timeout", vec![duration(d)]);
             }
             if let Some(smtp) = &global.smtp {
-                let mut s = Vec::new();
+                let mut s = Expr::call("Smtp::new", vec![text(&smtp.smarthost), text(&smtp.from)]);
                 if let Some((user, password)) = &smtp.auth {
-                    s.push(call(
-                        "auth",
-                        &format!("{}, {}", string(user), secret(password)),
-                    ));
+                    s = s.method("auth", vec![text(user), secret(password)]);
                 }
-                if let Some(tls) = smtp.require_tls {
-                    s.push(call("require_tls", &tls.to_string()));
-                }
-                texts(&mut s, &[("hello", &smtp.hello)]);
-                let head = format!(
-                    "Smtp::new({}, {})",
-                    string(&smtp.smarthost),
-                    string(&smtp.from)
-                );
-                g.push(call("smtp", &chain(head, s)));
+                s = flag(s, "require_tls", smtp.require_tls);
+                s = optional(s, &[("hello", &smtp.hello)]);
+                g = g.method("smtp", vec![s]);
             }
-            calls.push(call("global", &chain("Global::new()".into(), g)));
+            chain = chain.method("global", vec![g]);
         }
-        let route = self.route_function(&am.route);
-        let mut receivers = Vec::new();
         for receiver in &am.receivers {
             let name = unique(ident(&receiver.name), &mut self.taken);
-            receivers.push(format!("{name}()"));
-            let body = receiver_chain(receiver);
-            self.functions.push(format!(
-                "fn {name}() -> Receiver {{\n    {}\n}}\n",
-                indent(&body)
-            ));
-        }
-        if !receivers.is_empty() {
-            let list = if receivers.len() <= 3 {
-                format!("[{}]", receivers.join(", "))
-            } else {
-                format!("[\n    {},\n]", receivers.join(",\n    "))
-            };
-            calls.push(call("receivers", &list));
+            self.functions
+                .push(function(None, &name, "Receiver", &receiver_expr(receiver)));
+            chain = chain.method("receiver", vec![Expr::call(name, Vec::new())]);
         }
         for rule in &am.inhibit_rules {
-            let mut r = Vec::new();
+            let mut r = Expr::call("InhibitRule::new", Vec::new());
             for m in &rule.source {
-                r.push(call("source", &matcher(m)));
+                r = r.method("source", vec![matcher(m)]);
             }
             for m in &rule.target {
-                r.push(call("target", &matcher(m)));
+                r = r.method("target", vec![matcher(m)]);
             }
             if !rule.equal.is_empty() {
-                r.push(call("equal", &strings(&rule.equal)));
+                r = r.method("equal", vec![texts(&rule.equal)]);
             }
-            calls.push(call("inhibit", &chain("InhibitRule::new()".into(), r)));
+            chain = chain.method("inhibit", vec![r]);
         }
         for interval in &am.time_intervals {
-            calls.push(call("time_interval", &time_interval(interval)));
+            chain = chain.method("time_interval", vec![time_interval(interval)]);
         }
         for template in &am.templates {
-            calls.push(call(
+            chain = chain.method(
                 "template",
-                &format!(
-                    "Template::define({}, {})",
-                    string(&template.name),
-                    string(&template.body)
-                ),
-            ));
+                vec![Expr::call(
+                    "Template::define",
+                    vec![text(&template.name), text(&template.body)],
+                )],
+            );
         }
-        let body = chain(format!("AlertManager::new({route})"), calls);
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "//! Imported from {} by `sextant import`.\n",
-            self.source_path
-        );
+        let main = chain.render(4, 4, 0);
+        let mut out = super::header(&self.source_path, Entry::AlertManager);
         out.push_str("use sextant::prelude::alerting::*;\n");
-        out.push_str("#[allow(unused_imports)]\nuse sextant::prelude::{days, hours, mins, secs, Duration};\n\n");
-        let _ = writeln!(
-            out,
-            "pub fn alertmanager() -> AlertManager {{\n    {}\n}}",
-            indent(&body)
-        );
+        // The prelude's duration constructors the module calls.
+        let all = format!("{main}\n{}", self.functions.concat());
+        let mut prelude: Vec<&str> = Vec::new();
+        if all.contains("Duration::") {
+            prelude.push("Duration");
+        }
+        for unit in ["days", "hours", "mins", "secs"] {
+            let call = format!("{unit}(");
+            let called = all.match_indices(&call).any(|(at, _)| {
+                !all[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            });
+            if called {
+                prelude.push(unit);
+            }
+        }
+        match prelude.as_slice() {
+            [] => {}
+            [one] => out.push_str(&format!("use sextant::prelude::{one};\n")),
+            _ => out.push_str(&format!(
+                "use sextant::prelude::{{{}}};\n",
+                prelude.join(", ")
+            )),
+        }
+        out.push('\n');
+        out.push_str(&format!(
+            "pub fn alertmanager() -> AlertManager {{\n    {main}\n}}\n"
+        ));
         for function in self.functions {
             out.push('\n');
             out.push_str(&function);
@@ -910,30 +893,26 @@ impl Printer {
     }
 
     /// `fn route()` for the root: its call.
-    fn route_function(&mut self, root: &Route) -> String {
-        let body = self.route_chain(root, true);
+    fn route_function(&mut self, root: &Route) -> Expr {
+        let body = self.route_expr(root, true);
         // The root's function comes first among the helpers.
         self.functions.insert(
             0,
-            format!(
-                "/// The route tree.\nfn route() -> Route {{\n    {}\n}}\n",
-                indent(&body)
-            ),
+            function(Some("The route tree."), "route", "Route", &body),
         );
-        "route()".into()
+        Expr::call("route", Vec::new())
     }
 
-    fn route_chain(&mut self, route: &Route, top: bool) -> String {
-        let head = match &route.receiver {
-            Some(receiver) => format!("Route::to({})", string(receiver)),
-            None => "Route::inheriting()".into(),
+    fn route_expr(&mut self, route: &Route, top: bool) -> Expr {
+        let mut chain = match &route.receiver {
+            Some(receiver) => Expr::call("Route::to", vec![text(receiver)]),
+            None => Expr::call("Route::inheriting", Vec::new()),
         };
-        let mut calls = Vec::new();
         for m in &route.matchers {
-            calls.push(call("matcher", &matcher(m)));
+            chain = chain.method("matcher", vec![matcher(m)]);
         }
         if let Some(group_by) = &route.group_by {
-            calls.push(call("group_by", &strings(group_by)));
+            chain = chain.method("group_by", vec![texts(group_by)]);
         }
         for (name, value) in [
             ("group_wait", route.group_wait),
@@ -941,31 +920,31 @@ impl Printer {
             ("repeat_interval", route.repeat_interval),
         ] {
             if let Some(d) = value {
-                calls.push(call(name, &duration(d)));
+                chain = chain.method(name, vec![duration(d)]);
             }
         }
         if route.continue_ {
-            calls.push(".continue_matching()".into());
+            chain = chain.method("continue_matching", Vec::new());
         }
         for name in &route.mute_time_intervals {
-            calls.push(call("mute_during", &string(name)));
+            chain = chain.method("mute_during", vec![text(name)]);
         }
         for name in &route.active_time_intervals {
-            calls.push(call("active_during", &string(name)));
+            chain = chain.method("active_during", vec![text(name)]);
         }
         for child in &route.routes {
-            let text = if top && descendants(child) >= ROUTE_FUNCTION_SIZE {
+            let expr = if top && descendants(child) >= ROUTE_FUNCTION_SIZE {
                 self.child_function(child)
             } else {
-                self.route_chain(child, false)
+                self.route_expr(child, false)
             };
-            calls.push(call("route", &text));
+            chain = chain.method("route", vec![expr]);
         }
-        chain(head, calls)
+        chain
     }
 
     /// A top-level route with children of its own, in a function named after its receiver.
-    fn child_function(&mut self, route: &Route) -> String {
+    fn child_function(&mut self, route: &Route) -> Expr {
         let base = route
             .receiver
             .as_deref()
@@ -974,45 +953,41 @@ impl Printer {
                 route
                     .matchers
                     .first()
-                    .map(|m| format!("routes_for_{}", ident(&m.value)))
+                    .map(|m| format!("routes_for_{}", ident(&m.value).trim_start_matches("r#")))
             })
             .unwrap_or_else(|| "routes".into());
         let name = unique(base, &mut self.taken);
-        let body = self.route_chain(route, false);
-        self.functions.push(format!(
-            "fn {name}() -> Route {{\n    {}\n}}\n",
-            indent(&body)
-        ));
-        format!("{name}()")
+        let body = self.route_expr(route, false);
+        self.functions.push(function(None, &name, "Route", &body));
+        Expr::call(name, Vec::new())
     }
 }
 
-fn receiver_chain(receiver: &Receiver) -> String {
-    let mut calls = Vec::new();
+fn receiver_expr(receiver: &Receiver) -> Expr {
+    let mut chain = Expr::call("Receiver::new", vec![text(&receiver.name)]);
     for integration in &receiver.integrations {
-        match integration {
+        let (method, value) = match integration {
             Integration::Email(email) => {
-                let mut c = Vec::new();
-                send_resolved(&mut c, email.send_resolved);
-                texts(
-                    &mut c,
+                let mut c = Expr::call("Email::to", vec![text(&email.to)]);
+                c = flag(c, "send_resolved", email.send_resolved);
+                c = optional(
+                    c,
                     &[
                         ("html", &email.html),
                         ("text", &email.text),
                         ("subject", &email.subject),
                     ],
                 );
-                pairs(&mut c, "header", &email.headers);
-                calls.push(call(
-                    "email",
-                    &chain(format!("Email::to({})", string(&email.to)), c),
-                ));
+                ("email", pairs(c, "header", &email.headers))
             }
             Integration::Slack(slack) => {
-                let mut c = Vec::new();
-                send_resolved(&mut c, slack.send_resolved);
-                texts(
-                    &mut c,
+                let mut c = Expr::call(
+                    "Slack::new",
+                    vec![secret(&slack.api_url), text(&slack.channel)],
+                );
+                c = flag(c, "send_resolved", slack.send_resolved);
+                c = optional(
+                    c,
                     &[
                         ("title", &slack.title),
                         ("text", &slack.text),
@@ -1029,34 +1004,21 @@ fn receiver_chain(receiver: &Receiver) -> String {
                         ("thumb_url", &slack.thumb_url),
                     ],
                 );
-                for (name, flag) in [
-                    ("link_names", slack.link_names),
-                    ("short_fields", slack.short_fields),
-                ] {
-                    if let Some(flag) = flag {
-                        c.push(call(name, &flag.to_string()));
-                    }
-                }
-                let head = format!(
-                    "Slack::new({}, {})",
-                    secret(&slack.api_url),
-                    string(&slack.channel)
-                );
-                calls.push(call("slack", &chain(head, c)));
+                c = flag(c, "link_names", slack.link_names);
+                ("slack", flag(c, "short_fields", slack.short_fields))
             }
             Integration::PagerDuty(pd) => {
-                let head = match &pd.key {
+                let mut c = match &pd.key {
                     PagerDutyKey::RoutingKey(key) => {
-                        format!("PagerDuty::routing_key({})", secret(key))
+                        Expr::call("PagerDuty::routing_key", vec![secret(key)])
                     }
                     PagerDutyKey::ServiceKey(key) => {
-                        format!("PagerDuty::service_key({})", secret(key))
+                        Expr::call("PagerDuty::service_key", vec![secret(key)])
                     }
                 };
-                let mut c = Vec::new();
-                send_resolved(&mut c, pd.send_resolved);
-                texts(
-                    &mut c,
+                c = flag(c, "send_resolved", pd.send_resolved);
+                c = optional(
+                    c,
                     &[
                         ("description", &pd.description),
                         ("url", &pd.url),
@@ -1069,32 +1031,29 @@ fn receiver_chain(receiver: &Receiver) -> String {
                         ("group", &pd.group),
                     ],
                 );
-                pairs(&mut c, "detail", &pd.details);
-                calls.push(call("pagerduty", &chain(head, c)));
+                ("pagerduty", pairs(c, "detail", &pd.details))
             }
             Integration::Webhook(hook) => {
-                let mut c = Vec::new();
+                let mut c = Expr::call("Webhook::new", vec![text(&hook.url)]);
                 if let Some(token) = &hook.bearer_token {
-                    c.push(call("bearer_token", &secret(token)));
+                    c = c.method("bearer_token", vec![secret(token)]);
                 }
-                if let Some(send) = hook.send_resolved {
-                    c.push(call("send_resolved", &send.to_string()));
-                }
+                c = flag(c, "send_resolved", hook.send_resolved);
                 if let Some(max) = hook.max_alerts {
-                    c.push(call("max_alerts", &max.to_string()));
+                    c = c.method("max_alerts", vec![Expr::atom(max.to_string())]);
                 }
-                calls.push(call(
-                    "webhook",
-                    &chain(format!("Webhook::new({})", string(&hook.url)), c),
-                ));
+                ("webhook", c)
             }
-            Integration::OpsGenie(o) => calls.push(call("opsgenie", &opsgenie(o))),
+            Integration::OpsGenie(o) => ("opsgenie", opsgenie(o)),
             Integration::VictorOps(v) => {
-                let mut c = Vec::new();
-                texts(&mut c, &[("api_url", &v.api_url)]);
-                send_resolved(&mut c, v.send_resolved);
-                texts(
-                    &mut c,
+                let mut c = Expr::call(
+                    "VictorOps::new",
+                    vec![secret(&v.api_key), text(&v.routing_key)],
+                );
+                c = optional(c, &[("api_url", &v.api_url)]);
+                c = flag(c, "send_resolved", v.send_resolved);
+                c = optional(
+                    c,
                     &[
                         ("message_type", &v.message_type),
                         ("state_message", &v.state_message),
@@ -1102,26 +1061,19 @@ fn receiver_chain(receiver: &Receiver) -> String {
                         ("monitoring_tool", &v.monitoring_tool),
                     ],
                 );
-                pairs(&mut c, "custom_field", &v.custom_fields);
-                let head = format!(
-                    "VictorOps::new({}, {})",
-                    secret(&v.api_key),
-                    string(&v.routing_key)
-                );
-                calls.push(call("victorops", &chain(head, c)));
+                ("victorops", pairs(c, "custom_field", &v.custom_fields))
             }
             Integration::Sns(sns) => {
-                let head = match (&sns.topic_arn, &sns.target_arn, &sns.phone_number) {
-                    (Some(arn), _, _) => format!("Sns::topic_arn({})", string(arn)),
-                    (None, Some(arn), _) => format!("Sns::target_arn({})", string(arn)),
-                    (None, None, number) => format!(
-                        "Sns::phone_number({})",
-                        string(number.as_deref().unwrap_or(""))
+                let mut c = match (&sns.topic_arn, &sns.target_arn, &sns.phone_number) {
+                    (Some(arn), _, _) => Expr::call("Sns::topic_arn", vec![text(arn)]),
+                    (None, Some(arn), _) => Expr::call("Sns::target_arn", vec![text(arn)]),
+                    (None, None, number) => Expr::call(
+                        "Sns::phone_number",
+                        vec![text(number.as_deref().unwrap_or(""))],
                     ),
                 };
-                let mut c = Vec::new();
-                texts(
-                    &mut c,
+                c = optional(
+                    c,
                     &[
                         ("api_url", &sns.api_url),
                         ("region", &sns.region),
@@ -1129,33 +1081,28 @@ fn receiver_chain(receiver: &Receiver) -> String {
                         ("role_arn", &sns.role_arn),
                     ],
                 );
-                send_resolved(&mut c, sns.send_resolved);
-                texts(
-                    &mut c,
-                    &[("subject", &sns.subject), ("message", &sns.message)],
-                );
-                pairs(&mut c, "attribute", &sns.attributes);
-                calls.push(call("sns", &chain(head, c)));
+                c = flag(c, "send_resolved", sns.send_resolved);
+                c = optional(c, &[("subject", &sns.subject), ("message", &sns.message)]);
+                ("sns", pairs(c, "attribute", &sns.attributes))
             }
             Integration::Webex(w) => {
-                let mut c = Vec::new();
-                texts(&mut c, &[("api_url", &w.api_url)]);
-                send_resolved(&mut c, w.send_resolved);
-                texts(&mut c, &[("message", &w.message)]);
-                let head = format!("Webex::new({}, {})", string(&w.room_id), secret(&w.token));
-                calls.push(call("webex", &chain(head, c)));
+                let mut c = Expr::call("Webex::new", vec![text(&w.room_id), secret(&w.token)]);
+                c = optional(c, &[("api_url", &w.api_url)]);
+                c = flag(c, "send_resolved", w.send_resolved);
+                ("webex", optional(c, &[("message", &w.message)]))
             }
-        }
+        };
+        chain = chain.method(method, vec![value]);
     }
-    chain(format!("Receiver::new({})", string(&receiver.name)), calls)
+    chain
 }
 
-fn opsgenie(o: &alertmanager::OpsGenie) -> String {
-    let mut c = Vec::new();
-    texts(&mut c, &[("api_url", &o.api_url)]);
-    send_resolved(&mut c, o.send_resolved);
-    texts(
-        &mut c,
+fn opsgenie(o: &alertmanager::OpsGenie) -> Expr {
+    let mut c = Expr::call("OpsGenie::new", vec![secret(&o.api_key)]);
+    c = optional(c, &[("api_url", &o.api_url)]);
+    c = flag(c, "send_resolved", o.send_resolved);
+    c = optional(
+        c,
         &[
             ("message", &o.message),
             ("description", &o.description),
@@ -1167,97 +1114,78 @@ fn opsgenie(o: &alertmanager::OpsGenie) -> String {
             ("priority", &o.priority),
         ],
     );
-    pairs(&mut c, "detail", &o.details);
+    c = pairs(c, "detail", &o.details);
     for r in &o.responders {
         let responder = match (r.kind.as_str(), &r.id, &r.name, &r.username) {
             ("team", None, Some(name), None) => {
-                format!("OpsGenieResponder::team({})", string(name))
+                Expr::call("OpsGenieResponder::team", vec![text(name)])
             }
             ("user", None, None, Some(username)) => {
-                format!("OpsGenieResponder::user({})", string(username))
+                Expr::call("OpsGenieResponder::user", vec![text(username)])
             }
-            _ => {
-                let mut rest = Vec::new();
-                texts(
-                    &mut rest,
-                    &[("id", &r.id), ("name", &r.name), ("username", &r.username)],
-                );
-                chain(format!("OpsGenieResponder::new({})", string(&r.kind)), rest)
-            }
-        };
-        c.push(call("responder", &responder));
-    }
-    if let Some(update) = o.update_alerts {
-        c.push(call("update_alerts", &update.to_string()));
-    }
-    chain(format!("OpsGenie::new({})", secret(&o.api_key)), c)
-}
-
-fn texts(calls: &mut Vec<String>, fields: &[(&str, &Option<String>)]) {
-    for (name, value) in fields {
-        if let Some(value) = value {
-            calls.push(call(name, &string(value)));
-        }
-    }
-}
-
-fn send_resolved(calls: &mut Vec<String>, send: Option<bool>) {
-    if let Some(send) = send {
-        calls.push(call("send_resolved", &send.to_string()));
-    }
-}
-
-fn pairs(calls: &mut Vec<String>, method: &str, pairs: &[(String, String)]) {
-    for (key, value) in pairs {
-        calls.push(call(method, &format!("{}, {}", string(key), string(value))));
-    }
-}
-
-fn time_interval(interval: &TimeInterval) -> String {
-    let periods = interval
-        .periods
-        .iter()
-        .map(|p| call("period", &period(p)))
-        .collect();
-    chain(
-        format!("TimeInterval::new({})", string(&interval.name)),
-        periods,
-    )
-}
-
-fn period(period: &Period) -> String {
-    let mut calls = Vec::new();
-    for (start, end) in &period.times {
-        calls.push(call(
-            "times",
-            &format!(
-                "at({}, {}), at({}, {})",
-                start.hour, start.minute, end.hour, end.minute
+            _ => optional(
+                Expr::call("OpsGenieResponder::new", vec![text(&r.kind)]),
+                &[("id", &r.id), ("name", &r.name), ("username", &r.username)],
             ),
-        ));
+        };
+        c = c.method("responder", vec![responder]);
+    }
+    flag(c, "update_alerts", o.update_alerts)
+}
+
+fn time_interval(interval: &TimeInterval) -> Expr {
+    let mut chain = Expr::call("TimeInterval::new", vec![text(&interval.name)]);
+    for p in &interval.periods {
+        chain = chain.method("period", vec![period(p)]);
+    }
+    chain
+}
+
+fn period(period: &Period) -> Expr {
+    let mut chain = Expr::call("Period::new", Vec::new());
+    let at = |t: &crate::alertmanager::TimeOfDay| {
+        Expr::call(
+            "at",
+            vec![
+                Expr::atom(t.hour.to_string()),
+                Expr::atom(t.minute.to_string()),
+            ],
+        )
+    };
+    for (start, end) in &period.times {
+        chain = chain.method("times", vec![at(start), at(end)]);
     }
     for (first, last) in &period.weekdays {
-        calls.push(call(
+        chain = chain.method(
             "weekdays",
-            &format!("Weekday::{first:?}, Weekday::{last:?}"),
-        ));
+            vec![
+                Expr::atom(format!("Weekday::{first:?}")),
+                Expr::atom(format!("Weekday::{last:?}")),
+            ],
+        );
     }
     for (first, last) in &period.days_of_month {
-        calls.push(call("days_of_month", &format!("{first}, {last}")));
+        chain = chain.method(
+            "days_of_month",
+            vec![Expr::atom(first.to_string()), Expr::atom(last.to_string())],
+        );
     }
     for (first, last) in &period.months {
-        calls.push(call(
+        chain = chain.method(
             "months",
-            &format!("Month::{first:?}, Month::{last:?}"),
-        ));
+            vec![
+                Expr::atom(format!("Month::{first:?}")),
+                Expr::atom(format!("Month::{last:?}")),
+            ],
+        );
     }
     for (first, last) in &period.years {
-        calls.push(call("years", &format!("{first}, {last}")));
+        chain = chain.method(
+            "years",
+            vec![Expr::atom(first.to_string()), Expr::atom(last.to_string())],
+        );
     }
-    if let Some(location) = &period.location {
-        calls.push(call("location", &string(location)));
-    }
-    chain("Period::new()".into(), calls)
+    optional(chain, &[("location", &period.location)])
 }
 
 #[cfg(test)]
@@ -1282,34 +1210,6 @@ mod tests {
                 ("b".to_string(), "trimmed".to_string()),
                 ("c".to_string(), r#"{{ template "a" . }}"#.to_string()),
             ]
-        );
-    }
-
-    #[test]
-    fn durations_in_the_largest_whole_unit() {
-        assert_eq!(duration(Duration::millis(90_000)), "secs(90)");
-        assert_eq!(duration(Duration::millis(3_600_000)), "hours(1)");
-        assert_eq!(duration(Duration::millis(86_400_000 * 7)), "days(7)");
-        assert_eq!(duration(Duration::millis(1500)), "Duration::millis(1500)");
-        assert_eq!(duration(Duration::ZERO), "secs(0)");
-    }
-
-    #[test]
-    fn chains_break_when_long() {
-        assert_eq!(
-            chain("A::new()".into(), vec![".b(1)".into()]),
-            "A::new().b(1)"
-        );
-        let long = chain(
-            "Route::to(\"team\")".into(),
-            vec![
-                call("matcher", "Matcher::eq(\"severity\", \"critical\")"),
-                call("group_by", "[\"alertname\", \"cluster\"]"),
-            ],
-        );
-        assert_eq!(
-            long,
-            "Route::to(\"team\")\n    .matcher(Matcher::eq(\"severity\", \"critical\"))\n    .group_by([\"alertname\", \"cluster\"])"
         );
     }
 }

@@ -11,12 +11,19 @@
 //! ([`alertmanager`]), Grafana dashboards ([`grafana`]), Sloth SLO specs ([`sloth`]).
 
 pub mod alertmanager;
+pub mod catalog;
 pub mod codes;
+pub mod layout;
+pub mod rules;
 pub mod rust;
+pub mod wiring;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::Diagnostic;
+use crate::lint::files::FileKind;
+use crate::rules::file::SourceFile;
+use sextant_catalog::Catalog;
 
 /// What `spec()` calls to use a module, by the module's function path.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,6 +36,22 @@ pub enum Entry {
     Dashboards,
     /// `fn slos() -> Vec<Slo>`: `.slos(<module>::slos())`.
     Slos,
+    /// `static CATALOG: Catalog`, the metrics the spec's catalog lacks:
+    /// `.metrics(<module>::CATALOG)`.
+    Metrics,
+}
+
+impl Entry {
+    /// The call `apply` makes for a module of this entry.
+    pub fn call(&self, module: &str) -> String {
+        match self {
+            Entry::RuleGroups => format!(".rule_groups({module}::groups())"),
+            Entry::AlertManager => format!(".alertmanager({module}::alertmanager())"),
+            Entry::Dashboards => format!(".dashboards({module}::dashboards())"),
+            Entry::Slos => format!(".slos({module}::slos())"),
+            Entry::Metrics => format!(".metrics({module}::CATALOG)"),
+        }
+    }
 }
 
 /// One imported file as a Rust module.
@@ -63,4 +86,102 @@ pub struct SeenSeries {
 pub struct Imported {
     pub modules: Vec<Module>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The first line of every file `sextant import` writes: how the import recognises its own
+/// files in the `--into` folder (it rewrites those, and refuses to touch any other).
+pub const HEADER: &str = "//! Imported by `sextant import`";
+
+/// The opening of a module imported from `path`.
+pub fn header(path: &str, _entry: Entry) -> String {
+    format!("{HEADER} from `{path}`; importing it again rewrites this file.\n\n")
+}
+
+/// Imports `files` (in the order given: the same inputs give the same modules and names), with
+/// the metrics they read that `catalog` (the spec's) lacks as a module of their own
+/// ([`catalog::CATALOG_MODULE`]). Every file kind is one arm of the dispatch.
+pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
+    import_with(files, catalog, &|_, _| Vec::new())
+}
+
+/// [`import`], with the template files a glob of an AlertManager configuration's `templates:`
+/// matches (the CLI reads them, relative to the configuration's folder): the templates they
+/// define are imported with the configuration.
+pub fn import_with(
+    files: &[SourceFile],
+    catalog: &Catalog,
+    templates: &dyn Fn(&SourceFile, &str) -> Vec<SourceFile>,
+) -> Imported {
+    let mut imported = Imported::default();
+    let mut names: BTreeSet<String> =
+        [catalog::CATALOG_MODULE.to_string(), "mod".to_string()].into();
+    let mut groups = BTreeSet::new();
+    let mut recorded = BTreeSet::new();
+    let mut alertmanager_from: Option<String> = None;
+    for file in files {
+        let stem = std::path::Path::new(&file.path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = rust::unique(rust::ident(&stem), &mut names.clone());
+        let (module, diagnostics) = match FileKind::of(&file.path, &file.text) {
+            FileKind::Rules => rules::module(file, name, &mut groups, &mut recorded),
+            FileKind::AlertManager => match &alertmanager_from {
+                Some(first) => {
+                    let d = Diagnostic::warning(
+                        codes::DUPLICATE,
+                        format!(
+                            "{}: a spec has one AlertManager configuration, imported from {first}",
+                            file.path
+                        ),
+                    )
+                    .with_file(&file.path, 0..0)
+                    .note("import the configurations one at a time, into different spec crates");
+                    (None, vec![d])
+                }
+                None => {
+                    let imported = alertmanager::module_with_templates(file, name, &|glob| {
+                        templates(file, glob)
+                    });
+                    if imported.0.is_some() {
+                        alertmanager_from = Some(file.path.clone());
+                    }
+                    imported
+                }
+            },
+            kind @ FileKind::Dashboard => not_yet(file, kind),
+            kind => unsupported(file, kind),
+        };
+        imported.diagnostics.extend(diagnostics);
+        if let Some(module) = module {
+            names.insert(module.name.clone());
+            imported.modules.push(module);
+        }
+    }
+    if let Some(module) = catalog::module(&imported.modules, &recorded, catalog) {
+        imported.modules.push(module);
+    }
+    crate::diagnostics::sort(&mut imported.diagnostics);
+    imported
+}
+
+/// A kind another importer reads, not merged yet.
+fn not_yet(file: &SourceFile, kind: FileKind) -> (Option<Module>, Vec<Diagnostic>) {
+    let diagnostic = Diagnostic::warning(
+        codes::UNSUPPORTED_FILE,
+        format!("{}: {} is not importable yet", file.path, kind.describe()),
+    )
+    .with_file(&file.path, 0..0)
+    .note("`sextant import` reads rule files, PrometheusRule resources and Sloth specs");
+    (None, vec![diagnostic])
+}
+
+fn unsupported(file: &SourceFile, kind: FileKind) -> (Option<Module>, Vec<Diagnostic>) {
+    let diagnostic = Diagnostic::warning(
+        codes::UNSUPPORTED_FILE,
+        format!("{}: {} is not imported", file.path, kind.describe()),
+    )
+    .with_file(&file.path, 0..0)
+    .note("`sextant import` reads rule files, PrometheusRule resources, Sloth specs, AlertManager configurations and Grafana dashboards");
+    (None, vec![diagnostic])
 }

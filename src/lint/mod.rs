@@ -469,6 +469,12 @@ fn to_diagnostic(
 ) -> Diagnostic {
     let mut d = Diagnostic::new(severity, lint.code, finding.message);
     d.notes = finding.notes;
+    if rule.is_some_and(|r| r.imported) && d.severity == Severity::Error {
+        d.severity = Severity::Warning;
+        d.notes.push(
+            "a warning, not an error: the rule was imported as it was from a file promtool accepts; review it, then drop `.imported()` from its group".into(),
+        );
+    }
     if let Some(assumption) = finding.rests_on {
         d.severity = d.severity.min(Severity::Warning);
         d.notes

@@ -243,7 +243,8 @@ impl Record {
 pub struct Alert {
     pub(crate) name: String,
     pub(crate) expr: PromQl,
-    pub(crate) severity: SeverityName,
+    /// `None`: no `severity` label (an imported alert that had none; see [`Alert::unrouted`]).
+    pub(crate) severity: Option<SeverityName>,
     pub(crate) for_: Duration,
     pub(crate) keep_firing_for: Duration,
     pub(crate) labels: BTreeMap<String, String>,
@@ -261,13 +262,24 @@ impl Alert {
         Alert {
             name: name.into(),
             expr: expr.into(),
-            severity: severity.into(),
+            severity: Some(severity.into()),
             for_: Duration::ZERO,
             keep_firing_for: Duration::ZERO,
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
             origin: Place::caller(),
         }
+    }
+
+    /// An alert with no `severity` label, as some existing rule files have (`sextant import`
+    /// keeps them as they are). AlertManager cannot route it on severity, which the
+    /// `alerts/severity` lint says.
+    #[track_caller]
+    pub fn unrouted(name: impl Into<String>, expr: impl Into<PromQl>) -> Alert {
+        let mut alert = Alert::new(name, AlertSeverity::Info, expr);
+        alert.severity = None;
+        alert.origin = Place::caller();
+        alert
     }
 
     #[track_caller]
@@ -358,6 +370,7 @@ pub struct RuleGroup {
     pub(crate) limit: Option<u32>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) origin: Place,
+    pub(crate) imported: bool,
 }
 
 impl RuleGroup {
@@ -369,7 +382,17 @@ impl RuleGroup {
             limit: None,
             rules: Vec::new(),
             origin: Place::caller(),
+            imported: false,
         }
+    }
+
+    /// Marks the group as imported as it was from a rule file that promtool accepts
+    /// (`sextant import` writes this): what the lints find in its rules is reported as
+    /// warnings, not errors, so the spec builds the configuration it replaces. Remove the call
+    /// once the group has been reviewed, to hold it to the lints like any other.
+    pub fn imported(mut self) -> RuleGroup {
+        self.imported = true;
+        self
     }
 
     /// The evaluation interval; Prometheus's global one when not set.

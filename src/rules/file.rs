@@ -18,7 +18,7 @@ use crate::diagnostics::{Diagnostic, FileItem, TextMap};
 use crate::ir::Ir;
 use crate::rules::codes;
 use crate::rules::lower;
-use crate::rules::{self, AlertSeverity, PromQl};
+use crate::rules::{self, PromQl};
 use crate::syntax::duration::Duration;
 use crate::syntax::yaml::{self, Node};
 
@@ -153,6 +153,24 @@ pub fn lower_with_sources(files: &[SourceFile]) -> (Ir, Vec<Diagnostic>, Vec<Gro
     };
     lower::duplicate_records(&ir.groups, &mut reader.diagnostics);
     (ir, reader.diagnostics, reader.sources)
+}
+
+/// Reads rule files into DSL values, unlowered: each group with its source, and every
+/// diagnostic of reading them (what `promtool check rules` rejects in the YAML's shape).
+/// `sextant import` prints these values back as Rust.
+pub fn read(files: &[SourceFile]) -> (Vec<rules::RuleGroup>, Vec<GroupSource>, Vec<Diagnostic>) {
+    let mut reader = Reader {
+        path: Arc::from(""),
+        groups: Vec::new(),
+        diagnostics: Vec::new(),
+        sources: Vec::new(),
+        format: Format::Prometheus,
+        namespace: None,
+    };
+    for file in files {
+        reader.file(file);
+    }
+    (reader.groups, reader.sources, reader.diagnostics)
 }
 
 /// The 1-based line and column (in characters) of byte `offset`, scanning the text: for a test
@@ -513,6 +531,7 @@ impl Reader {
             limit,
             rules: Vec::new(),
             origin: item.place(),
+            imported: false,
         };
         if let Some((_, list)) = fields.get("rules") {
             match list {
@@ -639,7 +658,7 @@ impl Reader {
         Some(rules::Rule::Alert(rules::Alert {
             name,
             expr: PromQl(expr),
-            severity: AlertSeverity::Info.into(),
+            severity: None,
             for_,
             keep_firing_for,
             labels,

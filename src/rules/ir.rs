@@ -29,6 +29,9 @@ pub struct Rule {
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
     pub place: Place,
+    /// Imported as it was from a file promtool accepts ([`crate::rules::RuleGroup::imported`]):
+    /// a lint's error on it is reported as a warning.
+    pub imported: bool,
 }
 
 impl Rule {

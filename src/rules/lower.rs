@@ -55,6 +55,10 @@ pub fn rule_groups(groups: &[RuleGroup], diagnostics: &mut Vec<Diagnostic>) -> V
             .rules
             .iter()
             .filter_map(|rule| lower_rule(rule, diagnostics))
+            .map(|mut rule: ir::Rule| {
+                rule.imported = group.imported;
+                rule
+            })
             .collect();
         out.push(ir::Group {
             name: group.name.clone(),
@@ -132,8 +136,8 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
                 );
             }
         }
-        if from_constructor {
-            labels.insert("severity".into(), alert.severity.as_str().into());
+        if let (true, Some(severity)) = (from_constructor, &alert.severity) {
+            labels.insert("severity".into(), severity.as_str().into());
         }
     }
     for (label, value) in &labels {
@@ -228,6 +232,7 @@ fn lower_rule(rule: &Rule, diagnostics: &mut Vec<Diagnostic>) -> Option<ir::Rule
         labels,
         annotations,
         place: origin.clone(),
+        imported: false,
     })
 }
 

@@ -125,7 +125,7 @@ pub(super) fn rule(alert: &super::plan::AlertPlan, expr: String) -> Alert {
     Alert {
         name: alert.name.clone(),
         expr: expr.into(),
-        severity: alert.severity.clone(),
+        severity: Some(alert.severity.clone()),
         for_: alert.for_,
         keep_firing_for: Duration::ZERO,
         labels: alert.labels.clone(),

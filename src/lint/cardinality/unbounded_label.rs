@@ -12,6 +12,9 @@ lint! {
     /// the domain, the name invites the wrong values.
     ///
     /// This lint reads the spec's catalog, so it runs with `lint` (the spec), not on rule files.
+    /// It reads the metrics the service instruments: an external metric's labels (an
+    /// exporter's, or one `sextant import` found in existing queries) are not the spec's to
+    /// choose.
     ///
     /// ## Example
     /// ```text
@@ -25,7 +28,7 @@ lint! {
 }
 
 fn check(cx: &Context, _: &Ir, out: &mut Vec<(Target, Finding)>) {
-    for metric in cx.catalog.metrics {
+    for metric in cx.catalog.instrumented() {
         for label in metric.labels {
             if super::looks_unbounded(label.name) {
                 out.push((

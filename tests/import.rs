@@ -1,0 +1,357 @@
+//! `sextant import`: rule files and `PrometheusRule` resources into Rust modules of a spec crate.
+//!
+//! - The modules of a few fixtures, snapshotted for reading (and `rustfmt --check` clean), with
+//!   the diagnostics of what is not imported: a Thanos field, a group name already taken, a file
+//!   promtool rejects, a Prometheus configuration.
+//! - The round trip: `sextant init` a scratch service, import every rule file and
+//!   `PrometheusRule` resource of `tests/corpus` that promtool accepts plus EJE's own
+//!   `generated/prometheus/rules`, `cargo run -- build` there, and compare the emitted groups with
+//!   the inputs (names, interval, limit, rules, expressions modulo whitespace, `for`,
+//!   `keep_firing_for`, labels, annotations). What is not imported is counted per reason.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_yaml::Value;
+use sextant::catalog::Catalog;
+use sextant::diagnostics::Diagnostic;
+use sextant::import::{self, Imported};
+use sextant::rules::file::SourceFile;
+use sextant::syntax::duration::Duration;
+
+const EMPTY: Catalog = Catalog { metrics: &[] };
+
+fn read(path: &str) -> SourceFile {
+    SourceFile {
+        path: path.to_string(),
+        text: std::fs::read_to_string(common::root().join(path)).unwrap(),
+    }
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    let load = |file: &str| std::fs::read_to_string(common::root().join(file)).ok();
+    sextant::diagnostics::render(diagnostics, &load)
+}
+
+fn rustfmt_check(source: &str) -> Result<(), String> {
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("rustfmt runs (it comes with the Rust toolchain)");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(source.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+#[test]
+fn fixtures_import_as_readable_modules_and_say_what_is_left() {
+    let files: Vec<SourceFile> = [
+        "tests/fixtures/import/thanos.yml",
+        "tests/fixtures/import/duplicate.yml",
+        "tests/fixtures/import/rejected.yml",
+        "tests/fixtures/import/prometheus.yml",
+    ]
+    .into_iter()
+    .map(read)
+    .collect();
+    let imported = import::import(&files, &EMPTY);
+    let names: Vec<&str> = imported.modules.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["thanos", "duplicate", "imported_catalog"]);
+    for module in &imported.modules {
+        if let Err(diff) = rustfmt_check(&module.source) {
+            panic!("module {} is not rustfmt-clean:\n{diff}", module.name);
+        }
+        insta::assert_snapshot!(format!("module_{}", module.name), module.source);
+    }
+    insta::assert_snapshot!("diagnostics", render(&imported.diagnostics));
+    // The same inputs give the same modules, byte for byte.
+    let again = import::import(&files, &EMPTY);
+    let sources =
+        |i: &Imported| -> Vec<String> { i.modules.iter().map(|m| m.source.clone()).collect() };
+    assert_eq!(sources(&again), sources(&imported));
+}
+
+/// The target folder this test was built in: it runs from `<target>/<profile>/deps/`.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().nth(3).unwrap().to_path_buf()
+}
+
+/// The files of the corpus promtool accepts (rule files and PrometheusRule resources), and EJE's
+/// generated rule files, by path relative to the repository.
+fn inputs() -> Vec<String> {
+    let root = common::root();
+    let verdicts = std::fs::read_to_string(root.join("tests/corpus/verdicts.tsv")).unwrap();
+    let mut paths: Vec<String> = verdicts
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            (fields[1] == "promtool" && fields[2] == "ok")
+                .then(|| format!("tests/corpus/{}", fields[0]))
+        })
+        .collect();
+    let mut generated: Vec<String> = std::fs::read_dir(root.join("generated/prometheus/rules"))
+        .unwrap()
+        .map(|e| {
+            format!(
+                "generated/prometheus/rules/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    generated.sort();
+    paths.extend(generated);
+    paths
+}
+
+/// A rule group as compared: what the DSL round-trips.
+#[derive(Debug, PartialEq)]
+struct Group {
+    name: String,
+    interval: Option<Duration>,
+    limit: Option<u64>,
+    rules: Vec<Rule>,
+}
+
+#[derive(Debug, PartialEq)]
+struct Rule {
+    kind: &'static str,
+    name: String,
+    expr: String,
+    for_: Duration,
+    keep_firing_for: Duration,
+    labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+}
+
+fn duration(value: Option<&Value>) -> Option<Duration> {
+    value.map(|v| Duration::parse(v.as_str().unwrap()).unwrap())
+}
+
+fn strings(value: Option<&Value>) -> BTreeMap<String, String> {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => panic!("not a string: {other:?}"),
+    };
+    value
+        .and_then(Value::as_mapping)
+        .map(|m| m.iter().map(|(k, v)| (text(k), text(v))).collect())
+        .unwrap_or_default()
+}
+
+fn group(value: &Value) -> Group {
+    let rules = value
+        .get("rules")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let (kind, name) = match (r.get("record"), r.get("alert")) {
+                (Some(n), _) => ("record", n),
+                (_, Some(n)) => ("alert", n),
+                _ => panic!("a rule without a name: {r:?}"),
+            };
+            Rule {
+                kind,
+                name: name.as_str().unwrap().to_string(),
+                expr: r["expr"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| serde_yaml::to_string(&r["expr"]).unwrap())
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                for_: duration(r.get("for")).unwrap_or(Duration::ZERO),
+                keep_firing_for: duration(r.get("keep_firing_for")).unwrap_or(Duration::ZERO),
+                labels: strings(r.get("labels")),
+                annotations: strings(r.get("annotations")),
+            }
+        })
+        .collect();
+    Group {
+        name: value["name"].as_str().unwrap().to_string(),
+        interval: duration(value.get("interval")).filter(|d| !d.is_zero()),
+        limit: value
+            .get("limit")
+            .and_then(Value::as_u64)
+            .filter(|l| *l != 0),
+        rules,
+    }
+}
+
+/// The groups of a rule file or of PrometheusRule resources (multi-document, `List`).
+fn groups(text: &str) -> Vec<Group> {
+    fn collect(doc: &Value, out: &mut Vec<Group>) {
+        match doc.get("kind").and_then(Value::as_str) {
+            Some("List" | "PrometheusRuleList") => {
+                for item in doc["items"].as_sequence().into_iter().flatten() {
+                    collect(item, out);
+                }
+            }
+            Some("PrometheusRule") => out.extend(
+                doc["spec"]["groups"]
+                    .as_sequence()
+                    .into_iter()
+                    .flatten()
+                    .map(group),
+            ),
+            Some(_) => {}
+            None => out.extend(doc["groups"].as_sequence().into_iter().flatten().map(group)),
+        }
+    }
+    let documents: Vec<Value> = serde_yaml::Deserializer::from_str(text)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .collect();
+    // A rule file is one document (promtool reads the first); resources may be many.
+    let resources = documents.iter().any(|d| d.get("kind").is_some());
+    let mut out = Vec::new();
+    for doc in documents
+        .iter()
+        .take(if resources { usize::MAX } else { 1 })
+    {
+        collect(doc, &mut out);
+    }
+    out
+}
+
+fn cargo(dir: &Path, args: &[&str]) -> (bool, String) {
+    let output = Command::new("cargo")
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    )
+}
+
+#[test]
+fn the_corpus_and_ejes_rules_round_trip_through_import_and_build() {
+    let root = common::root();
+    let paths = inputs();
+    let files: Vec<SourceFile> = paths.iter().map(|p| read(p)).collect();
+
+    // What is not imported, per reason (the scratch catalog does not change these).
+    let imported = import::import(&files, &EMPTY);
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in &imported.diagnostics {
+        if d.code.starts_with("import/") {
+            *reasons.entry(d.code).or_default() += 1;
+        }
+    }
+    let rejected: BTreeSet<&str> = imported
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "import/not-imported")
+        .filter_map(|d| d.message.split(" is not imported").next())
+        .collect();
+    for module in &imported.modules {
+        if let Err(diff) = rustfmt_check(&module.source) {
+            panic!("module {} is not rustfmt-clean:\n{diff}", module.name);
+        }
+    }
+    let shown: String = reasons
+        .iter()
+        .map(|(code, n)| format!("{code}: {n}\n"))
+        .collect();
+    insta::assert_snapshot!(
+        "corpus_not_imported",
+        format!("{} files\n{shown}", files.len())
+    );
+
+    // Import into a new service, then build it.
+    let temp = common::TempDir::new("import-round-trip");
+    let dir = temp.0.join("checkout");
+    let project = sextant::cli::Project {
+        root: root.clone(),
+        spec: || sextant::spec::Spec::new(EMPTY),
+    };
+    let (code, _, stderr) = common::run_cli(&project, &["init", dir.to_str().unwrap()]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let absolute: Vec<String> = paths
+        .iter()
+        .map(|p| root.join(p).display().to_string())
+        .collect();
+    let mut args = vec!["run", "-q", "--", "import"];
+    args.extend(absolute.iter().map(String::as_str));
+    args.extend(["--into", "src/imported"]);
+    let (ok, out) = cargo(&dir, &args);
+    assert!(ok, "import failed:\n{out}");
+    let first: BTreeMap<PathBuf, String> = read_tree(&dir.join("src"));
+    let (ok, out) = cargo(&dir, &args);
+    assert!(ok, "import again failed:\n{out}");
+    assert_eq!(
+        read_tree(&dir.join("src")),
+        first,
+        "importing again changes nothing"
+    );
+    let (ok, out) = cargo(&dir, &["run", "-q", "--", "build"]);
+    assert!(ok, "build after import failed:\n{out}");
+
+    // Every group imported is emitted as it was read.
+    let mut taken = BTreeSet::new();
+    let mut compared = 0;
+    for file in &files {
+        if rejected.contains(file.path.as_str()) {
+            continue;
+        }
+        for expected in groups(&file.text) {
+            if !taken.insert(expected.name.clone()) {
+                continue;
+            }
+            let emitted = dir.join(format!("generated/prometheus/rules/{}.yml", expected.name));
+            let text = std::fs::read_to_string(&emitted).unwrap_or_else(|e| {
+                panic!("{}: group {} not emitted: {e}", file.path, expected.name)
+            });
+            let mut found = groups(&text);
+            assert_eq!(found.len(), 1, "{}", emitted.display());
+            assert_eq!(
+                found.remove(0),
+                expected,
+                "group {} of {}",
+                expected.name,
+                file.path
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, taken.len());
+    assert!(compared >= 79, "only {compared} groups compared");
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(read_tree(&path));
+        } else {
+            out.insert(path.clone(), std::fs::read_to_string(&path).unwrap());
+        }
+    }
+    out
+}
