@@ -459,3 +459,65 @@ fn eje_module() {
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     insta::assert_snapshot!("eje_module", module.unwrap().source);
 }
+
+/// Through the CLI: `sextant import` EJE's alertmanager.yml (its templates found beside it)
+/// into a new service, build it, and get the same configuration and templates back.
+#[test]
+fn eje_through_the_cli() {
+    let root = common::root();
+    let temp = common::TempDir::new("import-alertmanager-cli");
+    let dir = temp.0.join("checkout");
+    let project = sextant::cli::Project {
+        root: root.clone(),
+        spec: || sextant::spec::Spec::new(sextant::catalog::Catalog { metrics: &[] }),
+    };
+    let (code, _, stderr) = common::run_cli(&project, &["init", dir.to_str().unwrap()]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let original = root.join("generated/alertmanager/alertmanager.yml");
+    let cargo = |args: &[&str]| {
+        let out = Command::new(env!("CARGO"))
+            .args(args)
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", root.join("target"))
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "cargo {args:?}:\n{text}");
+        text
+    };
+    cargo(&[
+        "run",
+        "-q",
+        "--",
+        "import",
+        original.to_str().unwrap(),
+        "--into",
+        "src/imported",
+    ]);
+    cargo(&["run", "-q", "--", "build"]);
+    // The same file but for its header (the spec it was generated from).
+    let body = |path: &Path| -> String {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("{{/*"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let emitted = dir.join("generated/alertmanager");
+    assert_eq!(
+        body(&emitted.join("alertmanager.yml")),
+        body(&original),
+        "the configuration built from the imported module"
+    );
+    assert_eq!(
+        body(&emitted.join("templates/notifications.tmpl")),
+        body(&root.join("generated/alertmanager/templates/notifications.tmpl")),
+        "the templates built from the imported module"
+    );
+}
