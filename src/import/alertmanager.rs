@@ -74,6 +74,7 @@ pub fn module_with_templates(
         return (None, diagnostics);
     }
     let secrets = move_inline_secrets(&mut am);
+    let withheld = withhold_secret_urls(&mut am);
     fill_template_bodies(&mut am, &template_files);
     let mut lowered = Vec::new();
     let Some(config) = alertmanager::lower::lower(&am, &mut lowered) else {
@@ -98,7 +99,7 @@ pub fn module_with_templates(
         diagnostics.push(d.note("the secrets themselves were not imported: the spec only names the files AlertManager reads them from"));
     }
     let emitted = alertmanager::emit::render(&config, "templates/*.tmpl");
-    diagnostics.extend(unexpressed(file, &emitted));
+    diagnostics.extend(unexpressed(file, &emitted, &withheld));
     let source = Printer::new(&file.path).module(&am);
     let module = Module {
         name,
@@ -179,6 +180,57 @@ fn move_inline_secrets(am: &mut AlertManager) -> Vec<(String, Place, String)> {
         }
     }
     out
+}
+
+/// Removes the webhooks whose URL holds a credential (a password in the URL, a query parameter
+/// named like a token or key): the module would hold the secret. Returns each by receiver and
+/// index among the receiver's webhooks.
+fn withhold_secret_urls(am: &mut AlertManager) -> BTreeSet<(String, usize)> {
+    let mut out = BTreeSet::new();
+    for receiver in &mut am.receivers {
+        let mut index = 0;
+        let name = receiver.name.clone();
+        receiver.integrations.retain(|integration| {
+            let Integration::Webhook(hook) = integration else {
+                return true;
+            };
+            let keep = !url_holds_secret(&hook.url);
+            if !keep {
+                out.insert((name.clone(), index));
+            }
+            index += 1;
+            keep
+        });
+    }
+    out
+}
+
+/// Whether a URL carries a credential: user information (`user:password@`) or a query
+/// parameter whose name says token, key, secret, password or signature.
+pub fn url_holds_secret(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return true;
+    }
+    let query = rest
+        .split_once('?')
+        .map_or("", |(_, q)| q.split('#').next().unwrap_or(""));
+    query.split('&').any(|pair| {
+        let name = pair.split('=').next().unwrap_or("").to_lowercase();
+        [
+            "token",
+            "key",
+            "secret",
+            "password",
+            "passwd",
+            "sig",
+            "auth",
+            "credential",
+        ]
+        .iter()
+        .any(|word| name.contains(word))
+    })
 }
 
 // ---- Templates ------------------------------------------------------------------------------
@@ -268,13 +320,18 @@ pub fn template_bodies(text: &str) -> Vec<(String, String)> {
 // ---- What the DSL cannot express ------------------------------------------------------------
 
 /// A warning for each field of the file that the emitted configuration does not carry.
-fn unexpressed(file: &SourceFile, emitted: &str) -> Vec<Diagnostic> {
+fn unexpressed(
+    file: &SourceFile,
+    emitted: &str,
+    withheld: &BTreeSet<(String, usize)>,
+) -> Vec<Diagnostic> {
     let (text, map) = alertmanager::file::configuration_text(file);
     let (Ok(Some(original)), Ok(Some(emitted))) = (yaml::parse(&text), yaml::parse(emitted)) else {
         return Vec::new();
     };
     let mut lost = Vec::new();
     Compare {
+        withheld,
         original: &original,
         emitted_global: get(&emitted, "global"),
         lost: &mut lost,
@@ -370,6 +427,8 @@ fn time_item(text: &str) -> Option<(u32, u32)> {
 }
 
 struct Compare<'a, 'n> {
+    /// The webhooks left out for the credential in their URL: receiver, index.
+    withheld: &'a BTreeSet<(String, usize)>,
     /// The file's configuration, whole.
     original: &'n Node,
     emitted_global: Option<&'n Node>,
@@ -517,9 +576,20 @@ impl<'a, 'n> Compare<'a, 'n> {
                 continue;
             }
             let emitted = items(out.and_then(|o| get(o, kind)));
+            let mut next = 0;
             for (i, config) in items(Some(value)).iter().enumerate() {
                 let config_path = format!("{path}.{kind}[{i}]");
-                match emitted.get(i) {
+                if kind == "webhook_configs" && self.withheld.contains(&(name.to_string(), i)) {
+                    self.lose(
+                        config_path,
+                        config,
+                        "its URL holds a credential, AlertManager 0.25 has no `url_file`, and the import never writes a secret into a module: send it through a proxy that adds the credential, or authenticate with a bearer token file",
+                    );
+                    continue;
+                }
+                let found = emitted.get(next);
+                next += 1;
+                match found {
                     Some(found) => self.integration(&config_path, config, found),
                     None => {
                         let reason = match kind {
@@ -1191,6 +1261,15 @@ fn period(period: &Period) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_holding_secrets() {
+        assert!(url_holds_secret("https://user:pass@hooks.example.com/x"));
+        assert!(url_holds_secret("https://hooks.example.com/x?token=abc"));
+        assert!(url_holds_secret("http://h/x?a=1&API_KEY=abc#f"));
+        assert!(!url_holds_secret("http://eje-alert-log:5001/alertmanager"));
+        assert!(!url_holds_secret("http://h/x?team=web"));
+    }
 
     #[test]
     fn template_bodies_as_go_reads_them() {
