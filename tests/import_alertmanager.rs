@@ -1,12 +1,16 @@
 //! Importing alertmanager.yml into the AlertManager DSL (`sextant::import::alertmanager`), round
 //! trip: every AlertManager file of the corpus that amtool accepts (tests/corpus/verdicts.tsv),
-//! EJE's generated configuration and the fixtures of tests/fixtures/import/alertmanager/ are
-//! imported; the modules are compiled together in one scratch crate that builds each with the
-//! CLI; each emitted configuration must route every label set (all combinations of the values
-//! the matchers mention, plus one matching none) as the original does, by the routing engine on
-//! both and by `amtool config routes test` on both for a sample, and carry the same receivers,
-//! inhibit rules and time intervals (secrets moved to files aside). What could not be imported
-//! is counted per reason in a snapshot.
+//! the linter's AlertManager fixtures amtool accepts, EJE's generated configuration and the
+//! fixtures of tests/fixtures/import/alertmanager/ are imported; the modules must be
+//! `rustfmt --check` clean, and are compiled together (warnings denied) in one scratch crate that
+//! builds each with the CLI (a spec has one AlertManager configuration, so one crate per file
+//! would not do). Each emitted configuration must route every label set (all combinations of
+//! the values the matchers mention, plus one matching none) as the original does, by the
+//! routing engine on both and by `amtool config routes test` on both for a sample, and carry the
+//! same receivers, inhibit rules, time intervals and templates (secrets moved to files and what
+//! the import reported aside). What could not be imported is counted per reason in a snapshot.
+//! EJE's configuration also goes through the CLI (`import` into a new service, `build`) and
+//! comes back byte for byte.
 
 mod common;
 
@@ -41,6 +45,26 @@ fn inputs() -> Vec<String> {
         "the corpus lists AlertManager files amtool accepts"
     );
     out.push("generated/alertmanager/alertmanager.yml".into());
+    // The linter's AlertManager fixtures that amtool accepts (those with warnings only).
+    let lint = "tests/fixtures/lint/alertmanager";
+    let mut accepted: Vec<String> = std::fs::read_dir(root.join(lint))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .filter(|p| {
+            Command::new("amtool")
+                .arg("check-config")
+                .arg(p)
+                .output()
+                .expect("amtool runs (ci/test.sh installs it)")
+                .status
+                .success()
+        })
+        .map(|p| format!("{lint}/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    accepted.sort();
+    assert!(!accepted.is_empty());
+    out.extend(accepted);
     let mut fixtures: Vec<String> = std::fs::read_dir(root.join(FIXTURES))
         .unwrap()
         .map(|e| format!("{FIXTURES}/{}", e.unwrap().file_name().to_string_lossy()))
