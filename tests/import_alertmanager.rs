@@ -492,6 +492,7 @@ fn fixture_module_and_diagnostics() {
         "XXXXXXXX",
         "secret-token",
         "url-secret-token",
+        "basic-auth-secret",
         "secret-opsgenie-key",
         "webex-bot-token",
         "telegram-token",

@@ -500,6 +500,7 @@ pub struct Webhook {
     pub(crate) bearer_token: Option<SecretFile>,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) max_alerts: Option<u32>,
+    pub(crate) http_config: Option<HttpConfig>,
 }
 
 impl Webhook {
@@ -509,6 +510,7 @@ impl Webhook {
             bearer_token: None,
             send_resolved: None,
             max_alerts: None,
+            http_config: None,
         }
     }
 
@@ -520,6 +522,13 @@ impl Webhook {
 
     pub fn send_resolved(mut self, send: bool) -> Webhook {
         self.send_resolved = Some(send);
+        self
+    }
+
+    /// The webhook's own HTTP client settings (a proxy, TLS, basic authentication), instead
+    /// of the global ones.
+    pub fn http_config(mut self, http: HttpConfig) -> Webhook {
+        self.http_config = Some(http);
         self
     }
 
@@ -834,6 +843,67 @@ text_setters!(Webex {
     message,
 });
 
+/// HTTP client settings: a proxy, TLS, basic authentication with the password read from a
+/// file. For every integration through [`Global::http_config`], or for one webhook through
+/// [`Webhook::http_config`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HttpConfig {
+    pub(crate) proxy_url: Option<String>,
+    pub(crate) basic_auth: Option<(String, SecretFile)>,
+    pub(crate) ca_file: Option<String>,
+    pub(crate) cert_file: Option<String>,
+    pub(crate) key_file: Option<String>,
+    pub(crate) server_name: Option<String>,
+    pub(crate) insecure_skip_verify: Option<bool>,
+    pub(crate) follow_redirects: Option<bool>,
+    pub(crate) enable_http2: Option<bool>,
+}
+
+text_setters!(HttpConfig {
+    /// The proxy requests go through, `http://host:port`.
+    proxy_url,
+    /// The CA certificate file the server's certificate is checked against.
+    ca_file,
+    /// The client certificate file, for mutual TLS.
+    cert_file,
+    /// The client key file, for mutual TLS.
+    key_file,
+    /// The name the server's certificate must carry.
+    server_name,
+});
+
+impl HttpConfig {
+    pub fn new() -> HttpConfig {
+        HttpConfig::default()
+    }
+
+    /// Basic authentication as `username`, the password read from a file.
+    pub fn basic_auth(mut self, username: impl Into<String>, password: SecretFile) -> HttpConfig {
+        self.basic_auth = Some((username.into(), password));
+        self
+    }
+
+    /// Accepts any server certificate: for tests only.
+    pub fn insecure_skip_verify(mut self, skip: bool) -> HttpConfig {
+        self.insecure_skip_verify = Some(skip);
+        self
+    }
+
+    pub fn follow_redirects(mut self, follow: bool) -> HttpConfig {
+        self.follow_redirects = Some(follow);
+        self
+    }
+
+    pub fn enable_http2(mut self, enable: bool) -> HttpConfig {
+        self.enable_http2 = Some(enable);
+        self
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        *self == HttpConfig::default()
+    }
+}
+
 /// One notification channel of a receiver.
 ///
 /// Pushover, WeChat, Telegram and Discord have no type: AlertManager 0.25 reads their secrets
@@ -860,7 +930,15 @@ impl Integration {
             Integration::PagerDuty(pd) => match &pd.key {
                 PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => vec![file],
             },
-            Integration::Webhook(hook) => hook.bearer_token.iter().collect(),
+            Integration::Webhook(hook) => hook
+                .bearer_token
+                .iter()
+                .chain(
+                    hook.http_config
+                        .iter()
+                        .flat_map(|h| h.basic_auth.iter().map(|(_, p)| p)),
+                )
+                .collect(),
             Integration::OpsGenie(o) => vec![&o.api_key],
             Integration::VictorOps(v) => vec![&v.api_key],
             Integration::Webex(w) => vec![&w.token],
@@ -875,7 +953,15 @@ impl Integration {
             Integration::PagerDuty(pd) => match &mut pd.key {
                 PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => vec![file],
             },
-            Integration::Webhook(hook) => hook.bearer_token.iter_mut().collect(),
+            Integration::Webhook(hook) => hook
+                .bearer_token
+                .iter_mut()
+                .chain(
+                    hook.http_config
+                        .iter_mut()
+                        .flat_map(|h| h.basic_auth.iter_mut().map(|(_, p)| p)),
+                )
+                .collect(),
             Integration::OpsGenie(o) => vec![&mut o.api_key],
             Integration::VictorOps(v) => vec![&mut v.api_key],
             Integration::Webex(w) => vec![&mut w.token],
@@ -1222,6 +1308,7 @@ impl Smtp {
 pub struct Global {
     pub(crate) resolve_timeout: Option<Duration>,
     pub(crate) smtp: Option<Smtp>,
+    pub(crate) http_config: Option<HttpConfig>,
 }
 
 impl Global {
@@ -1237,6 +1324,12 @@ impl Global {
 
     pub fn smtp(mut self, smtp: Smtp) -> Global {
         self.smtp = Some(smtp);
+        self
+    }
+
+    /// The HTTP client settings of every integration (a webhook may have its own).
+    pub fn http_config(mut self, http: HttpConfig) -> Global {
+        self.http_config = Some(http);
         self
     }
 }

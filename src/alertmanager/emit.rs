@@ -46,6 +46,8 @@ struct Global {
     smtp_require_tls: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     smtp_hello: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_config: Option<HttpConfig>,
 }
 
 #[derive(Serialize)]
@@ -296,9 +298,83 @@ struct Webhook {
     http_config: Option<HttpConfig>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct HttpConfig {
-    authorization: Authorization,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authorization: Option<Authorization>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basic_auth: Option<BasicAuth>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proxy_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_config: Option<Tls>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    follow_redirects: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enable_http2: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct BasicAuth {
+    username: String,
+    password_file: String,
+}
+
+#[derive(Serialize)]
+struct Tls {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ca_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cert_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    insecure_skip_verify: Option<bool>,
+}
+
+/// An `http_config`: the settings, and a bearer token read from a file.
+fn http_config(
+    settings: Option<&crate::alertmanager::HttpConfig>,
+    token: Option<&crate::alertmanager::SecretFile>,
+) -> Option<HttpConfig> {
+    let mut out = HttpConfig {
+        authorization: token.map(|token| Authorization {
+            kind: "Bearer",
+            credentials_file: token.path.clone(),
+        }),
+        ..HttpConfig::default()
+    };
+    if let Some(h) = settings {
+        out.basic_auth = h.basic_auth.as_ref().map(|(username, password)| BasicAuth {
+            username: username.clone(),
+            password_file: password.path.clone(),
+        });
+        out.proxy_url = h.proxy_url.clone();
+        let tls = Tls {
+            ca_file: h.ca_file.clone(),
+            cert_file: h.cert_file.clone(),
+            key_file: h.key_file.clone(),
+            server_name: h.server_name.clone(),
+            insecure_skip_verify: h.insecure_skip_verify,
+        };
+        let has_tls = tls.ca_file.is_some()
+            || tls.cert_file.is_some()
+            || tls.key_file.is_some()
+            || tls.server_name.is_some()
+            || tls.insecure_skip_verify.is_some();
+        out.tls_config = has_tls.then_some(tls);
+        out.follow_redirects = h.follow_redirects;
+        out.enable_http2 = h.enable_http2;
+    }
+    let empty = out.authorization.is_none()
+        && out.basic_auth.is_none()
+        && out.proxy_url.is_none()
+        && out.tls_config.is_none()
+        && out.follow_redirects.is_none()
+        && out.enable_http2.is_none();
+    (!empty).then_some(out)
 }
 
 #[derive(Serialize)]
@@ -375,6 +451,7 @@ pub fn render(config: &Config, templates_glob: &str) -> String {
                 .and_then(|s| s.auth.as_ref().map(|(_, file)| file.path.clone())),
             smtp_require_tls: smtp.and_then(|s| s.require_tls),
             smtp_hello: smtp.and_then(|s| s.hello.clone()),
+            http_config: http_config(config.global.http_config.as_ref(), None),
         },
         route: route(&config.route),
         receivers: config.receivers.iter().map(receiver).collect(),
@@ -502,12 +579,7 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
                 url: hook.url.clone(),
                 send_resolved: hook.send_resolved,
                 max_alerts: hook.max_alerts,
-                http_config: hook.bearer_token.as_ref().map(|token| HttpConfig {
-                    authorization: Authorization {
-                        kind: "Bearer",
-                        credentials_file: token.path.clone(),
-                    },
-                }),
+                http_config: http_config(hook.http_config.as_ref(), hook.bearer_token.as_ref()),
             }),
             Integration::OpsGenie(o) => out.opsgenie_configs.push(OpsGenie {
                 api_key_file: o.api_key.path.clone(),
@@ -566,12 +638,7 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
                 api_url: w.api_url.clone(),
                 send_resolved: w.send_resolved,
                 message: w.message.clone(),
-                http_config: HttpConfig {
-                    authorization: Authorization {
-                        kind: "Bearer",
-                        credentials_file: w.token.path.clone(),
-                    },
-                },
+                http_config: http_config(None, Some(&w.token)).expect("a Webex config has a token"),
             }),
         }
     }

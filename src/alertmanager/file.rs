@@ -36,8 +36,8 @@ use sextant_catalog::Catalog;
 use crate::alertmanager::codes;
 use crate::alertmanager::schema::{self, Kind, Type};
 use crate::alertmanager::{
-    self, AlertManager, Email, Global, InhibitRule, Integration, MatchOp, Matcher, Month,
-    PagerDuty, PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template,
+    self, AlertManager, Email, Global, HttpConfig, InhibitRule, Integration, MatchOp, Matcher,
+    Month, PagerDuty, PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template,
     TimeInterval, TimeOfDay, Webhook, Weekday,
 };
 use std::sync::Arc;
@@ -708,6 +708,7 @@ impl<'f> Reader<'f> {
             global: Global {
                 resolve_timeout: global.resolve_timeout,
                 smtp,
+                http_config: global.http.clone(),
             },
             route,
             receivers,
@@ -789,6 +790,7 @@ impl<'f> Reader<'f> {
         }
         if let Some((_, n)) = fields.get("http_config") {
             self.http_config(n, "`global`");
+            out.http = self.http_settings(n);
         }
         out
     }
@@ -1302,6 +1304,68 @@ impl<'f> Reader<'f> {
         Some(integration)
     }
 
+    /// The settings of an `http_config` already checked (by [`Self::http_config`]) that the DSL
+    /// has (the bearer token aside): `None` when it sets none of them. An inline basic-auth
+    /// password reads as [`SecretFile::written_inline`].
+    fn http_settings(&mut self, node: &Node) -> Option<HttpConfig> {
+        let mut http = HttpConfig {
+            proxy_url: get_str(node, "proxy_url").filter(|u| !u.is_empty()),
+            ..HttpConfig::default()
+        };
+        let flag = |n: &Node, key: &str| {
+            get_str(n, key).and_then(|t| match t.as_str() {
+                "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On"
+                | "ON" => Some(true),
+                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off"
+                | "OFF" => Some(false),
+                _ => None,
+            })
+        };
+        http.follow_redirects = flag(node, "follow_redirects");
+        http.enable_http2 = flag(node, "enable_http2");
+        let field = |n: &Node, key: &str| -> Option<Node> {
+            match n {
+                Node::Map { entries, .. } => entries
+                    .iter()
+                    .find(|(k, v)| k.as_str() == Some(key) && !is_null(v))
+                    .map(|(_, v)| v.clone()),
+                _ => None,
+            }
+        };
+        if let Some(tls) = field(node, "tls_config") {
+            http.ca_file = get_str(&tls, "ca_file");
+            http.cert_file = get_str(&tls, "cert_file");
+            http.key_file = get_str(&tls, "key_file");
+            http.server_name = get_str(&tls, "server_name");
+            http.insecure_skip_verify = flag(&tls, "insecure_skip_verify");
+        }
+        if let Some(auth) = field(node, "basic_auth") {
+            let username = get_str(&auth, "username").unwrap_or_default();
+            let password = match (field(&auth, "password_file"), field(&auth, "password")) {
+                (Some(file), _) => {
+                    let range = self.range(&file);
+                    Some(SecretFile {
+                        path: file.as_str().unwrap_or("").to_string(),
+                        origin: self.item(range.clone(), vec![range]),
+                    })
+                }
+                (None, Some(inline)) => {
+                    let range = self.range(&inline);
+                    Some(SecretFile::written_inline(
+                        self.item(range.clone(), vec![range]),
+                    ))
+                }
+                (None, None) => None,
+            };
+            // Basic authentication without a password has no DSL form: the import's
+            // comparison reports it.
+            if let Some(password) = password {
+                http.basic_auth = Some((username, password));
+            }
+        }
+        (!http.is_empty()).then_some(http)
+    }
+
     /// The bearer token of an `http_config` already checked (by [`Self::http_config`]), quietly.
     fn http_config_token(&mut self, node: &Node) -> Option<SecretFile> {
         let diagnostics = self.diagnostics.len();
@@ -1630,6 +1694,7 @@ impl<'f> Reader<'f> {
             if let Some(token) = self.http_config(n, &what) {
                 hook = hook.bearer_token(token);
             }
+            hook.http_config = self.http_settings(n);
         }
         Some(hook)
     }
@@ -2029,6 +2094,7 @@ struct GlobalFile {
     password: Option<SecretFile>,
     require_tls: Option<bool>,
     hello: Option<String>,
+    http: Option<HttpConfig>,
     slack: Option<SecretFile>,
     /// The integrations' keys' global defaults.
     opsgenie_key: Option<SecretFile>,

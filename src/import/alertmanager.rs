@@ -133,6 +133,18 @@ fn move_inline_secrets(am: &mut AlertManager) -> Vec<(String, Place, String)> {
         });
         secret.path = path.clone();
     };
+    if let Some((_, password)) = am
+        .global
+        .http_config
+        .as_mut()
+        .and_then(|h| h.basic_auth.as_mut())
+    {
+        assign(
+            password,
+            "http-basic-auth-password".into(),
+            "the global HTTP basic-auth password (`http_config.basic_auth.password`)".into(),
+        );
+    }
     if let Some(smtp) = &mut am.global.smtp {
         if let Some((_, password)) = &mut smtp.auth {
             assign(
@@ -160,7 +172,27 @@ fn move_inline_secrets(am: &mut AlertManager) -> Vec<(String, Place, String)> {
                         "the PagerDuty service key (`service_key`)",
                     ),
                 },
-                Integration::Webhook(_) => ("webhook", "token", "the webhook bearer token"),
+                Integration::Webhook(hook) => {
+                    if let Some(token) = &mut hook.bearer_token {
+                        assign(
+                            token,
+                            format!("{slug}-webhook-token"),
+                            format!("the webhook bearer token of receiver {name:?}"),
+                        );
+                    }
+                    if let Some((_, password)) = hook
+                        .http_config
+                        .as_mut()
+                        .and_then(|h| h.basic_auth.as_mut())
+                    {
+                        assign(
+                            password,
+                            format!("{slug}-webhook-password"),
+                            format!("the webhook basic-auth password of receiver {name:?}"),
+                        );
+                    }
+                    continue;
+                }
                 Integration::OpsGenie(_) => {
                     ("opsgenie", "api-key", "the OpsGenie API key (`api_key`)")
                 }
@@ -497,6 +529,10 @@ impl<'a, 'n> Compare<'a, 'n> {
             if is_null(value) {
                 continue;
             }
+            if name == "http_config" {
+                self.http_config("global", value, out.and_then(|o| get(o, "http_config")));
+                continue;
+            }
             let path = format!("global.{name}");
             // A default of an integration's field: carried when every emitted config of the
             // integration has the field (the import gives each the value), and harmless when
@@ -673,12 +709,24 @@ impl<'a, 'n> Compare<'a, 'n> {
             if is_null(value) || is_zero(value) && name != "follow_redirects" {
                 continue;
             }
+            let found = out.and_then(|o| get(o, name));
             let carried = match name {
                 "bearer_token" | "bearer_token_file" | "authorization" => authorized,
-                // prometheus/common's defaults.
+                // prometheus/common's defaults, or as set.
                 "follow_redirects" | "enable_http2" => {
                     as_bool(value.as_str().unwrap_or("")) == Some(true)
+                        || found.is_some_and(|f| self.same(value, f))
                 }
+                "proxy_url" | "tls_config" => found.is_some_and(|f| self.same(value, f)),
+                // The password moves to a file.
+                "basic_auth" => found.is_some_and(|f| {
+                    get(f, "password_file").is_some()
+                        && entries(value).iter().all(|(k, v)| {
+                            matches!(k.as_str(), Some("password" | "password_file"))
+                                || is_null(v)
+                                || get(f, k.as_str().unwrap_or("")).is_some_and(|w| self.same(v, w))
+                        })
+                }),
                 _ => false,
             };
             if !carried {
@@ -875,7 +923,8 @@ impl Printer {
         let route = self.route_function(&am.route);
         let mut chain = Expr::call("AlertManager::new", vec![route]);
         let global = &am.global;
-        if global.resolve_timeout.is_some() || global.smtp.is_some() {
+        if global.resolve_timeout.is_some() || global.smtp.is_some() || global.http_config.is_some()
+        {
             let mut g = Expr::call("Global::new", Vec::new());
             if let Some(d) = global.resolve_timeout {
                 g = g.method("resolve_timeout", vec![duration(d)]);
@@ -888,6 +937,9 @@ impl Printer {
                 s = flag(s, "require_tls", smtp.require_tls);
                 s = optional(s, &[("hello", &smtp.hello)]);
                 g = g.method("smtp", vec![s]);
+            }
+            if let Some(http) = &global.http_config {
+                g = g.method("http_config", vec![http_config(http)]);
             }
             chain = chain.method("global", vec![g]);
         }
@@ -1112,6 +1164,9 @@ fn receiver_expr(receiver: &Receiver) -> Expr {
                 if let Some(max) = hook.max_alerts {
                     c = c.method("max_alerts", vec![Expr::atom(max.to_string())]);
                 }
+                if let Some(http) = &hook.http_config {
+                    c = c.method("http_config", vec![http_config(http)]);
+                }
                 ("webhook", c)
             }
             Integration::OpsGenie(o) => ("opsgenie", opsgenie(o)),
@@ -1201,6 +1256,26 @@ fn opsgenie(o: &alertmanager::OpsGenie) -> Expr {
         c = c.method("responder", vec![responder]);
     }
     flag(c, "update_alerts", o.update_alerts)
+}
+
+fn http_config(http: &alertmanager::HttpConfig) -> Expr {
+    let mut c = Expr::call("HttpConfig::new", Vec::new());
+    c = optional(c, &[("proxy_url", &http.proxy_url)]);
+    if let Some((username, password)) = &http.basic_auth {
+        c = c.method("basic_auth", vec![text(username), secret(password)]);
+    }
+    c = optional(
+        c,
+        &[
+            ("ca_file", &http.ca_file),
+            ("cert_file", &http.cert_file),
+            ("key_file", &http.key_file),
+            ("server_name", &http.server_name),
+        ],
+    );
+    c = flag(c, "insecure_skip_verify", http.insecure_skip_verify);
+    c = flag(c, "follow_redirects", http.follow_redirects);
+    flag(c, "enable_http2", http.enable_http2)
 }
 
 fn time_interval(interval: &TimeInterval) -> Expr {

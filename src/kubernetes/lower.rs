@@ -179,6 +179,14 @@ pub fn secret_files(config: &Config) -> Vec<&SecretFile> {
     if let Some((_, file)) = config.global.smtp.as_ref().and_then(|s| s.auth.as_ref()) {
         files.push(file);
     }
+    if let Some((_, file)) = config
+        .global
+        .http_config
+        .as_ref()
+        .and_then(|h| h.basic_auth.as_ref())
+    {
+        files.push(file);
+    }
     for receiver in &config.receivers {
         for integration in &receiver.integrations {
             files.extend(integration.secret_files());
@@ -191,6 +199,14 @@ pub fn secret_files(config: &Config) -> Vec<&SecretFile> {
 pub(crate) fn secret_files_mut(config: &mut Config) -> Vec<&mut SecretFile> {
     let mut files = Vec::new();
     if let Some((_, file)) = config.global.smtp.as_mut().and_then(|s| s.auth.as_mut()) {
+        files.push(file);
+    }
+    if let Some((_, file)) = config
+        .global
+        .http_config
+        .as_mut()
+        .and_then(|h| h.basic_auth.as_mut())
+    {
         files.push(file);
     }
     for receiver in &mut config.receivers {
