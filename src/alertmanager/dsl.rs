@@ -21,6 +21,22 @@ macro_rules! text_setters {
     };
 }
 
+/// `http_config`, on integrations with HTTP client settings of their own.
+macro_rules! http_setter {
+    ($($ty:ident),*) => {
+        $(
+            impl $ty {
+                /// Its own HTTP client settings (a proxy, TLS, basic authentication), instead
+                /// of the global ones.
+                pub fn http_config(mut self, http: HttpConfig) -> $ty {
+                    self.http_config = Some(http);
+                    self
+                }
+            }
+        )*
+    };
+}
+
 /// A path to a file holding a secret, read by AlertManager (`*_file` fields). The only way a
 /// secret enters the configuration: there is deliberately no way to give the secret itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -318,6 +334,7 @@ impl Email {
 pub struct Slack {
     pub(crate) api_url: SecretFile,
     pub(crate) channel: String,
+    pub(crate) http_config: Option<HttpConfig>,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) title: Option<String>,
     pub(crate) text: Option<String>,
@@ -369,6 +386,7 @@ impl Slack {
         Slack {
             api_url,
             channel: channel.into(),
+            http_config: None,
             send_resolved: None,
             username: None,
             color: None,
@@ -417,6 +435,7 @@ pub enum PagerDutyKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PagerDuty {
     pub(crate) key: PagerDutyKey,
+    pub(crate) http_config: Option<HttpConfig>,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) description: Option<String>,
     pub(crate) url: Option<String>,
@@ -457,6 +476,7 @@ impl PagerDuty {
     pub(crate) fn with_key(key: PagerDutyKey) -> PagerDuty {
         PagerDuty {
             key,
+            http_config: None,
             send_resolved: None,
             description: None,
             url: None,
@@ -544,6 +564,7 @@ impl Webhook {
 pub struct OpsGenie {
     pub(crate) api_key: SecretFile,
     pub(crate) api_url: Option<String>,
+    pub(crate) http_config: Option<HttpConfig>,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) message: Option<String>,
     pub(crate) description: Option<String>,
@@ -612,6 +633,7 @@ impl OpsGenie {
     pub fn new(api_key: SecretFile) -> OpsGenie {
         OpsGenie {
             api_key,
+            http_config: None,
             api_url: None,
             send_resolved: None,
             message: None,
@@ -673,6 +695,7 @@ text_setters!(OpsGenie {
 pub struct VictorOps {
     pub(crate) api_key: SecretFile,
     pub(crate) routing_key: String,
+    pub(crate) http_config: Option<HttpConfig>,
     pub(crate) api_url: Option<String>,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) message_type: Option<String>,
@@ -688,6 +711,7 @@ impl VictorOps {
     pub fn new(api_key: SecretFile, routing_key: impl Into<String>) -> VictorOps {
         VictorOps {
             api_key,
+            http_config: None,
             routing_key: routing_key.into(),
             api_url: None,
             send_resolved: None,
@@ -730,6 +754,7 @@ text_setters!(VictorOps {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sns {
     pub(crate) topic_arn: Option<String>,
+    pub(crate) http_config: Option<HttpConfig>,
     pub(crate) target_arn: Option<String>,
     pub(crate) phone_number: Option<String>,
     pub(crate) api_url: Option<String>,
@@ -746,6 +771,7 @@ impl Sns {
     fn empty() -> Sns {
         Sns {
             topic_arn: None,
+            http_config: None,
             target_arn: None,
             phone_number: None,
             api_url: None,
@@ -812,6 +838,7 @@ text_setters!(Sns {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Webex {
     pub(crate) room_id: String,
+    pub(crate) http_config: Option<HttpConfig>,
     pub(crate) token: SecretFile,
     pub(crate) api_url: Option<String>,
     pub(crate) send_resolved: Option<bool>,
@@ -824,6 +851,7 @@ impl Webex {
     pub fn new(room_id: impl Into<String>, token: SecretFile) -> Webex {
         Webex {
             room_id: room_id.into(),
+            http_config: None,
             token,
             api_url: None,
             send_resolved: None,
@@ -921,50 +949,81 @@ pub enum Integration {
     Webex(Webex),
 }
 
+http_setter!(Slack, PagerDuty, OpsGenie, VictorOps, Sns, Webex);
+
 impl Integration {
-    /// The secret files it reads.
+    /// Its own HTTP client settings.
+    pub fn http(&self) -> Option<&HttpConfig> {
+        match self {
+            Integration::Email(_) => None,
+            Integration::Slack(x) => x.http_config.as_ref(),
+            Integration::PagerDuty(x) => x.http_config.as_ref(),
+            Integration::Webhook(x) => x.http_config.as_ref(),
+            Integration::OpsGenie(x) => x.http_config.as_ref(),
+            Integration::VictorOps(x) => x.http_config.as_ref(),
+            Integration::Sns(x) => x.http_config.as_ref(),
+            Integration::Webex(x) => x.http_config.as_ref(),
+        }
+    }
+
+    pub(crate) fn http_mut(&mut self) -> Option<&mut HttpConfig> {
+        match self {
+            Integration::Email(_) => None,
+            Integration::Slack(x) => x.http_config.as_mut(),
+            Integration::PagerDuty(x) => x.http_config.as_mut(),
+            Integration::Webhook(x) => x.http_config.as_mut(),
+            Integration::OpsGenie(x) => x.http_config.as_mut(),
+            Integration::VictorOps(x) => x.http_config.as_mut(),
+            Integration::Sns(x) => x.http_config.as_mut(),
+            Integration::Webex(x) => x.http_config.as_mut(),
+        }
+    }
+
+    /// The secret files it reads, its basic-auth password's included.
     pub fn secret_files(&self) -> Vec<&SecretFile> {
+        let mut files = self.own_secret_files();
+        files.extend(
+            self.http()
+                .and_then(|h| h.basic_auth.as_ref())
+                .map(|(_, p)| p),
+        );
+        files
+    }
+
+    /// The secret files it reads, to rewrite.
+    pub(crate) fn secret_files_mut(&mut self) -> Vec<&mut SecretFile> {
+        // Each arm borrows the value's secret fields apart from its HTTP settings.
+        let (mut files, http): (Vec<&mut SecretFile>, Option<&mut HttpConfig>) = match self {
+            Integration::Email(_) => (Vec::new(), None),
+            Integration::Slack(x) => (vec![&mut x.api_url], x.http_config.as_mut()),
+            Integration::PagerDuty(x) => match &mut x.key {
+                PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => {
+                    (vec![file], x.http_config.as_mut())
+                }
+            },
+            Integration::Webhook(x) => {
+                (x.bearer_token.iter_mut().collect(), x.http_config.as_mut())
+            }
+            Integration::OpsGenie(x) => (vec![&mut x.api_key], x.http_config.as_mut()),
+            Integration::VictorOps(x) => (vec![&mut x.api_key], x.http_config.as_mut()),
+            Integration::Sns(x) => (Vec::new(), x.http_config.as_mut()),
+            Integration::Webex(x) => (vec![&mut x.token], x.http_config.as_mut()),
+        };
+        files.extend(http.and_then(|h| h.basic_auth.as_mut()).map(|(_, p)| p));
+        files
+    }
+
+    fn own_secret_files(&self) -> Vec<&SecretFile> {
         match self {
             Integration::Email(_) | Integration::Sns(_) => Vec::new(),
             Integration::Slack(slack) => vec![&slack.api_url],
             Integration::PagerDuty(pd) => match &pd.key {
                 PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => vec![file],
             },
-            Integration::Webhook(hook) => hook
-                .bearer_token
-                .iter()
-                .chain(
-                    hook.http_config
-                        .iter()
-                        .flat_map(|h| h.basic_auth.iter().map(|(_, p)| p)),
-                )
-                .collect(),
+            Integration::Webhook(hook) => hook.bearer_token.iter().collect(),
             Integration::OpsGenie(o) => vec![&o.api_key],
             Integration::VictorOps(v) => vec![&v.api_key],
             Integration::Webex(w) => vec![&w.token],
-        }
-    }
-
-    /// The secret files it reads, to rewrite.
-    pub(crate) fn secret_files_mut(&mut self) -> Vec<&mut SecretFile> {
-        match self {
-            Integration::Email(_) | Integration::Sns(_) => Vec::new(),
-            Integration::Slack(slack) => vec![&mut slack.api_url],
-            Integration::PagerDuty(pd) => match &mut pd.key {
-                PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => vec![file],
-            },
-            Integration::Webhook(hook) => hook
-                .bearer_token
-                .iter_mut()
-                .chain(
-                    hook.http_config
-                        .iter_mut()
-                        .flat_map(|h| h.basic_auth.iter_mut().map(|(_, p)| p)),
-                )
-                .collect(),
-            Integration::OpsGenie(o) => vec![&mut o.api_key],
-            Integration::VictorOps(v) => vec![&mut v.api_key],
-            Integration::Webex(w) => vec![&mut w.token],
         }
     }
 }

@@ -128,6 +128,8 @@ struct OpsGenie {
     priority: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     update_alerts: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_config: Option<HttpConfig>,
 }
 
 #[derive(Serialize)]
@@ -160,6 +162,8 @@ struct VictorOps {
     monitoring_tool: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     custom_fields: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_config: Option<HttpConfig>,
 }
 
 #[derive(Serialize)]
@@ -182,6 +186,8 @@ struct Sns {
     message: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     attributes: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_config: Option<HttpConfig>,
 }
 
 #[derive(Serialize)]
@@ -255,6 +261,8 @@ struct Slack {
     link_names: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     short_fields: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_config: Option<HttpConfig>,
 }
 
 #[derive(Serialize)]
@@ -285,6 +293,8 @@ struct PagerDuty {
     group: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     details: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_config: Option<HttpConfig>,
 }
 
 #[derive(Serialize)]
@@ -536,6 +546,7 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
             }),
             Integration::Slack(slack) => out.slack_configs.push(Slack {
                 api_url_file: slack.api_url.path.clone(),
+                http_config: http_config(slack.http_config.as_ref(), None),
                 channel: slack.channel.clone(),
                 send_resolved: slack.send_resolved,
                 title: slack.title.clone(),
@@ -561,6 +572,7 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
                 };
                 out.pagerduty_configs.push(PagerDuty {
                     routing_key_file: routing,
+                    http_config: http_config(pd.http_config.as_ref(), None),
                     service_key_file: service,
                     send_resolved: pd.send_resolved,
                     description: pd.description.clone(),
@@ -583,6 +595,7 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
             }),
             Integration::OpsGenie(o) => out.opsgenie_configs.push(OpsGenie {
                 api_key_file: o.api_key.path.clone(),
+                http_config: http_config(o.http_config.as_ref(), None),
                 api_url: o.api_url.clone(),
                 send_resolved: o.send_resolved,
                 message: o.message.clone(),
@@ -608,6 +621,7 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
             }),
             Integration::VictorOps(v) => out.victorops_configs.push(VictorOps {
                 api_key_file: v.api_key.path.clone(),
+                http_config: http_config(v.http_config.as_ref(), None),
                 routing_key: v.routing_key.clone(),
                 api_url: v.api_url.clone(),
                 send_resolved: v.send_resolved,
@@ -619,6 +633,7 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
             }),
             Integration::Sns(sns) => out.sns_configs.push(Sns {
                 topic_arn: sns.topic_arn.clone(),
+                http_config: http_config(sns.http_config.as_ref(), None),
                 target_arn: sns.target_arn.clone(),
                 phone_number: sns.phone_number.clone(),
                 api_url: sns.api_url.clone(),
@@ -638,7 +653,8 @@ fn receiver(receiver: &crate::alertmanager::Receiver) -> Receiver {
                 api_url: w.api_url.clone(),
                 send_resolved: w.send_resolved,
                 message: w.message.clone(),
-                http_config: http_config(None, Some(&w.token)).expect("a Webex config has a token"),
+                http_config: http_config(w.http_config.as_ref(), Some(&w.token))
+                    .expect("a Webex config has a token"),
             }),
         }
     }

@@ -1206,6 +1206,9 @@ impl<'f> Reader<'f> {
             ("webex_configs", Some((_, n))) => self.http_config_token(n),
             _ => None,
         };
+        let http = fields
+            .get("http_config")
+            .and_then(|(_, n)| self.http_settings(n));
         let mut values = Vec::new();
         let mut get = |name: &str| -> Option<String> {
             let (_, node) = fields.get(name)?;
@@ -1259,6 +1262,7 @@ impl<'f> Reader<'f> {
                         });
                     }
                 }
+                o.http_config = http;
                 Integration::OpsGenie(o)
             }
             "victorops_configs" => {
@@ -1270,12 +1274,14 @@ impl<'f> Reader<'f> {
                 v.entity_display_name = get("entity_display_name");
                 v.monitoring_tool = get("monitoring_tool");
                 v.custom_fields = pairs("custom_fields");
+                v.http_config = http;
                 Integration::VictorOps(v)
             }
             "sns_configs" => {
                 let sigv4 = fields.get("sigv4").map(|(_, n)| *n);
                 let sig = |k: &str| sigv4.and_then(|n| get_str(n, k));
                 let mut sns = alertmanager::Sns {
+                    http_config: None,
                     topic_arn: get("topic_arn"),
                     target_arn: get("target_arn"),
                     phone_number: get("phone_number"),
@@ -1289,6 +1295,7 @@ impl<'f> Reader<'f> {
                     attributes: Vec::new(),
                 };
                 sns.attributes = pairs("attributes");
+                sns.http_config = http;
                 Integration::Sns(sns)
             }
             "webex_configs" => {
@@ -1296,6 +1303,7 @@ impl<'f> Reader<'f> {
                 w.api_url = get("api_url").or_else(|| url("webex_api_url"));
                 w.send_resolved = send_resolved;
                 w.message = get("message");
+                w.http_config = http;
                 Integration::Webex(w)
             }
             _ => return None,
@@ -1514,8 +1522,10 @@ impl<'f> Reader<'f> {
                 }
             }
         }
+        let mut http = None;
         if let Some((_, n)) = fields.get("http_config") {
             self.http_config(n, &what);
+            http = self.http_settings(n);
         }
         self.slack_attachments(&fields, &what);
         let channel = fields
@@ -1523,6 +1533,7 @@ impl<'f> Reader<'f> {
             .and_then(|(_, n)| self.string(n, "`channel`"))
             .unwrap_or_default();
         let mut slack = Slack::new(api_url, channel);
+        slack.http_config = http;
         if let Some(send) = self.send_resolved(&fields) {
             slack = slack.send_resolved(send);
         }
@@ -1632,10 +1643,13 @@ impl<'f> Reader<'f> {
                 return None;
             }
         };
+        let mut http = None;
         if let Some((_, n)) = fields.get("http_config") {
             self.http_config(n, &what);
+            http = self.http_settings(n);
         }
         let mut pd = PagerDuty::with_key(key);
+        pd.http_config = http;
         let mut values = Vec::new();
         for (key, field) in [
             ("client", &mut pd.client),

@@ -424,13 +424,6 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                     if let Some(token) = &hook.bearer_token {
                         secret_file(token, "the webhook bearer token", out);
                     }
-                    if let Some((_, password)) = hook
-                        .http_config
-                        .as_ref()
-                        .and_then(|h| h.basic_auth.as_ref())
-                    {
-                        secret_file(password, "the webhook's basic-auth password", out);
-                    }
                 }
                 Integration::OpsGenie(o) => {
                     secret_file(&o.api_key, "the OpsGenie API key", out);
@@ -554,6 +547,11 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                     texts.push(("room_id", w.room_id.as_str()));
                     texts.extend(w.message.as_deref().map(|t| ("message", t)));
                 }
+            }
+        }
+        for integration in &receiver.integrations {
+            if let Some((_, password)) = integration.http().and_then(|h| h.basic_auth.as_ref()) {
+                secret_file(password, "a basic-auth password", out);
             }
         }
         for (field, text) in texts {

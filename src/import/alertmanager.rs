@@ -158,6 +158,14 @@ fn move_inline_secrets(am: &mut AlertManager) -> Vec<(String, Place, String)> {
         let slug = ident(&receiver.name).trim_start_matches("r#").to_string();
         let name = receiver.name.clone();
         for integration in &mut receiver.integrations {
+            if let Some((_, password)) = integration.http_mut().and_then(|h| h.basic_auth.as_mut())
+            {
+                assign(
+                    password,
+                    format!("{slug}-basic-auth-password"),
+                    format!("a basic-auth password of receiver {name:?}"),
+                );
+            }
             let (kind, field, noun) = match integration {
                 Integration::Slack(_) => ("slack", "api-url", "the Slack webhook URL (`api_url`)"),
                 Integration::PagerDuty(pd) => match pd.key {
@@ -178,17 +186,6 @@ fn move_inline_secrets(am: &mut AlertManager) -> Vec<(String, Place, String)> {
                             token,
                             format!("{slug}-webhook-token"),
                             format!("the webhook bearer token of receiver {name:?}"),
-                        );
-                    }
-                    if let Some((_, password)) = hook
-                        .http_config
-                        .as_mut()
-                        .and_then(|h| h.basic_auth.as_mut())
-                    {
-                        assign(
-                            password,
-                            format!("{slug}-webhook-password"),
-                            format!("the webhook basic-auth password of receiver {name:?}"),
                         );
                     }
                     continue;
@@ -1164,9 +1161,6 @@ fn receiver_expr(receiver: &Receiver) -> Expr {
                 if let Some(max) = hook.max_alerts {
                     c = c.method("max_alerts", vec![Expr::atom(max.to_string())]);
                 }
-                if let Some(http) = &hook.http_config {
-                    c = c.method("http_config", vec![http_config(http)]);
-                }
                 ("webhook", c)
             }
             Integration::OpsGenie(o) => ("opsgenie", opsgenie(o)),
@@ -1216,6 +1210,10 @@ fn receiver_expr(receiver: &Receiver) -> Expr {
                 c = flag(c, "send_resolved", w.send_resolved);
                 ("webex", optional(c, &[("message", &w.message)]))
             }
+        };
+        let value = match integration.http() {
+            Some(http) => value.method("http_config", vec![http_config(http)]),
+            None => value,
         };
         chain = chain.method(method, vec![value]);
     }
