@@ -583,3 +583,45 @@ fn eje_through_the_cli() {
         "the templates built from the imported module"
     );
 }
+
+/// `import::import_with` dispatches AlertManager configurations here, with their templates; a
+/// spec has one, so a second is reported and left out.
+#[test]
+fn one_alertmanager_configuration_per_import() {
+    let root = common::root();
+    let files = [
+        source("generated/alertmanager/alertmanager.yml"),
+        source(&format!("{FIXTURES}/inline.yml")),
+    ];
+    let templates = |config: &SourceFile, glob: &str| templates_of(&root.join(&config.path))(glob);
+    let imported = sextant::import::import_with(
+        &files,
+        &sextant::catalog::Catalog { metrics: &[] },
+        &templates,
+    );
+    let entries: Vec<(&str, &sextant::import::Entry)> = imported
+        .modules
+        .iter()
+        .map(|m| (m.source_path.as_str(), &m.entry))
+        .collect();
+    assert_eq!(
+        entries,
+        [(
+            "generated/alertmanager/alertmanager.yml",
+            &sextant::import::Entry::AlertManager
+        )]
+    );
+    // Its templates were found beside it and imported.
+    let source = &imported.modules[0].source;
+    assert!(source.contains("Template::define") && source.contains("\"eje.title\""));
+    let duplicate: Vec<&str> = imported
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "import/duplicate")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        duplicate,
+        [format!("{FIXTURES}/inline.yml: a spec has one AlertManager configuration, imported from generated/alertmanager/alertmanager.yml")]
+    );
+}
