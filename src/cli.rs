@@ -65,6 +65,10 @@ enum Command {
     /// Lint the spec (no PATH), or Prometheus rule files, AlertManager configurations and Grafana
     /// dashboards (`*.json`) against the spec's metric catalog.
     Lint(LintArgs),
+    /// Replay alerts over the history of a running Prometheus: how many times, and how long,
+    /// each would have fired (range queries at its group's interval, `for` and
+    /// `keep_firing_for` applied as the rule manager does).
+    Backtest(BacktestArgs),
     /// Create a spec crate for a new service in DIR (a new or empty folder): a metric catalog,
     /// rules, an alert, an SLO, routing, a dashboard, tests that run promtool and amtool, a README.
     Init {
@@ -72,6 +76,15 @@ enum Command {
         /// The service's name [default: DIR's name].
         #[arg(long)]
         name: Option<String>,
+    },
+    /// Compare what the spec at BASE and the working tree mean: rules and alerts, SLOs and their
+    /// error budgets, the routing of the label sets alerts can carry, dashboards' panels.
+    /// BASE is built in a temporary git worktree with its own `cargo run -- build`.
+    Diff {
+        /// A git revision [default: the merge base of HEAD with main, master or origin/main].
+        base: Option<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiffFormat,
     },
     /// Import existing configuration (rule files, PrometheusRule resources, Sloth specs) as
     /// Rust modules of the spec crate in DIR (a folder inside the crate's `src/`), wired into
@@ -130,6 +143,45 @@ struct LintArgs {
     /// With --prometheus: how far back to look for series, in minutes.
     #[arg(long, value_name = "MINUTES", default_value_t = 60)]
     lookback: u64,
+    /// Only the spec's findings on the rules, routes, inhibit rules and panels changed since BASE
+    /// (a git revision; default: the merge base with main), as `diff` finds them.
+    #[arg(long, value_name = "BASE", num_args = 0..=1, default_missing_value = "")]
+    changed: Option<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DiffFormat {
+    Human,
+    Markdown,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct BacktestArgs {
+    /// The Prometheus whose history is replayed (http://host:9090).
+    #[arg(long, value_name = "URL")]
+    prometheus: String,
+    /// How far back to replay, as a Prometheus duration (`7d`, `36h`).
+    #[arg(long, value_name = "DURATION", default_value = "7d")]
+    since: String,
+    /// An alert to replay (repeatable): alone, the current spec's alerts of that name; with
+    /// --base, only those of the changed alerts.
+    #[arg(long = "alert", value_name = "NAME")]
+    alerts: Vec<String>,
+    /// Replay the alerts changed since BASE (a git revision), before and after; the default
+    /// without --alert, BASE then being the merge base of HEAD with main.
+    #[arg(long, value_name = "BASE")]
+    base: Option<String>,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value = "human")]
+    format: ReportFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ReportFormat {
+    Human,
+    Markdown,
+    Json,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -263,7 +315,9 @@ fn execute(
             Ok(0)
         }
         Command::Lint(args) => lint_command(project, args, stdout, stderr),
+        Command::Backtest(args) => backtest_command(project, args, stdout, stderr),
         Command::Init { dir, name } => init_command(&dir, name, stdout, stderr),
+        Command::Diff { base, format } => diff_command(project, base, format, stdout, stderr),
         Command::Import { paths, into } => import_command(project, &paths, &into, stdout, stderr),
         Command::Explain { code, list } => match (code, list) {
             (Some(code), _) => match diagnostics::registry::explain(&code) {
@@ -295,7 +349,34 @@ fn lint_command(
 ) -> io::Result<u8> {
     let spec = load_spec(project);
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
-    let mut diagnostics = if args.paths.is_empty() {
+    let mut diagnostics = if let Some(base) = &args.changed {
+        if !args.paths.is_empty() {
+            writeln!(
+                stderr,
+                "error: --changed lints the spec's changes; it takes no PATH"
+            )?;
+            return Ok(2);
+        }
+        let compiled = crate::spec::compile(&spec);
+        let mut diagnostics = compiled.diagnostics.clone();
+        diagnostics::sort(&mut diagnostics);
+        // A spec with errors emits nothing to compare: every finding stands.
+        if !compiled.has_errors() {
+            let before = match base_output(project, base, stderr)? {
+                Ok(files) => files,
+                Err(e) => {
+                    writeln!(stderr, "error: {e}")?;
+                    return Ok(2);
+                }
+            };
+            let found = crate::diff::diff(&before, compiled.output.files(), &spec.catalog);
+            let old = crate::diff::Side::read(&before);
+            let (ir, _) = crate::spec::lower(&spec);
+            let touched = crate::diff::touched::touched(&found, old.alertmanager.as_ref(), &ir);
+            diagnostics = touched.filter(diagnostics);
+        }
+        diagnostics
+    } else if args.paths.is_empty() {
         lint::files::lint_spec(&spec)
     } else {
         let mut files = Vec::new();
@@ -372,6 +453,255 @@ fn lint_command(
         FailOn::Error => Severity::Error,
     };
     Ok(u8::from(diagnostics.iter().any(|d| d.severity >= fail_on)))
+}
+
+fn backtest_command(
+    project: &Project,
+    args: BacktestArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<u8> {
+    let since = match crate::syntax::duration::Duration::parse(&args.since) {
+        Ok(since) if !since.is_zero() => since,
+        Ok(_) => {
+            writeln!(stderr, "error: --since 0: the window must not be empty")?;
+            return Ok(2);
+        }
+        Err(e) => {
+            writeln!(stderr, "error: --since {}: {e}", args.since)?;
+            return Ok(2);
+        }
+    };
+    let compared = args.base.is_some() || args.alerts.is_empty();
+    let changes = if compared {
+        // The alerts changed since BASE, both versions, as `diff` finds them.
+        let Some(after) = compile_reporting(project, &Options::default(), stderr)? else {
+            writeln!(
+                stderr,
+                "error: the working tree's spec has errors; nothing to replay"
+            )?;
+            return Ok(1);
+        };
+        let base = args.base.as_deref().unwrap_or("");
+        let before = match base_output(project, base, stderr)? {
+            Ok(files) => files,
+            Err(e) => {
+                writeln!(stderr, "error: {e}")?;
+                return Ok(2);
+            }
+        };
+        let changed =
+            crate::backtest::changes(&crate::diff::changed_alerts(&before, after.files()));
+        match crate::backtest::only(changed, &args.alerts) {
+            Ok(changes) => changes,
+            Err(e) => {
+                writeln!(stderr, "error: {e}")?;
+                return Ok(2);
+            }
+        }
+    } else {
+        let spec = load_spec(project);
+        let (ir, diagnostics) = crate::spec::lower(&spec);
+        if diagnostics.iter().any(diagnostics::Diagnostic::is_error) {
+            compile_reporting(project, &Options::default(), stderr)?;
+            return Ok(1);
+        }
+        match crate::backtest::named(&ir, &args.alerts) {
+            Ok(changes) => changes,
+            Err(e) => {
+                writeln!(stderr, "error: {e}")?;
+                return Ok(2);
+            }
+        }
+    };
+    if changes.is_empty() {
+        writeln!(stderr, "no alert changed; nothing to replay")?;
+        return Ok(0);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(io::Error::other)?;
+    let window = crate::backtest::Window {
+        now: now.as_millis() as i64,
+        since,
+    };
+    let server = crate::backtest::Server::new(&args.prometheus);
+    let report = match crate::backtest::run(
+        &server,
+        &changes,
+        window,
+        crate::backtest::MAX_POINTS,
+        compared,
+    ) {
+        Ok(report) => report,
+        Err(e) => {
+            writeln!(stderr, "error: backtest on {}: {e}", server.url())?;
+            return Ok(2);
+        }
+    };
+    let rendered = match args.format {
+        ReportFormat::Human => report.human(),
+        ReportFormat::Markdown => report.markdown(),
+        ReportFormat::Json => report.json(),
+    };
+    write!(stdout, "{rendered}")?;
+    Ok(0)
+}
+
+fn diff_command(
+    project: &Project,
+    base: Option<String>,
+    format: DiffFormat,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<u8> {
+    let spec = load_spec(project);
+    let Some(after) = compile_reporting(project, &Options::default(), stderr)? else {
+        writeln!(
+            stderr,
+            "error: the working tree's spec has errors; nothing to compare"
+        )?;
+        return Ok(1);
+    };
+    let before = match base_output(project, base.as_deref().unwrap_or(""), stderr)? {
+        Ok(files) => files,
+        Err(e) => {
+            writeln!(stderr, "error: {e}")?;
+            return Ok(2);
+        }
+    };
+    let found = crate::diff::diff(&before, after.files(), &spec.catalog);
+    let rendered = match format {
+        DiffFormat::Human => crate::diff::render::human(&found),
+        DiffFormat::Markdown => crate::diff::render::markdown(&found),
+        DiffFormat::Json => crate::diff::render::json(&found),
+    };
+    write!(stdout, "{rendered}")?;
+    Ok(0)
+}
+
+/// Runs a command; its stdout, or what it said on failure.
+fn run_tool(command: &mut std::process::Command) -> io::Result<Result<String, String>> {
+    let output = command.output().map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot run {:?}: {e}", command.get_program()),
+        )
+    })?;
+    if output.status.success() {
+        Ok(Ok(String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .to_string()))
+    } else {
+        Ok(Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .trim()
+        .to_string()))
+    }
+}
+
+fn git(root: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new("git");
+    command.arg("-C").arg(root);
+    command
+}
+
+/// The commit `base` names; for "", the merge base of HEAD with main, master or origin/main.
+fn resolve_base(root: &Path, base: &str) -> io::Result<Result<String, String>> {
+    if !base.is_empty() {
+        let spec = format!("{base}^{{commit}}");
+        return Ok(
+            run_tool(git(root).args(["rev-parse", "--verify", "--quiet", &spec]))?.map_err(|_| {
+                format!(
+                    "{base:?} names no commit of the repository at {}",
+                    root.display()
+                )
+            }),
+        );
+    }
+    for branch in ["main", "master", "origin/main"] {
+        if let Ok(commit) = run_tool(git(root).args(["merge-base", "HEAD", branch]))? {
+            return Ok(Ok(commit));
+        }
+    }
+    Ok(Err(
+        "no merge base of HEAD with main, master or origin/main: name the BASE revision".into(),
+    ))
+}
+
+/// The files the spec at revision `base` builds: it is checked out in a temporary git worktree
+/// and built there by its own `cargo run -- build --out`, in a target folder kept between runs
+/// (`$SEXTANT_DIFF_TARGET_DIR`, or target/sextant-diff), so later diffs build incrementally.
+fn base_output(
+    project: &Project,
+    base: &str,
+    stderr: &mut dyn Write,
+) -> io::Result<Result<BTreeMap<String, String>, String>> {
+    let root = &project.root;
+    let commit = match resolve_base(root, base)? {
+        Ok(commit) => commit,
+        Err(e) => return Ok(Err(e)),
+    };
+    let prefix = match run_tool(git(root).args(["rev-parse", "--show-prefix"]))? {
+        Ok(prefix) => prefix,
+        Err(e) => {
+            return Ok(Err(format!(
+                "{} is not in a git repository: {e}",
+                root.display()
+            )))
+        }
+    };
+    let target = std::env::var_os("SEXTANT_DIFF_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target").join("sextant-diff"));
+    let scratch = target.join(format!("base-{}", std::process::id()));
+    let checkout = scratch.join("checkout");
+    let out = scratch.join("generated");
+    if scratch.exists() {
+        fs::remove_dir_all(&scratch)?;
+    }
+    fs::create_dir_all(&scratch)?;
+    let short = &commit[..commit.len().min(12)];
+    writeln!(
+        stderr,
+        "building the spec at {short} in a temporary worktree"
+    )?;
+    let added = run_tool(
+        git(root)
+            .arg("worktree")
+            .arg("add")
+            .arg("--detach")
+            .arg(&checkout)
+            .arg(&commit),
+    )?;
+    let result = match added {
+        Err(e) => Err(format!("git worktree add failed: {e}")),
+        Ok(_) => {
+            let built = run_tool(
+                std::process::Command::new("cargo")
+                    .args(["run", "--quiet", "--", "build", "--out"])
+                    .arg(&out)
+                    .current_dir(checkout.join(&prefix))
+                    .env("CARGO_TARGET_DIR", &target),
+            )?;
+            match built {
+                Ok(_) => read_tree(&out).map(Ok)?,
+                Err(e) => Err(format!("the spec at {short} does not build:\n{e}")),
+            }
+        }
+    };
+    // Clean up whatever happened: the worktree's registration, then the folders.
+    let _ = run_tool(
+        git(root)
+            .args(["worktree", "remove", "--force"])
+            .arg(&checkout),
+    )?;
+    let _ = fs::remove_dir_all(&scratch);
+    let _ = run_tool(git(root).args(["worktree", "prune"]))?;
+    Ok(result)
 }
 
 fn import_command(

@@ -10,8 +10,10 @@
 //! line around them.
 
 pub mod alertmanager;
+pub mod backtest;
 pub mod cli;
 pub mod diagnostics;
+pub mod diff;
 pub mod grafana;
 pub mod import;
 pub mod init;

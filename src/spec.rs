@@ -104,6 +104,23 @@ impl Spec {
         self
     }
 
+    /// Adds severities to the spec's set (critical, warning and info when it declares none), as
+    /// imported SLOs routing on Sloth's `pageteam` need: `.more_severities(["pageteam"])`.
+    pub fn more_severities<S: Into<crate::rules::SeverityName>>(
+        mut self,
+        severities: impl IntoIterator<Item = S>,
+    ) -> Spec {
+        let mut all = self.lints.allowed_severities();
+        for severity in severities {
+            let severity = severity.into();
+            if !all.contains(&severity) {
+                all.push(severity);
+            }
+        }
+        self.lints = self.lints.severities(all);
+        self
+    }
+
     pub fn slos(mut self, slos: impl IntoIterator<Item = Slo>) -> Spec {
         self.slos.extend(slos);
         self

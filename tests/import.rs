@@ -65,13 +65,22 @@ fn fixtures_import_as_readable_modules_and_say_what_is_left() {
         "tests/fixtures/import/duplicate.yml",
         "tests/fixtures/import/rejected.yml",
         "tests/fixtures/import/prometheus.yml",
+        "tests/fixtures/sloth/getting-started.sloth.yml",
     ]
     .into_iter()
     .map(read)
     .collect();
     let imported = import::import(&files, &EMPTY);
     let names: Vec<&str> = imported.modules.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(names, ["thanos", "duplicate", "imported_catalog"]);
+    assert_eq!(
+        names,
+        [
+            "thanos",
+            "duplicate",
+            "getting_started_sloth",
+            "imported_catalog"
+        ]
+    );
     for module in &imported.modules {
         if let Err(diff) = rustfmt_check(&module.source) {
             panic!("module {} is not rustfmt-clean:\n{diff}", module.name);
@@ -116,7 +125,121 @@ fn inputs() -> Vec<String> {
         .collect();
     generated.sort();
     paths.extend(generated);
+    // Sloth's getting-started spec (the one whose output is tests/fixtures/sloth/getting-started.yml),
+    // and the same SLO as a PrometheusServiceLevel: imported once, then reported as a duplicate.
+    paths.push("tests/fixtures/sloth/getting-started.sloth.yml".into());
+    paths.push("tests/fixtures/sloth/k8s-getting-started.sloth.yml".into());
     paths
+}
+
+/// The alerts firing at minute `t`, as the probe `count by (alertname, sloth_severity, severity)
+/// (ALERTS{alertstate="firing"})` returns them.
+fn firing(tiers: &[&str]) -> String {
+    if tiers.is_empty() {
+        return "[]".into();
+    }
+    let samples: Vec<String> = tiers
+        .iter()
+        .map(|tier| {
+            let severity = if *tier == "page" { "pageteam" } else { "slack" };
+            format!(
+                "\n          - labels: '{{alertname=\"MyServiceAvailabilitySLO\", severity=\"{severity}\", sloth_severity=\"{tier}\"}}'\n            value: 1"
+            )
+        })
+        .collect();
+    samples.concat()
+}
+
+/// A promtool test of `rules`: 10 requests a second; from minute 60 to 180 one in eleven fails
+/// (9%, 90 times the budget of 99.9%), then none; at each minute of `expected`, which tiers fire.
+fn sloth_test(rules: &Path, expected: &[(u32, &[&str])]) -> String {
+    let mut out = format!(
+        "rule_files: [{}]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'http_request_duration_seconds_count{{job=\"myservice\",code=\"200\"}}'\n        values: '0+600x400'\n      - series: 'http_request_duration_seconds_count{{job=\"myservice\",code=\"500\"}}'\n        values: '0x60 60+60x119 7200x220'\n    promql_expr_test:\n",
+        rules.display()
+    );
+    for (minute, tiers) in expected {
+        out.push_str(&format!(
+            "      - expr: count by (alertname, sloth_severity, severity) (ALERTS{{alertstate=\"firing\"}})\n        eval_time: {minute}m\n        exp_samples: {}\n",
+            firing(tiers)
+        ));
+    }
+    out
+}
+
+fn promtool_test(dir: &Path, name: &str, text: &str) -> Result<(), String> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new("promtool")
+        .args(["test", "rules"])
+        .arg(&path)
+        .output()
+        .expect("promtool runs: ci/test.sh installs it");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// The imported Sloth SLO's alerts fire at the same minutes as Sloth's own rules for the same
+/// series: one promtool test, minute by minute over 400 minutes, run against both rule files:
+/// the page fires from minute 64 to 208 in both, the ticket from minute 63 to the end in both,
+/// and in Sloth's also at minutes 61 and 62 (asserted apart): the first two minutes of the
+/// errors, where Sloth's 1-day ratio is a raw `rate` over the data there is while Sextant's sums
+/// recorded 5-minute rates (`tests/sloth.rs` has the notes).
+///
+/// Sloth writes three groups (SLI records, metadata, alerts), which promtool evaluates in no
+/// fixed order: when the alerts go first they read the previous minute's ratios and fire a
+/// minute late. Its rules are tested as one group in the order written, as Sextant's are.
+fn sloth_alerts_fire_as_sloths_own(generated: &Path, scratch: &Path) {
+    let ours = generated.join("prometheus/rules/slo-requests-availability.yml");
+    let text =
+        std::fs::read_to_string(common::root().join("tests/fixtures/sloth/getting-started.yml"))
+            .unwrap();
+    let doc: Value = serde_yaml::from_str(&text).unwrap();
+    let rules: Vec<Value> = doc["groups"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_sequence().unwrap().clone())
+        .collect();
+    let mut group = serde_yaml::Mapping::new();
+    group.insert("name".into(), "sloth".into());
+    group.insert("rules".into(), Value::Sequence(rules));
+    let mut file = serde_yaml::Mapping::new();
+    file.insert(
+        "groups".into(),
+        Value::Sequence(vec![Value::Mapping(group)]),
+    );
+    let sloths = scratch.join("sloth-one-group.yml");
+    std::fs::write(&sloths, serde_yaml::to_string(&file).unwrap()).unwrap();
+    let mut expected: Vec<(u32, &[&str])> = Vec::new();
+    for minute in 0..=400 {
+        let tiers: &[&str] = match minute {
+            0..=60 => &[],
+            61 | 62 => continue,
+            63 => &["ticket"],
+            64..=208 => &["page", "ticket"],
+            _ => &["ticket"],
+        };
+        expected.push((minute, tiers));
+    }
+    for (name, rules) in [("sextant", &ours), ("sloth", &sloths)] {
+        promtool_test(
+            scratch,
+            &format!("{name}-same.yml"),
+            &sloth_test(rules, &expected),
+        )
+        .unwrap_or_else(|e| panic!("{name}'s rules, the minutes both agree on:\n{e}"));
+    }
+    let onset: &[(u32, &[&str])] = &[(61, &[]), (62, &[])];
+    promtool_test(scratch, "sextant-onset.yml", &sloth_test(&ours, onset)).unwrap();
+    let onset: &[(u32, &[&str])] = &[(61, &["ticket"]), (62, &["ticket"])];
+    promtool_test(scratch, "sloth-onset.yml", &sloth_test(&sloths, onset)).unwrap();
 }
 
 /// A rule group as compared: what the DSL round-trips.
@@ -340,6 +463,7 @@ fn the_corpus_and_ejes_rules_round_trip_through_import_and_build() {
         }
     }
     assert_eq!(compared, taken.len());
+    sloth_alerts_fire_as_sloths_own(&dir.join("generated"), &temp.0);
     assert!(compared >= 79, "only {compared} groups compared");
 }
 
@@ -354,4 +478,74 @@ fn read_tree(dir: &Path) -> BTreeMap<PathBuf, String> {
         }
     }
     out
+}
+
+fn import_cli(args: &[&str]) -> (u8, String, String) {
+    let project = sextant::cli::Project {
+        root: common::root(),
+        spec: || sextant::spec::Spec::new(EMPTY),
+    };
+    let mut argv = vec!["import"];
+    argv.extend(args);
+    common::run_cli(&project, &argv)
+}
+
+/// A scratch `src/` with a `lib.rs`, for the CLI's checks (no crate is built).
+fn scratch_src(tag: &str) -> common::TempDir {
+    let temp = common::TempDir::new(tag);
+    std::fs::write(
+        temp.0.join("lib.rs"),
+        "pub fn spec() -> Spec {\n    Spec::new(CATALOG)\n}\n",
+    )
+    .unwrap();
+    temp
+}
+
+#[test]
+fn the_cli_writes_nothing_on_errors_and_refuses_what_it_does_not_own() {
+    let rules = common::root().join("tests/fixtures/import/thanos.yml");
+    let rejected = common::root().join("tests/fixtures/import/rejected.yml");
+    let (rules, rejected) = (rules.to_str().unwrap(), rejected.to_str().unwrap());
+
+    // Errors: exit 1, nothing written.
+    let temp = scratch_src("import-cli-errors");
+    let into = temp.0.join("imported");
+    let (code, stdout, stderr) = import_cli(&[rules, rejected, "--into", into.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("import/not-imported"), "{stdout}");
+    assert!(stderr.contains("nothing written"), "{stderr}");
+    assert!(!into.exists());
+
+    // No lib.rs beside the folder: a usage error.
+    let (code, _, stderr) =
+        import_cli(&[rules, "--into", temp.0.join("a/imported").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no lib.rs beside it"), "{stderr}");
+
+    // A file the import did not write: refused, left as it was.
+    std::fs::create_dir_all(&into).unwrap();
+    std::fs::write(into.join("mine.rs"), "// mine\n").unwrap();
+    let (code, _, stderr) = import_cli(&[rules, "--into", into.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("mine.rs was not written by `sextant import`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(into.join("mine.rs")).unwrap(),
+        "// mine\n"
+    );
+    std::fs::remove_file(into.join("mine.rs")).unwrap();
+
+    // Written, wired once; the same import again changes nothing.
+    let (code, stdout, stderr) = import_cli(&[rules, "--into", into.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let lib = std::fs::read_to_string(temp.0.join("lib.rs")).unwrap();
+    assert_eq!(lib.matches("mod imported;").count(), 1, "{lib}");
+    assert_eq!(lib.matches(".with(imported::apply)").count(), 1, "{lib}");
+    let files = read_tree(&temp.0);
+    let (code, stdout, _) = import_cli(&[rules, "--into", into.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("0 added, 0 changed, 0 removed"), "{stdout}");
+    assert_eq!(read_tree(&temp.0), files);
 }

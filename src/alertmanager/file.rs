@@ -257,6 +257,20 @@ pub fn read(
     (am, reader.diagnostics)
 }
 
+/// Reads one alertmanager.yml (or a Secret holding one) into the validated configuration, as
+/// the routing engine takes it; `None` when the file has an error. For `diff`, which compares
+/// the routing of two builds' files.
+pub fn read_config(
+    file: &SourceFile,
+    templates: &dyn Fn(&str) -> Vec<SourceFile>,
+) -> Option<alertmanager::Config> {
+    let (am, diagnostics) = read(file, templates);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    alertmanager::lower::lower(&am?, &mut Vec::new())
+}
+
 /// A mapping's fields by name: the key's range and the value.
 type Fields<'n> = BTreeMap<&'n str, (Range<usize>, &'n Node)>;
 

@@ -176,6 +176,7 @@ fn one_per_line(args: &[Expr], indent: usize) -> String {
 /// The body of a function returning `vec![items]`, at indentation 4, as rustfmt writes it.
 pub fn vec_body(items: Vec<String>) -> String {
     let flat = items.join(", ");
+    // `    vec![` and `]`.
     if flat.len() <= CALL_WIDTH && 4 + 5 + flat.len() < MAX_WIDTH {
         return format!("    vec![{flat}]\n");
     }

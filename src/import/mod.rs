@@ -16,6 +16,7 @@ pub mod codes;
 pub mod layout;
 pub mod rules;
 pub mod rust;
+pub mod sloth;
 pub mod wiring;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,7 +35,8 @@ pub enum Entry {
     AlertManager,
     /// `fn dashboards() -> Vec<Dashboard>`: dashboards added to the spec's Grafana.
     Dashboards,
-    /// `fn slos() -> Vec<Slo>`: `.slos(<module>::slos())`.
+    /// `fn slos() -> Vec<Slo>` and `const SEVERITIES: &[&str]`:
+    /// `.more_severities(<module>::SEVERITIES.iter().copied()).slos(<module>::slos())`.
     Slos,
     /// `static CATALOG: Catalog`, the metrics the spec's catalog lacks:
     /// `.metrics(<module>::CATALOG)`.
@@ -48,7 +50,9 @@ impl Entry {
             Entry::RuleGroups => format!(".rule_groups({module}::groups())"),
             Entry::AlertManager => format!(".alertmanager({module}::alertmanager())"),
             Entry::Dashboards => format!(".dashboards({module}::dashboards())"),
-            Entry::Slos => format!(".slos({module}::slos())"),
+            Entry::Slos => format!(
+                ".more_severities({module}::SEVERITIES.iter().copied())\n        .slos({module}::slos())"
+            ),
             Entry::Metrics => format!(".metrics({module}::CATALOG)"),
         }
     }
@@ -118,6 +122,7 @@ pub fn import_with(
     let mut groups = BTreeSet::new();
     let mut recorded = BTreeSet::new();
     let mut alertmanager_from: Option<String> = None;
+    let mut slos = BTreeSet::new();
     for file in files {
         let stem = std::path::Path::new(&file.path)
             .file_stem()
@@ -126,6 +131,7 @@ pub fn import_with(
         let name = rust::unique(rust::ident(&stem), &mut names.clone());
         let (module, diagnostics) = match FileKind::of(&file.path, &file.text) {
             FileKind::Rules => rules::module(file, name, &mut groups, &mut recorded),
+            FileKind::Sloth => sloth::module(file, name, &mut slos),
             FileKind::AlertManager => match &alertmanager_from {
                 Some(first) => {
                     let d = Diagnostic::warning(
@@ -172,7 +178,7 @@ fn not_yet(file: &SourceFile, kind: FileKind) -> (Option<Module>, Vec<Diagnostic
         format!("{}: {} is not importable yet", file.path, kind.describe()),
     )
     .with_file(&file.path, 0..0)
-    .note("`sextant import` reads rule files, PrometheusRule resources and Sloth specs");
+    .note("`sextant import` reads rule files, PrometheusRule resources, Sloth specs and AlertManager configurations");
     (None, vec![diagnostic])
 }
 

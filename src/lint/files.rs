@@ -29,6 +29,9 @@ pub enum FileKind {
     Prometheus,
     /// A Grafana dashboard (JSON), or a ConfigMap holding dashboards (`*.json` in `data:`).
     Dashboard,
+    /// A Sloth SLO spec (`version: prometheus/v1`) or `PrometheusServiceLevel` resource
+    /// (`sloth.slok.dev/v1`): `sextant import` reads it, `lint` does not.
+    Sloth,
     Unknown,
 }
 
@@ -36,6 +39,9 @@ impl FileKind {
     pub fn of(path: &str, text: &str) -> FileKind {
         if path.ends_with(".json") {
             return FileKind::Dashboard;
+        }
+        if crate::import::sloth::is_sloth(text) {
+            return FileKind::Sloth;
         }
         if rulefile::Format::of(text).is_some() {
             return FileKind::Rules;
@@ -84,6 +90,7 @@ impl FileKind {
             FileKind::AlertManager => "an AlertManager configuration",
             FileKind::Prometheus => "a Prometheus configuration",
             FileKind::Dashboard => "a Grafana dashboard",
+            FileKind::Sloth => "a Sloth SLO spec",
             FileKind::Unknown => "not a file sextant lints",
         }
     }
@@ -174,7 +181,7 @@ pub fn lint_files(
             FileKind::Dashboard => dashboards.push(file.clone()),
             FileKind::AlertManager => alertmanagers.push(file),
             FileKind::Kubernetes => manifests.push(file),
-            kind @ FileKind::Prometheus => {
+            kind @ (FileKind::Prometheus | FileKind::Sloth) => {
                 return Err(InputError::NotLinted {
                     path: file.path.clone(),
                     kind,

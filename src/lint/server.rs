@@ -120,7 +120,7 @@ pub fn learn<'a>(
 }
 
 /// The `data` of a Prometheus API answer, or its error.
-fn data(body: &str) -> Result<Value, String> {
+pub(crate) fn data(body: &str) -> Result<Value, String> {
     let mut value: Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
     match value["status"].as_str() {
         Some("success") => Ok(value["data"].take()),
