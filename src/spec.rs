@@ -146,9 +146,36 @@ impl Spec {
         self
     }
 
-    /// Grafana's datasources and dashboards.
+    /// Grafana's datasources and dashboards. Those added before by [`Spec::dashboards`] and
+    /// [`Spec::datasources`] are kept, after the ones `grafana` declares.
     pub fn grafana(mut self, grafana: crate::grafana::Grafana) -> Spec {
-        self.grafana = grafana;
+        let before = std::mem::replace(&mut self.grafana, grafana);
+        self.grafana.dashboards.extend(before.dashboards);
+        for datasource in before.datasources {
+            self.grafana = self.grafana.datasource_once(datasource);
+        }
+        self
+    }
+
+    /// Adds dashboards to the spec's Grafana (an imported module's `dashboards()`).
+    pub fn dashboards(
+        mut self,
+        dashboards: impl IntoIterator<Item = crate::grafana::Dashboard>,
+    ) -> Spec {
+        self.grafana.dashboards.extend(dashboards);
+        self
+    }
+
+    /// Adds datasources to the spec's Grafana, but none whose uid it already has: imported
+    /// modules each declare the datasources their dashboards use (`datasources()`), and two
+    /// modules often use the same one.
+    pub fn datasources(
+        mut self,
+        datasources: impl IntoIterator<Item = crate::grafana::Datasource>,
+    ) -> Spec {
+        for datasource in datasources {
+            self.grafana = self.grafana.datasource_once(datasource);
+        }
         self
     }
 

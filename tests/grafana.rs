@@ -218,6 +218,7 @@ fn bad_links() {
         dashboard()
             .link(Link::dashboard("Critics", "eje-critcs"))
             .link(Link::url("Wiki", "wiki.example.com/eje"))
+            .link(Link::url("Odd", "https://example.com").icon("rocket"))
             .link(Link::traces("Traces", "prom", "eje"))
             .panel(
                 Stat::new("Decisions")
@@ -315,7 +316,20 @@ fn showcase() -> Dashboard {
         ))
         .variable(Variable::custom("quantile", ["0.99", "0.5"]))
         .variable(Variable::interval("window", [hours(1), days(1)]))
+        .variable(Variable::datasource_any("any", DatasourceKind::Prometheus))
+        .variable(
+            Variable::query("job", ds.clone(), r#"label_values(up{job=~".+"}, job)"#)
+                .multi()
+                .include_all(false),
+        )
         .link(Link::dashboard("Self", "showcase"))
+        .link(
+            Link::url("Docs", "https://docs.example.com")
+                .icon("doc")
+                .keep_time(true)
+                .include_vars(true)
+                .new_tab(true),
+        )
         .link(Link::tagged("Tests", ["test"]))
         .link(Link::traces("Traces", "jaeger", "eje"))
         .annotation(
@@ -359,7 +373,12 @@ fn showcase() -> Dashboard {
             Stat::new("Decisions")
                 .unit(Unit::RequestsPerSecond)
                 .decimals(1)
-                .query("sum(job:eje_decisions:rate5m)"),
+                .query(
+                    Query::new("sum(job:eje_decisions:rate5m)")
+                        .ref_id("D")
+                        .interval("1m"),
+                )
+                .query(Query::new("sum(eje_decisions_in_flight)").hidden()),
         )
         .panel(
             Gauge::new("Utilisation")
@@ -381,6 +400,47 @@ fn showcase() -> Dashboard {
                 .sort_by("Value", true)
                 .query("sum by (critic) (increase(eje_critic_executions_total[$window]))"),
         )
+        // As imported dashboards place them: by hand, a text without a title keyed.
+        .panel(Row::new("Placed by hand").at(40))
+        .panel(
+            Text::new("", "Untitled")
+                .key("note")
+                .width(24)
+                .height(2)
+                .at(0, 41),
+        )
+}
+
+/// What imported modules add (`Spec::dashboards`, `Spec::datasources`) is kept by a later
+/// `Spec::grafana`, and a datasource whose uid the spec declares is not declared twice.
+#[test]
+fn imported_dashboards_and_datasources_join_the_spec() {
+    let spec = Spec::new(eje::CATALOG)
+        .datasources([Datasource::prometheus(
+            "imported",
+            "imported",
+            "http://a:9090",
+        )])
+        .dashboards([Dashboard::new("imported", "Imported").datasource(DsRef::uid("imported"))])
+        .grafana(grafana())
+        .datasources([
+            Datasource::prometheus("prom", "prom", "http://b:9090"),
+            Datasource::prometheus("imported", "imported", "http://c:9090"),
+        ])
+        .dashboards([dashboard()]);
+    let compiled = compile(&spec);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{}",
+        common::diagnostics(&spec)
+    );
+    let files = compiled.output.files();
+    assert!(files.contains_key("grafana/dashboards/imported.json"));
+    assert!(files.contains_key("grafana/dashboards/test.json"));
+    let prom = &files["grafana/provisioning/datasources/prom.yml"];
+    assert!(prom.contains("http://prometheus:9090"), "{prom}");
+    let imported = &files["grafana/provisioning/datasources/imported.yml"];
+    assert!(imported.contains("http://a:9090"), "{imported}");
 }
 
 #[test]

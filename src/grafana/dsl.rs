@@ -30,6 +30,14 @@ impl Grafana {
         self
     }
 
+    /// Adds `datasource` unless one with its uid is declared already.
+    pub(crate) fn datasource_once(mut self, datasource: Datasource) -> Grafana {
+        if !self.datasources.iter().any(|d| d.uid == datasource.uid) {
+            self.datasources.push(datasource);
+        }
+        self
+    }
+
     pub fn dashboard(mut self, dashboard: Dashboard) -> Grafana {
         self.dashboards.push(dashboard);
         self
@@ -197,6 +205,9 @@ pub struct Query {
     pub(crate) legend: Option<String>,
     pub(crate) instant: bool,
     pub(crate) exemplar: bool,
+    pub(crate) ref_id: Option<String>,
+    pub(crate) interval: Option<String>,
+    pub(crate) hidden: bool,
     pub(crate) origin: Place,
 }
 
@@ -208,8 +219,31 @@ impl Query {
             legend: None,
             instant: false,
             exemplar: false,
+            ref_id: None,
+            interval: None,
+            hidden: false,
             origin: Place::caller(),
         }
+    }
+
+    /// The query's id in its panel (`A`, `B`, ...) [default: its position's letter]. Set by
+    /// imported dashboards, whose transformations and links may name the ids they had.
+    pub fn ref_id(mut self, id: impl Into<String>) -> Query {
+        self.ref_id = Some(id.into());
+        self
+    }
+
+    /// Runs the query without showing its result (other queries or transformations may use
+    /// it); it is still checked.
+    pub fn hidden(mut self) -> Query {
+        self.hidden = true;
+        self
+    }
+
+    /// The smallest step between points, such as `1m` or `$interval` [default: Grafana's].
+    pub fn interval(mut self, interval: impl Into<String>) -> Query {
+        self.interval = Some(interval.into());
+        self
     }
 
     /// The series' name in the legend, such as `{{critic}}`.
@@ -257,12 +291,17 @@ pub enum Unit {
     Percent,
     RequestsPerSecond,
     OpsPerSecond,
+    BytesPerSecond,
+    BitsPerSecond,
+    PacketsPerSecond,
+    WritesPerSecond,
+    IoPerSecond,
     Short,
     None,
 }
 
 impl Unit {
-    pub const ALL: [Unit; 9] = [
+    pub const ALL: [Unit; 14] = [
         Unit::Seconds,
         Unit::Milliseconds,
         Unit::Bytes,
@@ -270,6 +309,11 @@ impl Unit {
         Unit::Percent,
         Unit::RequestsPerSecond,
         Unit::OpsPerSecond,
+        Unit::BytesPerSecond,
+        Unit::BitsPerSecond,
+        Unit::PacketsPerSecond,
+        Unit::WritesPerSecond,
+        Unit::IoPerSecond,
         Unit::Short,
         Unit::None,
     ];
@@ -284,6 +328,11 @@ impl Unit {
             Unit::Percent => "percent",
             Unit::RequestsPerSecond => "reqps",
             Unit::OpsPerSecond => "ops",
+            Unit::BytesPerSecond => "Bps",
+            Unit::BitsPerSecond => "bps",
+            Unit::PacketsPerSecond => "pps",
+            Unit::WritesPerSecond => "wps",
+            Unit::IoPerSecond => "iops",
             Unit::Short => "short",
             Unit::None => "none",
         }
@@ -588,6 +637,36 @@ impl Link {
         self.tooltip = text.into();
         self
     }
+
+    /// Whether the link carries the dashboard's time range.
+    pub fn keep_time(mut self, keep: bool) -> Link {
+        self.keep_time = keep;
+        self
+    }
+
+    /// Whether the link carries the dashboard's variables.
+    pub fn include_vars(mut self, include: bool) -> Link {
+        self.include_vars = include;
+        self
+    }
+
+    /// Whether the link opens in a new tab.
+    pub fn new_tab(mut self, new_tab: bool) -> Link {
+        self.new_tab = new_tab;
+        self
+    }
+
+    /// The icon of a URL link: one of [`Link::ICONS`] (another value is reported when the
+    /// dashboard is lowered); other targets keep their own.
+    pub fn icon(mut self, icon: &'static str) -> Link {
+        if let LinkTarget::Url { icon: own, .. } = &mut self.target {
+            *own = icon;
+        }
+        self
+    }
+
+    /// The icons a link may show.
+    pub const ICONS: [&'static str; 4] = ["external link", "doc", "dashboard", "info"];
 }
 
 /// Events drawn over time series: Grafana's own annotations, or a PromQL query's series.

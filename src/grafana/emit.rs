@@ -201,7 +201,7 @@ fn panel_json(p: &ir::Panel) -> Value {
 }
 
 fn target_json(t: &ir::Target, format: &str) -> Value {
-    json!({
+    let mut v = json!({
         "datasource": ds_json(&t.datasource),
         "editorMode": "code",
         "exemplar": t.exemplar,
@@ -211,7 +211,14 @@ fn target_json(t: &ir::Target, format: &str) -> Value {
         "legendFormat": t.legend.as_deref().unwrap_or("__auto"),
         "range": !t.instant,
         "refId": t.ref_id,
-    })
+    });
+    if let Some(interval) = &t.interval {
+        v["interval"] = json!(interval);
+    }
+    if t.hidden {
+        v["hide"] = json!(true);
+    }
+    v
 }
 
 #[derive(Serialize)]

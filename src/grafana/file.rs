@@ -282,7 +282,7 @@ fn config_map(text: &str) -> Result<Vec<(String, Embedding)>, (String, Range<usi
 
 /// Where a dashboard's JSON text stands in its file.
 #[derive(Clone, Debug)]
-enum Embedding {
+pub(crate) enum Embedding {
     /// The file is the JSON.
     Whole,
     /// Line `k` of the JSON stands verbatim from `file_starts[k]` (a YAML literal block).
@@ -310,7 +310,7 @@ impl Embedding {
         }
     }
 
-    fn range(&self, range: Range<usize>) -> Range<usize> {
+    pub(crate) fn range(&self, range: Range<usize>) -> Range<usize> {
         match self {
             Embedding::Opaque(whole) => whole.clone(),
             _ => self.offset(range.start)..self.offset(range.end),
@@ -344,13 +344,7 @@ fn dashboard(
             return;
         }
     };
-    // The HTTP API's form, `{"dashboard": {..}, "meta": {..}}`, holds the dashboard inside.
-    let dashboard = match root.get("dashboard") {
-        Some(inner) if root.get("panels").is_none() && matches!(inner.value, Value::Object(_)) => {
-            inner
-        }
-        _ => &root,
-    };
+    let dashboard = inner_dashboard(&root);
     let mut reader = Reader {
         text,
         embedding,
@@ -372,6 +366,65 @@ fn dashboard(
         }
     }
     diagnostics.extend(reader.diagnostics);
+}
+
+/// The dashboard of a parsed file: the HTTP API's form, `{"dashboard": {..}, "meta": {..}}`,
+/// holds it inside.
+fn inner_dashboard(root: &Node) -> &Node {
+    match root.get("dashboard") {
+        Some(inner) if root.get("panels").is_none() && matches!(inner.value, Value::Object(_)) => {
+            inner
+        }
+        _ => root,
+    }
+}
+
+/// A dashboard read from a file, for the importer ([`crate::import::grafana`]).
+pub(crate) struct Read {
+    /// The whole JSON document (the HTTP API's wrapper included).
+    pub(crate) root: Node,
+    pub(crate) embedding: Embedding,
+}
+
+impl Read {
+    /// The dashboard itself.
+    pub(crate) fn dashboard(&self) -> &Node {
+        inner_dashboard(&self.root)
+    }
+}
+
+/// The dashboards of a file, read as `lint` reads them: a dashboard's JSON (or the HTTP API's
+/// form), or a ConfigMap's `*.json` data; a file that is not valid JSON or YAML is a
+/// `grafana/json` error.
+pub(crate) fn read(file: &SourceFile) -> (Vec<Read>, Vec<Diagnostic>) {
+    let embedded = if file.path.ends_with(".json") {
+        vec![(file.text.clone(), Embedding::Whole)]
+    } else {
+        match config_map(&file.text) {
+            Ok(found) => found,
+            Err((message, range)) => {
+                return (
+                    Vec::new(),
+                    vec![Diagnostic::error(codes::JSON, message).with_file(&file.path, range)],
+                );
+            }
+        }
+    };
+    let mut read = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (text, embedding) in embedded {
+        match json::parse(&text) {
+            Ok(root) => read.push(Read { root, embedding }),
+            Err(e) => {
+                let end = (e.offset + 1).min(text.len());
+                diagnostics.push(
+                    Diagnostic::error(codes::JSON, format!("not valid JSON: {}", e.message))
+                        .with_file(&file.path, embedding.range(e.offset..end)),
+                );
+            }
+        }
+    }
+    (read, diagnostics)
 }
 
 struct Reader<'a> {
@@ -748,8 +801,11 @@ impl<'a> Reader<'a> {
             (_, false) => format!("{kind} panel {title:?}").trim_start().to_string(),
             (_, true) => format!("{kind} panel {pointer}").trim_start().to_string(),
         };
-        // An invalid `gridPos` is reported once, by the schema, and the panel not laid out.
-        let grid = panel.get("gridPos").and_then(|g| {
+        // An invalid `gridPos` is reported once, by the schema, and the panel not laid out. In
+        // the legacy `rows` model Grafana lays panels out from their `span` and ignores a
+        // `gridPos` (jsonnet mixins write an empty one), so it is not read there.
+        let legacy_row = pointer.starts_with("/rows/");
+        let grid = panel.get("gridPos").filter(|_| !legacy_row).and_then(|g| {
             if !self.own_schema("gridPos", &format!("{pointer}/gridPos"), g) {
                 return None;
             }

@@ -18,6 +18,10 @@ pub struct DsUse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     pub ref_id: String,
+    /// The smallest step between points, when the query sets one.
+    pub interval: Option<String>,
+    /// Run, not shown.
+    pub hidden: bool,
     pub expr: String,
     pub legend: Option<String>,
     pub instant: bool,

@@ -505,25 +505,26 @@ fn lower_dashboard(
                 None
             }
             VariableKind::Query { datasource, query } => {
-                let VariableQuery::LabelValues { metric, label } = query;
-                if known.catalog.get(metric.name).is_none() {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            codes::UNKNOWN_METRIC,
-                            format!(
-                                "{what} reads `{}`, which is not in the spec's catalog",
-                                metric.name
-                            ),
+                if let VariableQuery::LabelValues { metric, label } = query {
+                    if known.catalog.get(metric.name).is_none() {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                codes::UNKNOWN_METRIC,
+                                format!(
+                                    "{what} reads `{}`, which is not in the spec's catalog",
+                                    metric.name
+                                ),
+                            )
+                            .at(&variable.origin),
+                        );
+                    } else if let Some(d) = unknown_label(known, metric.name, label.name, || {
+                        format!(
+                            "{what} asks for the values of `{}`, which `{}` does not have",
+                            label.name, metric.name
                         )
-                        .at(&variable.origin),
-                    );
-                } else if let Some(d) = unknown_label(known, metric.name, label.name, || {
-                    format!(
-                        "{what} asks for the values of `{}`, which `{}` does not have",
-                        label.name, metric.name
-                    )
-                }) {
-                    diagnostics.push(d.at(&variable.origin));
+                    }) {
+                        diagnostics.push(d.at(&variable.origin));
+                    }
                 }
                 let ds = resolve(&what, datasource, &variable.origin, diagnostics);
                 prometheus(&what, ds, &variable.origin, diagnostics)
@@ -695,8 +696,10 @@ fn lower_panels(
         .panels
         .iter()
         .map(|panel| match panel {
-            Panel::Row(_) => Item {
-                placement: Placement::Auto,
+            Panel::Row(row) => Item {
+                placement: row
+                    .line
+                    .map_or(Placement::Auto, |y| Placement::At { x: 0, y }),
                 w: COLUMNS,
                 h: 1,
                 row: true,
@@ -723,7 +726,8 @@ fn lower_panels(
         let title = panel.title();
         let what = format!("{name}: {} panel {title:?}", panel.type_id());
         let origin = panel.origin();
-        if title.trim().is_empty() {
+        let keyed = panel.common().is_some_and(|c| c.key.is_some());
+        if title.trim().is_empty() && !keyed {
             diagnostics.push(
                 Diagnostic::error(
                     codes::PANEL,
@@ -841,7 +845,7 @@ fn lower_panels(
                 }
                 let mut targets = Vec::new();
                 for (i, query) in c.queries.iter().enumerate() {
-                    let ref_id = ref_id(i);
+                    let ref_id = query.ref_id.clone().unwrap_or_else(|| ref_id(i));
                     let what = format!("{what}: query {ref_id}");
                     let ok = check_query(
                         &what,
@@ -854,6 +858,8 @@ fn lower_panels(
                     if let (true, Some(ds)) = (ok, &ds) {
                         targets.push(Target {
                             ref_id,
+                            interval: query.interval.clone(),
+                            hidden: query.hidden,
                             expr: query.expr.0.trim().to_string(),
                             legend: query.legend.clone(),
                             instant: query.instant || matches!(panel, Panel::Table(_)),
@@ -968,6 +974,17 @@ fn lower_link(
                         0..url.len(),
                         "not http://, https:// or /",
                     ),
+                );
+                return None;
+            }
+            if !Link::ICONS.contains(icon) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        codes::LINK,
+                        format!("{what} has the icon {icon:?}, which Grafana does not have"),
+                    )
+                    .at(&link.origin)
+                    .note(format!("an icon is one of: {}", Link::ICONS.join(", "))),
                 );
                 return None;
             }
@@ -1162,6 +1179,17 @@ fn stand_in(name: &str, in_range: bool, scope: &Scope) -> Option<String> {
 /// Whether the text before `at` ends inside a range or subquery bracket, just after `[`, `:`.
 fn in_range_context(text: &str, at: usize) -> bool {
     matches!(text[..at].trim_end().chars().last(), Some('[') | Some(':'))
+}
+
+/// `text` with every variable replaced by text that parses in its place (the importer reads
+/// the series of a query this way).
+pub(crate) fn stand_in_variables(text: &str) -> String {
+    let scope = Scope {
+        variables: BTreeMap::new(),
+        tags: false,
+        rate_interval: true,
+    };
+    substitute(text, &scope).0.text
 }
 
 /// Substitutes every variable; returns the result and the references it did not know.

@@ -9,6 +9,8 @@ use crate::diagnostics::Place;
 pub struct Row {
     pub(crate) title: String,
     pub(crate) collapsed: bool,
+    /// The grid line it stands on, when placed by hand.
+    pub(crate) line: Option<u32>,
     pub(crate) origin: Place,
 }
 
@@ -18,6 +20,7 @@ impl Row {
         Row {
             title: title.into(),
             collapsed: false,
+            line: None,
             origin: Place::caller(),
         }
     }
@@ -25,6 +28,12 @@ impl Row {
     /// Starts closed: its panels load only when it is opened.
     pub fn collapsed(mut self) -> Row {
         self.collapsed = true;
+        self
+    }
+
+    /// Places the row by hand on grid line `y` (it takes the full width, as every row).
+    pub fn at(mut self, y: u32) -> Row {
+        self.line = Some(y);
         self
     }
 }

@@ -24,6 +24,16 @@ pub enum ThresholdsStyle {
     Area,
 }
 
+/// What the tooltip shows when hovering the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TooltipMode {
+    /// The hovered series only.
+    Single,
+    /// Every series at that time, highest first.
+    Multi,
+    Hidden,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeSeries {
     pub(crate) common: PanelCommon,
@@ -32,6 +42,7 @@ pub struct TimeSeries {
     pub(crate) fill_opacity: u32,
     pub(crate) stacked: bool,
     pub(crate) thresholds_style: ThresholdsStyle,
+    pub(crate) tooltip: TooltipMode,
 }
 
 impl TimeSeries {
@@ -45,6 +56,7 @@ impl TimeSeries {
             fill_opacity: 10,
             stacked: false,
             thresholds_style: ThresholdsStyle::Off,
+            tooltip: TooltipMode::Multi,
         }
     }
 
@@ -65,16 +77,34 @@ impl TimeSeries {
         self
     }
 
+    /// The opacity of the area under the lines, 0 to 100 [default: 10; 60 when stacked]. Set
+    /// it after [`TimeSeries::stacked`], which sets its own.
+    pub fn fill_opacity(mut self, percent: u32) -> TimeSeries {
+        self.fill_opacity = percent.min(100);
+        self
+    }
+
     /// How the thresholds show [default: not at all].
     pub fn thresholds_style(mut self, style: ThresholdsStyle) -> TimeSeries {
         self.thresholds_style = style;
         self
     }
 
+    /// What the tooltip shows [default: every series, highest first].
+    pub fn tooltip(mut self, mode: TooltipMode) -> TimeSeries {
+        self.tooltip = mode;
+        self
+    }
+
     pub(crate) fn options(&self) -> Value {
+        let mode = match self.tooltip {
+            TooltipMode::Single => "single",
+            TooltipMode::Multi => "multi",
+            TooltipMode::Hidden => "none",
+        };
         json!({
             "legend": self.legend.to_json(),
-            "tooltip": {"mode": "multi", "sort": "desc"},
+            "tooltip": {"mode": mode, "sort": "desc"},
         })
     }
 
@@ -122,7 +152,8 @@ mod tests {
                 .bars()
                 .stacked()
                 .thresholds(Thresholds::new(Color::Green).step(1.0, Color::Red))
-                .thresholds_style(ThresholdsStyle::Area),
+                .thresholds_style(ThresholdsStyle::Area)
+                .tooltip(TooltipMode::Single),
         ] {
             assert_eq!(
                 official_errors("timeseries", "Options", &panel.options()),

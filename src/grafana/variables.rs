@@ -17,6 +17,10 @@ pub enum VariableQuery {
         metric: &'static Metric,
         label: &'static Label,
     },
+    /// A query as Grafana's Prometheus datasource reads it (`label_values(up{job="a"}, job)`,
+    /// `query_result(..)`, `metrics(..)`), taken as written: imported dashboards' variables,
+    /// whose series the catalog need not list.
+    Text(String),
 }
 
 impl VariableQuery {
@@ -25,6 +29,7 @@ impl VariableQuery {
             VariableQuery::LabelValues { metric, label } => {
                 format!("label_values({}, {})", metric.name, label.name)
             }
+            VariableQuery::Text(text) => text.clone(),
         }
     }
 }
@@ -86,6 +91,32 @@ impl Variable {
             VariableKind::Datasource {
                 kind,
                 default_uid: Some(default_uid.into()),
+            },
+        )
+    }
+
+    /// A datasource variable over every datasource of `kind`, with no default: Grafana picks
+    /// the organisation's default one.
+    #[track_caller]
+    pub fn datasource_any(name: impl Into<String>, kind: DatasourceKind) -> Variable {
+        Variable::new(
+            name,
+            VariableKind::Datasource {
+                kind,
+                default_uid: None,
+            },
+        )
+    }
+
+    /// A query variable on `datasource` whose query is taken as written (see
+    /// [`VariableQuery::Text`]): one value at a time until [`Variable::multi`].
+    #[track_caller]
+    pub fn query(name: impl Into<String>, datasource: DsRef, query: impl Into<String>) -> Variable {
+        Variable::new(
+            name,
+            VariableKind::Query {
+                datasource,
+                query: VariableQuery::Text(query.into()),
             },
         )
     }
@@ -160,6 +191,12 @@ impl Variable {
     pub fn multi(mut self) -> Variable {
         self.multi = true;
         self.include_all = true;
+        self
+    }
+
+    /// Whether the picker offers "All" (set after [`Variable::single`] or [`Variable::multi`]).
+    pub fn include_all(mut self, include: bool) -> Variable {
+        self.include_all = include;
         self
     }
 

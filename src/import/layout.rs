@@ -70,7 +70,8 @@ impl Expr {
                         Expr::Call(_, a) => args_fit(a, 0, 0),
                         _ => true,
                     };
-                    if flat.len() <= CHAIN_WIDTH
+                    // rustfmt holds a chain of one call to the line's width only.
+                    if (flat.len() <= CHAIN_WIDTH || calls.len() == 1)
                         && used + flat.len() + after <= MAX_WIDTH
                         && calls_ok
                         && head_ok
@@ -78,7 +79,8 @@ impl Expr {
                         return flat;
                     }
                 }
-                let head_text = head.render(indent, used, 0);
+                // A chain's head that breaks leaves a column free on its line, as rustfmt does.
+                let head_text = head.render(indent, used, 1);
                 let (last, rest) = calls.split_last().expect("a chain has calls");
                 // The last call overflowing after a one-line prefix, as rustfmt prefers when
                 // it is long or no longer than the call on a line of its own.
@@ -144,7 +146,12 @@ fn args_fit(args: &[Expr], used: usize, after: usize) -> bool {
     let Some(flat) = flat_args(args) else {
         return false;
     };
-    let literal = matches!(args, [Expr::Atom(_)]);
+    // A lone literal, or a lone chain of one call, may run to the line's end.
+    let literal = match args {
+        [Expr::Atom(_)] => true,
+        [Expr::Chain(_, calls)] => calls.len() == 1,
+        _ => false,
+    };
     (literal || flat.len() <= CALL_WIDTH) && used + flat.len() + after <= MAX_WIDTH
 }
 
@@ -186,4 +193,48 @@ pub fn vec_body(items: Vec<String>) -> String {
     }
     out.push_str("    ]\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Layouts rustfmt 1.8 (edition 2021) gives, copied from its output.
+    #[test]
+    fn chains_of_one_call_and_heads_that_reach_the_edge() {
+        let query = |expr: &str, legend: &str| {
+            Expr::call("Query::new", vec![Expr::atom(expr)])
+                .method("legend", vec![Expr::atom(legend)])
+        };
+        let panel = Expr::call("Stat::new", vec![Expr::atom("\"x\"")])
+            .method("min", vec![Expr::atom("0.0")])
+            // A chain of one call, alone in a call: on one line while the line holds it.
+            .method(
+                "query",
+                vec![query(
+                    r##"r#"sum(eje_decisions_in_flight{job=~"$job"})"#"##,
+                    "\"in flight\"",
+                )],
+            )
+            // A head that would end at column 100 breaks.
+            .method(
+                "query",
+                vec![query(
+                    r##"r#"sum by (user_type) (job_user_type:eje_requests:rate5m{job=~"$job"})"#"##,
+                    "\"x\"",
+                )],
+            )
+            .method("into", Vec::new());
+        let expected = r##"Stat::new("x")
+            .min(0.0)
+            .query(Query::new(r#"sum(eje_decisions_in_flight{job=~"$job"})"#).legend("in flight"))
+            .query(
+                Query::new(
+                    r#"sum by (user_type) (job_user_type:eje_requests:rate5m{job=~"$job"})"#,
+                )
+                .legend("x"),
+            )
+            .into()"##;
+        assert_eq!(panel.render(8, 8, 1), expected);
+    }
 }

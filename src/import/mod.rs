@@ -13,6 +13,7 @@
 pub mod alertmanager;
 pub mod catalog;
 pub mod codes;
+pub mod grafana;
 pub mod layout;
 pub mod rules;
 pub mod rust;
@@ -33,7 +34,10 @@ pub enum Entry {
     RuleGroups,
     /// `fn alertmanager() -> AlertManager`: `.alertmanager(<module>::alertmanager())`.
     AlertManager,
-    /// `fn dashboards() -> Vec<Dashboard>`: dashboards added to the spec's Grafana.
+    /// `fn dashboards() -> Vec<Dashboard>` and `fn datasources() -> Vec<Datasource>` (the
+    /// datasources they use): `.datasources(<module>::datasources())
+    /// .dashboards(<module>::dashboards())`, in either order and before or after `.grafana(..)`;
+    /// a datasource whose uid the spec already declares is skipped.
     Dashboards,
     /// `fn slos() -> Vec<Slo>` and `const SEVERITIES: &[&str]`:
     /// `.more_severities(<module>::SEVERITIES.iter().copied()).slos(<module>::slos())`.
@@ -49,7 +53,9 @@ impl Entry {
         match self {
             Entry::RuleGroups => format!(".rule_groups({module}::groups())"),
             Entry::AlertManager => format!(".alertmanager({module}::alertmanager())"),
-            Entry::Dashboards => format!(".dashboards({module}::dashboards())"),
+            Entry::Dashboards => format!(
+                ".datasources({module}::datasources())\n        .dashboards({module}::dashboards())"
+            ),
             Entry::Slos => format!(
                 ".more_severities({module}::SEVERITIES.iter().copied())\n        .slos({module}::slos())"
             ),
@@ -155,7 +161,14 @@ pub fn import_with(
                     imported
                 }
             },
-            kind @ FileKind::Dashboard => not_yet(file, kind),
+            FileKind::Dashboard => {
+                let (module, diagnostics) = grafana::module(file);
+                let module = module.map(|mut m| {
+                    m.name = name.clone();
+                    m
+                });
+                (module, diagnostics)
+            }
             kind => unsupported(file, kind),
         };
         imported.diagnostics.extend(diagnostics);
@@ -169,17 +182,6 @@ pub fn import_with(
     }
     crate::diagnostics::sort(&mut imported.diagnostics);
     imported
-}
-
-/// A kind another importer reads, not merged yet.
-fn not_yet(file: &SourceFile, kind: FileKind) -> (Option<Module>, Vec<Diagnostic>) {
-    let diagnostic = Diagnostic::warning(
-        codes::UNSUPPORTED_FILE,
-        format!("{}: {} is not importable yet", file.path, kind.describe()),
-    )
-    .with_file(&file.path, 0..0)
-    .note("`sextant import` reads rule files, PrometheusRule resources, Sloth specs and AlertManager configurations");
-    (None, vec![diagnostic])
 }
 
 fn unsupported(file: &SourceFile, kind: FileKind) -> (Option<Module>, Vec<Diagnostic>) {
