@@ -353,6 +353,29 @@ pub struct Slack {
     pub(crate) short_fields: Option<bool>,
 }
 
+impl Slack {
+    /// The message's template fields that are set, by their name in AlertManager's YAML, in the
+    /// order AlertManager declares them: what lowering checks as templates and what an import
+    /// writes back.
+    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 13] {
+        [
+            ("title", &self.title),
+            ("text", &self.text),
+            ("username", &self.username),
+            ("color", &self.color),
+            ("icon_emoji", &self.icon_emoji),
+            ("icon_url", &self.icon_url),
+            ("title_link", &self.title_link),
+            ("pretext", &self.pretext),
+            ("footer", &self.footer),
+            ("fallback", &self.fallback),
+            ("callback_id", &self.callback_id),
+            ("image_url", &self.image_url),
+            ("thumb_url", &self.thumb_url),
+        ]
+    }
+}
+
 text_setters!(Slack {
     /// The name the message is posted as.
     username,

@@ -367,21 +367,7 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                 }
                 Integration::Slack(slack) => {
                     secret_file(&slack.api_url, "the Slack webhook URL", out);
-                    texts.extend(slack.title.as_deref().map(|t| ("title", t)));
-                    texts.extend(slack.text.as_deref().map(|t| ("text", t)));
-                    for (field, text) in [
-                        ("username", &slack.username),
-                        ("color", &slack.color),
-                        ("icon_emoji", &slack.icon_emoji),
-                        ("icon_url", &slack.icon_url),
-                        ("title_link", &slack.title_link),
-                        ("pretext", &slack.pretext),
-                        ("footer", &slack.footer),
-                        ("fallback", &slack.fallback),
-                        ("callback_id", &slack.callback_id),
-                        ("image_url", &slack.image_url),
-                        ("thumb_url", &slack.thumb_url),
-                    ] {
+                    for (field, text) in slack.texts() {
                         texts.extend(text.as_deref().map(|t| (field, t)));
                     }
                 }

@@ -1105,24 +1105,7 @@ fn receiver_expr(receiver: &Receiver) -> Expr {
                     vec![secret(&slack.api_url), text(&slack.channel)],
                 );
                 c = flag(c, "send_resolved", slack.send_resolved);
-                c = optional(
-                    c,
-                    &[
-                        ("title", &slack.title),
-                        ("text", &slack.text),
-                        ("username", &slack.username),
-                        ("color", &slack.color),
-                        ("icon_emoji", &slack.icon_emoji),
-                        ("icon_url", &slack.icon_url),
-                        ("title_link", &slack.title_link),
-                        ("pretext", &slack.pretext),
-                        ("footer", &slack.footer),
-                        ("fallback", &slack.fallback),
-                        ("callback_id", &slack.callback_id),
-                        ("image_url", &slack.image_url),
-                        ("thumb_url", &slack.thumb_url),
-                    ],
-                );
+                c = optional(c, &slack.texts());
                 c = flag(c, "link_names", slack.link_names);
                 ("slack", flag(c, "short_fields", slack.short_fields))
             }
