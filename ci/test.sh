@@ -22,6 +22,12 @@ if ! python3 -c 'import jsonschema, referencing' >/dev/null 2>&1; then
   echo "installing Python's jsonschema"
   python3 -m pip install -q jsonschema referencing
 fi
+# rustfmt checks the formatting and the modules `sextant import` writes; clippy lints. A minimal
+# rustup profile lacks both.
+if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+  echo "installing rustfmt and clippy"
+  rustup component add rustfmt clippy
+fi
 promtool --version 2>&1 | head -1
 amtool --version 2>&1 | head -1
 

@@ -754,7 +754,7 @@ fn import_command(
         }
     }
     let spec = load_spec(project);
-    let imported = crate::import::import(&files, &spec.own_catalog);
+    let imported = crate::import::import_with(&files, &spec.own_catalog, &template_files);
     let load = move |file: &str| texts.get(file).cloned();
     write!(
         stdout,

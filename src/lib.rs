@@ -49,9 +49,9 @@ pub mod prelude {
     pub mod alerting {
         //! The AlertManager and Prometheus server DSLs: `use sextant::prelude::alerting::*;`.
         pub use crate::alertmanager::{
-            at, AlertManager, Email, Global, InhibitRule, MatchOp, Matcher, Month, PagerDuty,
-            Period, Receiver, Route, SecretFile, Slack, Smtp, Template, TimeInterval, TimeOfDay,
-            Webhook, Weekday,
+            at, AlertManager, Email, Global, HttpConfig, InhibitRule, MatchOp, Matcher, Month,
+            OpsGenie, OpsGenieResponder, PagerDuty, Period, Receiver, Route, SecretFile, Slack,
+            Smtp, Sns, Template, TimeInterval, TimeOfDay, VictorOps, Webex, Webhook, Weekday,
         };
         pub use crate::prometheus::{PrometheusConfig, ScrapeJob};
     }

@@ -401,3 +401,26 @@ fn routes_on_a_severity_no_alert_carries() {
             ),
     );
 }
+
+#[test]
+fn integrations_without_file_faults() {
+    check(
+        "integrations_without_file_faults",
+        AlertManager::new(Route::to("on-call")).receiver(
+            Receiver::new("on-call")
+                .opsgenie(
+                    OpsGenie::new(SecretFile::at("/run/secrets/opsgenie"))
+                        .responder(OpsGenieResponder::new("squad").name("db"))
+                        .responder(OpsGenieResponder::new("team")),
+                )
+                .victorops(
+                    VictorOps::new(SecretFile::at("/run/secrets/victorops"), "")
+                        .custom_field("entity_state", "x"),
+                )
+                .webex(Webex::new("", SecretFile::at("")))
+                .sns(
+                    Sns::topic_arn("arn:aws:sns:us-east-1:1:t").message(r#"{{ template "x" . }}"#),
+                ),
+        ),
+    );
+}

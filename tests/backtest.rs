@@ -7,16 +7,15 @@
 //! failure too; every wait is bounded.
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration as StdDuration, Instant, SystemTime, UNIX_EPOCH};
 
 use sextant::backtest::{self, Change, Grid, Server, Window, MAX_POINTS};
 use sextant::prelude::*;
 
 mod common;
-use common::{run_cli, TempDir};
+use common::{run_cli, Prometheus, TempDir};
 
 const MINUTE: i64 = 60_000;
 /// Samples are written every minute, 7 s past the minute: never on a 15 s evaluation time nor on
@@ -156,86 +155,39 @@ fn simulate(
 }
 
 /// A Prometheus serving the blocks in `dir/data`, stopped when dropped.
-struct Prometheus {
-    child: Child,
-    port: u16,
-    log: PathBuf,
+fn serve_blocks(dir: &Path) -> Prometheus {
+    Prometheus::start(
+        dir,
+        "global: {evaluation_interval: 15s}\n",
+        &["--storage.tsdb.retention.time=100y"],
+    )
 }
 
-impl Prometheus {
-    fn start(dir: &Path) -> Prometheus {
-        std::fs::write(
-            dir.join("prometheus.yml"),
-            "global: {evaluation_interval: 15s}\n",
-        )
-        .unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = dir.join("log");
-        let child = Command::new("prometheus")
-            .arg(format!(
-                "--config.file={}",
-                dir.join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("data").display()
-            ))
-            .arg("--storage.tsdb.retention.time=100y")
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("prometheus not found: run ci/test.sh, which installs it");
-        Prometheus { child, port, log }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Waits (60 s at most) until the server answers a query with the backfilled series.
-    fn wait_for_data(&mut self) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(StdDuration::from_secs(2)))
-            .build()
-            .into();
-        let deadline = Instant::now() + StdDuration::from_secs(60);
-        loop {
-            let answer = agent
-                .get(format!("{}/api/v1/series", self.url()))
-                .query("match[]", "app_error_ratio")
-                .query("start", "0")
-                .call()
-                .ok()
-                .and_then(|mut a| a.body_mut().read_to_string().ok());
-            if answer.is_some_and(|body| body.contains("\"service\":\"b\"")) {
-                return;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("prometheus exited ({status}); its log:\n{}", self.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "Prometheus did not serve the backfilled series within 60 s; its log:\n{}",
-                self.log()
-            );
-            std::thread::sleep(StdDuration::from_millis(200));
+/// Waits (60 s at most) until `prometheus` answers a query with the backfilled series.
+fn wait_for_data(prometheus: &mut Prometheus) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(StdDuration::from_secs(2)))
+        .build()
+        .into();
+    let deadline = Instant::now() + StdDuration::from_secs(60);
+    loop {
+        let answer = agent
+            .get(format!("{}/api/v1/series", prometheus.url()))
+            .query("match[]", "app_error_ratio")
+            .query("start", "0")
+            .call()
+            .ok()
+            .and_then(|mut a| a.body_mut().read_to_string().ok());
+        if answer.is_some_and(|body| body.contains("\"service\":\"b\"")) {
+            return;
         }
-    }
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        prometheus.assert_running();
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus did not serve the backfilled series within 60 s; its log:\n{}",
+            prometheus.log()
+        );
+        std::thread::sleep(StdDuration::from_millis(200));
     }
 }
 
@@ -300,8 +252,8 @@ fn backtest_matches_the_firing_intervals_of_the_backfilled_series() {
         String::from_utf8_lossy(&promtool.stdout),
         String::from_utf8_lossy(&promtool.stderr)
     );
-    let mut prometheus = Prometheus::start(&dir.0);
-    prometheus.wait_for_data();
+    let mut prometheus = serve_blocks(&dir.0);
+    wait_for_data(&mut prometheus);
 
     let before = alert(&spec("0.05"));
     let after = alert(&spec_after());

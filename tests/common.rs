@@ -144,3 +144,61 @@ pub fn promql_unspaced(expr: &str) -> String {
     }
     out
 }
+
+/// A real Prometheus on 127.0.0.1 (a free port) with `config` as its configuration and its data
+/// in `dir/data`, killed when dropped. Its log is `dir/log`.
+pub struct Prometheus {
+    child: std::process::Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Prometheus {
+    pub fn start(dir: &Path, config: &str, args: &[&str]) -> Prometheus {
+        std::fs::write(dir.join("prometheus.yml"), config).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = dir.join("log");
+        let child = std::process::Command::new("prometheus")
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("prometheus not found: run ci/test.sh, which installs it");
+        Prometheus { child, port, log }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Panics, with its log, when the server has exited.
+    pub fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("prometheus exited ({status}); its log:\n{}", self.log());
+        }
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -5,8 +5,6 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +13,7 @@ use sextant::lint::server::learn;
 use sextant::prelude::*;
 
 mod common;
+use common::Prometheus;
 
 const EXPOSITION: &str = "\
 # HELP shop_orders_total Orders taken.
@@ -85,74 +84,26 @@ impl Drop for Target {
     }
 }
 
-/// A Prometheus on 127.0.0.1 scraping the target every second, stopped and cleaned when dropped.
-struct Prometheus {
-    child: Child,
-    dir: PathBuf,
-    port: u16,
-}
-
-impl Prometheus {
-    fn start(target: u16) -> Prometheus {
-        // One folder per server: the tests of this file run in parallel in one process.
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sextant-lint-server-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("prometheus.yml"),
-            format!(
-                "global: {{scrape_interval: 1s}}\nscrape_configs:\n  - job_name: shop\n    static_configs: [{{targets: ['127.0.0.1:{target}']}}]\n"
-            ),
-        )
-        .unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("prometheus")
-            .arg(format!(
-                "--config.file={}",
-                dir.join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.join("log")).unwrap())
-            .spawn()
-            .expect("prometheus not found: run ci/test.sh, which installs it");
-        Prometheus { child, dir, port }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// A Prometheus (stopped when dropped) scraping the target on `target` every second, in a folder of its own (the tests
+/// of this file run in parallel in one process).
+fn scraping(target: u16) -> (common::TempDir, Prometheus) {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = common::TempDir::new(&format!(
+        "lint-server-{}",
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let config = format!(
+        "global: {{scrape_interval: 1s}}\nscrape_configs:\n  - job_name: shop\n    static_configs: [{{targets: ['127.0.0.1:{target}']}}]\n"
+    );
+    let prometheus = Prometheus::start(&dir.0, &config, &[]);
+    (dir, prometheus)
 }
 
 #[test]
 fn learns_series_labels_and_types_from_a_running_prometheus() {
     let target = Target::start();
-    let prometheus = Prometheus::start(target.port);
+    // The folder outlives the server: locals drop in reverse order.
+    let (_dir, prometheus) = scraping(target.port);
     let names = [
         "shop_orders_total",
         "shop_latency_seconds_bucket",
@@ -206,7 +157,8 @@ fn unused_spec() -> Spec {
 #[test]
 fn lint_with_prometheus_reports_what_the_server_lacks() {
     let target = Target::start();
-    let prometheus = Prometheus::start(target.port);
+    // The folder outlives the server: locals drop in reverse order.
+    let (_dir, prometheus) = scraping(target.port);
     let deadline = Instant::now() + Duration::from_secs(60);
     let names = ["shop_orders_total", "shop_queue_depth"];
     loop {

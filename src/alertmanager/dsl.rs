@@ -6,6 +6,37 @@ use crate::diagnostics::Place;
 use crate::rules::SeverityName;
 use crate::syntax::duration::Duration;
 
+/// Setters of optional text fields (notification templates unless said otherwise).
+macro_rules! text_setters {
+    ($ty:ident { $($(#[doc = $doc:literal])* $name:ident),* $(,)? }) => {
+        impl $ty {
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(mut self, text: impl Into<String>) -> $ty {
+                    self.$name = Some(text.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+
+/// `http_config`, on integrations with HTTP client settings of their own.
+macro_rules! http_setter {
+    ($($ty:ident),*) => {
+        $(
+            impl $ty {
+                /// Its own HTTP client settings (a proxy, TLS, basic authentication), instead
+                /// of the global ones.
+                pub fn http_config(mut self, http: HttpConfig) -> $ty {
+                    self.http_config = Some(http);
+                    self
+                }
+            }
+        )*
+    };
+}
+
 /// A path to a file holding a secret, read by AlertManager (`*_file` fields). The only way a
 /// secret enters the configuration: there is deliberately no way to give the secret itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,11 +59,14 @@ impl SecretFile {
         &self.path
     }
 
+    /// The path of a secret read from a file that writes it inline (see [`Self::written_inline`]).
+    pub const INLINE: &'static str = "<secret written inline>";
+
     /// Stands for a secret a linted alertmanager.yml writes inline (which `lint` warns about),
     /// so the file lowers as a spec would. Crate-private: a spec cannot hold a secret's value.
     pub(crate) fn written_inline(origin: Place) -> SecretFile {
         SecretFile {
-            path: "<secret written inline>".into(),
+            path: SecretFile::INLINE.into(),
             origin,
         }
     }
@@ -247,7 +281,10 @@ pub struct Email {
     pub(crate) to: String,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) html: Option<String>,
+    pub(crate) text: Option<String>,
     pub(crate) subject: Option<String>,
+    /// Headers besides `Subject`, each a template.
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 impl Email {
@@ -256,8 +293,22 @@ impl Email {
             to: address.into(),
             send_resolved: None,
             html: None,
+            text: None,
             subject: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// The plain-text body, a notification template.
+    pub fn text(mut self, template: impl Into<String>) -> Email {
+        self.text = Some(template.into());
+        self
+    }
+
+    /// A header besides `Subject` (see [`Email::subject`]), its value a template.
+    pub fn header(mut self, name: impl Into<String>, template: impl Into<String>) -> Email {
+        self.headers.push((name.into(), template.into()));
+        self
     }
 
     pub fn send_resolved(mut self, send: bool) -> Email {
@@ -283,17 +334,96 @@ impl Email {
 pub struct Slack {
     pub(crate) api_url: SecretFile,
     pub(crate) channel: String,
+    pub(crate) http_config: Option<HttpConfig>,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) title: Option<String>,
     pub(crate) text: Option<String>,
+    pub(crate) username: Option<String>,
+    pub(crate) color: Option<String>,
+    pub(crate) icon_emoji: Option<String>,
+    pub(crate) icon_url: Option<String>,
+    pub(crate) title_link: Option<String>,
+    pub(crate) pretext: Option<String>,
+    pub(crate) footer: Option<String>,
+    pub(crate) fallback: Option<String>,
+    pub(crate) callback_id: Option<String>,
+    pub(crate) image_url: Option<String>,
+    pub(crate) thumb_url: Option<String>,
+    pub(crate) link_names: Option<bool>,
+    pub(crate) short_fields: Option<bool>,
 }
 
 impl Slack {
+    /// The message's template fields that are set, by their name in AlertManager's YAML, in the
+    /// order AlertManager declares them: what lowering checks as templates and what an import
+    /// writes back.
+    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 13] {
+        [
+            ("title", &self.title),
+            ("text", &self.text),
+            ("username", &self.username),
+            ("color", &self.color),
+            ("icon_emoji", &self.icon_emoji),
+            ("icon_url", &self.icon_url),
+            ("title_link", &self.title_link),
+            ("pretext", &self.pretext),
+            ("footer", &self.footer),
+            ("fallback", &self.fallback),
+            ("callback_id", &self.callback_id),
+            ("image_url", &self.image_url),
+            ("thumb_url", &self.thumb_url),
+        ]
+    }
+}
+
+text_setters!(Slack {
+    /// The name the message is posted as.
+    username,
+    /// The attachment's color: `good`, `warning`, `danger` or `#RRGGBB`.
+    color,
+    icon_emoji,
+    icon_url,
+    title_link,
+    pretext,
+    footer,
+    fallback,
+    callback_id,
+    image_url,
+    thumb_url,
+});
+
+impl Slack {
+    /// Whether `@names` and `#channels` in the text become links.
+    pub fn link_names(mut self, link: bool) -> Slack {
+        self.link_names = Some(link);
+        self
+    }
+
+    /// Whether the attachment's fields stand side by side.
+    pub fn short_fields(mut self, short: bool) -> Slack {
+        self.short_fields = Some(short);
+        self
+    }
+
     pub fn new(api_url: SecretFile, channel: impl Into<String>) -> Slack {
         Slack {
             api_url,
             channel: channel.into(),
+            http_config: None,
             send_resolved: None,
+            username: None,
+            color: None,
+            icon_emoji: None,
+            icon_url: None,
+            title_link: None,
+            pretext: None,
+            footer: None,
+            fallback: None,
+            callback_id: None,
+            image_url: None,
+            thumb_url: None,
+            link_names: None,
+            short_fields: None,
             title: None,
             text: None,
         }
@@ -328,27 +458,67 @@ pub enum PagerDutyKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PagerDuty {
     pub(crate) key: PagerDutyKey,
+    pub(crate) http_config: Option<HttpConfig>,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) description: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) client: Option<String>,
+    pub(crate) client_url: Option<String>,
+    pub(crate) source: Option<String>,
+    pub(crate) severity: Option<String>,
+    pub(crate) class: Option<String>,
+    pub(crate) component: Option<String>,
+    pub(crate) group: Option<String>,
+    pub(crate) details: Vec<(String, String)>,
 }
+
+text_setters!(PagerDuty {
+    /// The Events API's URL (not a template).
+    url,
+    client,
+    client_url,
+    source,
+    /// `critical`, `error`, `warning` or `info` (Events API v2).
+    severity,
+    class,
+    component,
+    group,
+});
 
 impl PagerDuty {
     /// Through the Events API v2, with the integration's routing key read from a file.
     pub fn routing_key(key: SecretFile) -> PagerDuty {
-        PagerDuty {
-            key: PagerDutyKey::RoutingKey(key),
-            send_resolved: None,
-            description: None,
-        }
+        PagerDuty::with_key(PagerDutyKey::RoutingKey(key))
     }
 
     /// Through the Events API v1, with the service's integration key read from a file.
     pub fn service_key(key: SecretFile) -> PagerDuty {
+        PagerDuty::with_key(PagerDutyKey::ServiceKey(key))
+    }
+
+    pub(crate) fn with_key(key: PagerDutyKey) -> PagerDuty {
         PagerDuty {
-            key: PagerDutyKey::ServiceKey(key),
+            key,
+            http_config: None,
             send_resolved: None,
             description: None,
+            url: None,
+            client: None,
+            client_url: None,
+            source: None,
+            severity: None,
+            class: None,
+            component: None,
+            group: None,
+            details: Vec::new(),
         }
+    }
+
+    /// A detail of the incident (a key and a template). Setting any replaces AlertManager's
+    /// default details (firing, resolved, num_firing, num_resolved).
+    pub fn detail(mut self, key: impl Into<String>, template: impl Into<String>) -> PagerDuty {
+        self.details.push((key.into(), template.into()));
+        self
     }
 
     pub fn send_resolved(mut self, send: bool) -> PagerDuty {
@@ -373,6 +543,7 @@ pub struct Webhook {
     pub(crate) bearer_token: Option<SecretFile>,
     pub(crate) send_resolved: Option<bool>,
     pub(crate) max_alerts: Option<u32>,
+    pub(crate) http_config: Option<HttpConfig>,
 }
 
 impl Webhook {
@@ -382,6 +553,7 @@ impl Webhook {
             bearer_token: None,
             send_resolved: None,
             max_alerts: None,
+            http_config: None,
         }
     }
 
@@ -396,6 +568,13 @@ impl Webhook {
         self
     }
 
+    /// The webhook's own HTTP client settings (a proxy, TLS, basic authentication), instead
+    /// of the global ones.
+    pub fn http_config(mut self, http: HttpConfig) -> Webhook {
+        self.http_config = Some(http);
+        self
+    }
+
     /// The most alerts one notification carries (0: all).
     pub fn max_alerts(mut self, max: u32) -> Webhook {
         self.max_alerts = Some(max);
@@ -403,13 +582,473 @@ impl Webhook {
     }
 }
 
+/// An OpsGenie alert, through OpsGenie's Alert API with an API key read from a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpsGenie {
+    pub(crate) api_key: SecretFile,
+    pub(crate) api_url: Option<String>,
+    pub(crate) http_config: Option<HttpConfig>,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) message: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) source: Option<String>,
+    pub(crate) details: Vec<(String, String)>,
+    pub(crate) entity: Option<String>,
+    pub(crate) responders: Vec<OpsGenieResponder>,
+    pub(crate) actions: Option<String>,
+    pub(crate) tags: Option<String>,
+    pub(crate) note: Option<String>,
+    pub(crate) priority: Option<String>,
+    pub(crate) update_alerts: Option<bool>,
+}
+
+/// Who an OpsGenie alert is routed to: a team, user, escalation or schedule, by id, name or
+/// (for a user) username. The fields are notification templates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpsGenieResponder {
+    pub(crate) kind: String,
+    pub(crate) id: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) username: Option<String>,
+}
+
+impl OpsGenieResponder {
+    /// A responder of `kind` (`team`, `teams`, `user`, `escalation` or `schedule`, or a
+    /// template), identified by at least one of [`Self::id`], [`Self::name`],
+    /// [`Self::username`].
+    pub fn new(kind: impl Into<String>) -> OpsGenieResponder {
+        OpsGenieResponder {
+            kind: kind.into(),
+            id: None,
+            name: None,
+            username: None,
+        }
+    }
+
+    /// A team, by name.
+    pub fn team(name: impl Into<String>) -> OpsGenieResponder {
+        OpsGenieResponder::new("team").name(name)
+    }
+
+    /// A user, by username.
+    pub fn user(username: impl Into<String>) -> OpsGenieResponder {
+        OpsGenieResponder::new("user").username(username)
+    }
+
+    pub fn id(mut self, id: impl Into<String>) -> OpsGenieResponder {
+        self.id = Some(id.into());
+        self
+    }
+
+    pub fn name(mut self, name: impl Into<String>) -> OpsGenieResponder {
+        self.name = Some(name.into());
+        self
+    }
+
+    pub fn username(mut self, username: impl Into<String>) -> OpsGenieResponder {
+        self.username = Some(username.into());
+        self
+    }
+}
+
+impl OpsGenie {
+    /// An alert created with the API key read from a file (`api_key_file`).
+    pub fn new(api_key: SecretFile) -> OpsGenie {
+        OpsGenie {
+            api_key,
+            http_config: None,
+            api_url: None,
+            send_resolved: None,
+            message: None,
+            description: None,
+            source: None,
+            details: Vec::new(),
+            entity: None,
+            responders: Vec::new(),
+            actions: None,
+            tags: None,
+            note: None,
+            priority: None,
+            update_alerts: None,
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> OpsGenie {
+        self.send_resolved = Some(send);
+        self
+    }
+
+    /// A detail (a key and a template) of the alert.
+    pub fn detail(mut self, key: impl Into<String>, template: impl Into<String>) -> OpsGenie {
+        self.details.push((key.into(), template.into()));
+        self
+    }
+
+    pub fn responder(mut self, responder: OpsGenieResponder) -> OpsGenie {
+        self.responders.push(responder);
+        self
+    }
+
+    /// Updates the message and description of an alert OpsGenie already has.
+    pub fn update_alerts(mut self, update: bool) -> OpsGenie {
+        self.update_alerts = Some(update);
+        self
+    }
+}
+
+text_setters!(OpsGenie {
+    /// The API's URL (not a template), for another region or a proxy.
+    api_url,
+    /// The alert's text, at most 130 characters.
+    message,
+    description,
+    source,
+    entity,
+    /// Comma-separated actions.
+    actions,
+    /// Comma-separated tags.
+    tags,
+    note,
+    /// `P1` to `P5`.
+    priority,
+});
+
+/// A VictorOps (Splunk On-Call) incident, with the API key read from a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VictorOps {
+    pub(crate) api_key: SecretFile,
+    pub(crate) routing_key: String,
+    pub(crate) http_config: Option<HttpConfig>,
+    pub(crate) api_url: Option<String>,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) message_type: Option<String>,
+    pub(crate) state_message: Option<String>,
+    pub(crate) entity_display_name: Option<String>,
+    pub(crate) monitoring_tool: Option<String>,
+    pub(crate) custom_fields: Vec<(String, String)>,
+}
+
+impl VictorOps {
+    /// An incident routed by `routing_key` (a template), the API key read from a file
+    /// (`api_key_file`).
+    pub fn new(api_key: SecretFile, routing_key: impl Into<String>) -> VictorOps {
+        VictorOps {
+            api_key,
+            http_config: None,
+            routing_key: routing_key.into(),
+            api_url: None,
+            send_resolved: None,
+            message_type: None,
+            state_message: None,
+            entity_display_name: None,
+            monitoring_tool: None,
+            custom_fields: Vec::new(),
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> VictorOps {
+        self.send_resolved = Some(send);
+        self
+    }
+
+    /// A field of the incident besides VictorOps's own (a name and a template).
+    pub fn custom_field(
+        mut self,
+        name: impl Into<String>,
+        template: impl Into<String>,
+    ) -> VictorOps {
+        self.custom_fields.push((name.into(), template.into()));
+        self
+    }
+}
+
+text_setters!(VictorOps {
+    /// The API's URL (not a template).
+    api_url,
+    /// `CRITICAL`, `WARNING` or `INFO` (a template).
+    message_type,
+    state_message,
+    entity_display_name,
+    monitoring_tool,
+});
+
+/// An AWS SNS message to a topic, a target or a phone number. Credentials come from the
+/// environment, a profile or a role: AlertManager 0.25 has no file for a SigV4 secret key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sns {
+    pub(crate) topic_arn: Option<String>,
+    pub(crate) http_config: Option<HttpConfig>,
+    pub(crate) target_arn: Option<String>,
+    pub(crate) phone_number: Option<String>,
+    pub(crate) api_url: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) profile: Option<String>,
+    pub(crate) role_arn: Option<String>,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) subject: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) attributes: Vec<(String, String)>,
+}
+
+impl Sns {
+    fn empty() -> Sns {
+        Sns {
+            topic_arn: None,
+            http_config: None,
+            target_arn: None,
+            phone_number: None,
+            api_url: None,
+            region: None,
+            profile: None,
+            role_arn: None,
+            send_resolved: None,
+            subject: None,
+            message: None,
+            attributes: Vec::new(),
+        }
+    }
+
+    /// Publishes to a topic (a template).
+    pub fn topic_arn(arn: impl Into<String>) -> Sns {
+        Sns {
+            topic_arn: Some(arn.into()),
+            ..Sns::empty()
+        }
+    }
+
+    /// Publishes to a mobile endpoint (a template).
+    pub fn target_arn(arn: impl Into<String>) -> Sns {
+        Sns {
+            target_arn: Some(arn.into()),
+            ..Sns::empty()
+        }
+    }
+
+    /// Sends an SMS (a template, E.164).
+    pub fn phone_number(number: impl Into<String>) -> Sns {
+        Sns {
+            phone_number: Some(number.into()),
+            ..Sns::empty()
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> Sns {
+        self.send_resolved = Some(send);
+        self
+    }
+
+    /// A message attribute (a name and a template).
+    pub fn attribute(mut self, name: impl Into<String>, template: impl Into<String>) -> Sns {
+        self.attributes.push((name.into(), template.into()));
+        self
+    }
+}
+
+text_setters!(Sns {
+    /// The SNS API's URL (not a template).
+    api_url,
+    /// The SigV4 region (not a template).
+    region,
+    /// The AWS profile the credentials come from (not a template).
+    profile,
+    /// The role to assume (not a template).
+    role_arn,
+    subject,
+    message,
+});
+
+/// A Webex message to a room, the bot's access token read from a file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Webex {
+    pub(crate) room_id: String,
+    pub(crate) http_config: Option<HttpConfig>,
+    pub(crate) token: SecretFile,
+    pub(crate) api_url: Option<String>,
+    pub(crate) send_resolved: Option<bool>,
+    pub(crate) message: Option<String>,
+}
+
+impl Webex {
+    /// A message to `room_id` (a template), authenticated with the token read from a file
+    /// (`http_config.authorization.credentials_file`).
+    pub fn new(room_id: impl Into<String>, token: SecretFile) -> Webex {
+        Webex {
+            room_id: room_id.into(),
+            http_config: None,
+            token,
+            api_url: None,
+            send_resolved: None,
+            message: None,
+        }
+    }
+
+    pub fn send_resolved(mut self, send: bool) -> Webex {
+        self.send_resolved = Some(send);
+        self
+    }
+}
+
+text_setters!(Webex {
+    /// The API's URL (not a template).
+    api_url,
+    message,
+});
+
+/// HTTP client settings: a proxy, TLS, basic authentication with the password read from a
+/// file. For every integration through [`Global::http_config`], or for one webhook through
+/// [`Webhook::http_config`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HttpConfig {
+    pub(crate) proxy_url: Option<String>,
+    pub(crate) basic_auth: Option<(String, SecretFile)>,
+    pub(crate) ca_file: Option<String>,
+    pub(crate) cert_file: Option<String>,
+    pub(crate) key_file: Option<String>,
+    pub(crate) server_name: Option<String>,
+    pub(crate) insecure_skip_verify: Option<bool>,
+    pub(crate) follow_redirects: Option<bool>,
+    pub(crate) enable_http2: Option<bool>,
+}
+
+text_setters!(HttpConfig {
+    /// The proxy requests go through, `http://host:port`.
+    proxy_url,
+    /// The CA certificate file the server's certificate is checked against.
+    ca_file,
+    /// The client certificate file, for mutual TLS.
+    cert_file,
+    /// The client key file, for mutual TLS.
+    key_file,
+    /// The name the server's certificate must carry.
+    server_name,
+});
+
+impl HttpConfig {
+    pub fn new() -> HttpConfig {
+        HttpConfig::default()
+    }
+
+    /// Basic authentication as `username`, the password read from a file.
+    pub fn basic_auth(mut self, username: impl Into<String>, password: SecretFile) -> HttpConfig {
+        self.basic_auth = Some((username.into(), password));
+        self
+    }
+
+    /// Accepts any server certificate: for tests only.
+    pub fn insecure_skip_verify(mut self, skip: bool) -> HttpConfig {
+        self.insecure_skip_verify = Some(skip);
+        self
+    }
+
+    pub fn follow_redirects(mut self, follow: bool) -> HttpConfig {
+        self.follow_redirects = Some(follow);
+        self
+    }
+
+    pub fn enable_http2(mut self, enable: bool) -> HttpConfig {
+        self.enable_http2 = Some(enable);
+        self
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        *self == HttpConfig::default()
+    }
+}
+
 /// One notification channel of a receiver.
+///
+/// Pushover, WeChat, Telegram and Discord have no type: AlertManager 0.25 reads their secrets
+/// (`token`, `api_secret`, `bot_token`, `webhook_url`) only inline, and a spec only names secret
+/// files (their `_file` forms came in AlertManager 0.26).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Integration {
     Email(Email),
     Slack(Slack),
     PagerDuty(PagerDuty),
     Webhook(Webhook),
+    OpsGenie(OpsGenie),
+    VictorOps(VictorOps),
+    Sns(Sns),
+    Webex(Webex),
+}
+
+http_setter!(Slack, PagerDuty, OpsGenie, VictorOps, Sns, Webex);
+
+impl Integration {
+    /// Its own HTTP client settings.
+    pub fn http(&self) -> Option<&HttpConfig> {
+        match self {
+            Integration::Email(_) => None,
+            Integration::Slack(x) => x.http_config.as_ref(),
+            Integration::PagerDuty(x) => x.http_config.as_ref(),
+            Integration::Webhook(x) => x.http_config.as_ref(),
+            Integration::OpsGenie(x) => x.http_config.as_ref(),
+            Integration::VictorOps(x) => x.http_config.as_ref(),
+            Integration::Sns(x) => x.http_config.as_ref(),
+            Integration::Webex(x) => x.http_config.as_ref(),
+        }
+    }
+
+    pub(crate) fn http_mut(&mut self) -> Option<&mut HttpConfig> {
+        match self {
+            Integration::Email(_) => None,
+            Integration::Slack(x) => x.http_config.as_mut(),
+            Integration::PagerDuty(x) => x.http_config.as_mut(),
+            Integration::Webhook(x) => x.http_config.as_mut(),
+            Integration::OpsGenie(x) => x.http_config.as_mut(),
+            Integration::VictorOps(x) => x.http_config.as_mut(),
+            Integration::Sns(x) => x.http_config.as_mut(),
+            Integration::Webex(x) => x.http_config.as_mut(),
+        }
+    }
+
+    /// The secret files it reads, its basic-auth password's included.
+    pub fn secret_files(&self) -> Vec<&SecretFile> {
+        let mut files = self.own_secret_files();
+        files.extend(
+            self.http()
+                .and_then(|h| h.basic_auth.as_ref())
+                .map(|(_, p)| p),
+        );
+        files
+    }
+
+    /// The secret files it reads, to rewrite.
+    pub(crate) fn secret_files_mut(&mut self) -> Vec<&mut SecretFile> {
+        // Each arm borrows the value's secret fields apart from its HTTP settings.
+        let (mut files, http): (Vec<&mut SecretFile>, Option<&mut HttpConfig>) = match self {
+            Integration::Email(_) => (Vec::new(), None),
+            Integration::Slack(x) => (vec![&mut x.api_url], x.http_config.as_mut()),
+            Integration::PagerDuty(x) => match &mut x.key {
+                PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => {
+                    (vec![file], x.http_config.as_mut())
+                }
+            },
+            Integration::Webhook(x) => {
+                (x.bearer_token.iter_mut().collect(), x.http_config.as_mut())
+            }
+            Integration::OpsGenie(x) => (vec![&mut x.api_key], x.http_config.as_mut()),
+            Integration::VictorOps(x) => (vec![&mut x.api_key], x.http_config.as_mut()),
+            Integration::Sns(x) => (Vec::new(), x.http_config.as_mut()),
+            Integration::Webex(x) => (vec![&mut x.token], x.http_config.as_mut()),
+        };
+        files.extend(http.and_then(|h| h.basic_auth.as_mut()).map(|(_, p)| p));
+        files
+    }
+
+    fn own_secret_files(&self) -> Vec<&SecretFile> {
+        match self {
+            Integration::Email(_) | Integration::Sns(_) => Vec::new(),
+            Integration::Slack(slack) => vec![&slack.api_url],
+            Integration::PagerDuty(pd) => match &pd.key {
+                PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => vec![file],
+            },
+            Integration::Webhook(hook) => hook.bearer_token.iter().collect(),
+            Integration::OpsGenie(o) => vec![&o.api_key],
+            Integration::VictorOps(v) => vec![&v.api_key],
+            Integration::Webex(w) => vec![&w.token],
+        }
+    }
 }
 
 /// A named set of notification channels routes send to.
@@ -447,6 +1086,26 @@ impl Receiver {
 
     pub fn webhook(mut self, webhook: Webhook) -> Receiver {
         self.integrations.push(Integration::Webhook(webhook));
+        self
+    }
+
+    pub fn opsgenie(mut self, opsgenie: OpsGenie) -> Receiver {
+        self.integrations.push(Integration::OpsGenie(opsgenie));
+        self
+    }
+
+    pub fn victorops(mut self, victorops: VictorOps) -> Receiver {
+        self.integrations.push(Integration::VictorOps(victorops));
+        self
+    }
+
+    pub fn sns(mut self, sns: Sns) -> Receiver {
+        self.integrations.push(Integration::Sns(sns));
+        self
+    }
+
+    pub fn webex(mut self, webex: Webex) -> Receiver {
+        self.integrations.push(Integration::Webex(webex));
         self
     }
 
@@ -573,16 +1232,31 @@ impl fmt::Display for TimeOfDay {
 }
 
 /// One period of a time interval: it is on when every field set matches (an unset field
-/// matches always). Times are UTC.
+/// matches always). Times are UTC unless [`Period::location`] says otherwise.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Period {
     pub(crate) times: Vec<(TimeOfDay, TimeOfDay)>,
     pub(crate) weekdays: Vec<(Weekday, Weekday)>,
     pub(crate) days_of_month: Vec<(u8, u8)>,
     pub(crate) months: Vec<(Month, Month)>,
+    pub(crate) years: Vec<(u32, u32)>,
+    pub(crate) location: Option<String>,
 }
 
 impl Period {
+    /// From year `first` to year `last`, both included.
+    pub fn years(mut self, first: u32, last: u32) -> Period {
+        self.years.push((first, last));
+        self
+    }
+
+    /// The time zone the times, days and months are in, an IANA name (`Europe/Paris`); UTC
+    /// when unset.
+    pub fn location(mut self, location: impl Into<String>) -> Period {
+        self.location = Some(location.into());
+        self
+    }
+
     pub fn new() -> Period {
         Period::default()
     }
@@ -675,10 +1349,17 @@ pub struct Smtp {
     pub(crate) from: String,
     pub(crate) auth: Option<(String, SecretFile)>,
     pub(crate) require_tls: Option<bool>,
+    pub(crate) hello: Option<String>,
     pub(crate) origin: Place,
 }
 
 impl Smtp {
+    /// The host name sent in `HELO`/`EHLO` (AlertManager's default: `localhost`).
+    pub fn hello(mut self, host: impl Into<String>) -> Smtp {
+        self.hello = Some(host.into());
+        self
+    }
+
     /// `smarthost` is `host:port`; `from` the sender address.
     #[track_caller]
     pub fn new(smarthost: impl Into<String>, from: impl Into<String>) -> Smtp {
@@ -687,6 +1368,7 @@ impl Smtp {
             from: from.into(),
             auth: None,
             require_tls: None,
+            hello: None,
             origin: Place::caller(),
         }
     }
@@ -708,6 +1390,7 @@ impl Smtp {
 pub struct Global {
     pub(crate) resolve_timeout: Option<Duration>,
     pub(crate) smtp: Option<Smtp>,
+    pub(crate) http_config: Option<HttpConfig>,
 }
 
 impl Global {
@@ -723,6 +1406,12 @@ impl Global {
 
     pub fn smtp(mut self, smtp: Smtp) -> Global {
         self.smtp = Some(smtp);
+        self
+    }
+
+    /// The HTTP client settings of every integration (a webhook may have its own).
+    pub fn http_config(mut self, http: HttpConfig) -> Global {
+        self.http_config = Some(http);
         self
     }
 }

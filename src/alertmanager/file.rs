@@ -18,9 +18,11 @@
 //!
 //! What AlertManager accepts but the spec DSL cannot express is warned about: a secret written
 //! inline (the DSL only names secret files) and the deprecated `match`, `match_re`,
-//! `source_match*`, `target_match*` and top-level `mute_time_intervals`. Integrations the DSL has
-//! no type for (OpsGenie, VictorOps, Pushover, WeChat, SNS, Telegram, Webex, Discord) are checked
-//! as AlertManager 0.25 checks them, and are otherwise left out of lowering.
+//! `source_match*`, `target_match*` and top-level `mute_time_intervals`. Every integration is
+//! checked as AlertManager 0.25 checks it; those the DSL has no type for (Pushover, WeChat,
+//! Telegram, Discord, whose secrets 0.25 reads only inline) are otherwise left out of lowering.
+//! [`read`] gives the DSL value itself, which `sextant import` prints as Rust
+//! ([`crate::import::alertmanager`]).
 //!
 //! As in [`crate::rules::file`], each value lowered carries its place in the file
 //! ([`Place::File`], with the scalars written in it), so lowering reports at the file's line and
@@ -34,9 +36,9 @@ use sextant_catalog::Catalog;
 use crate::alertmanager::codes;
 use crate::alertmanager::schema::{self, Kind, Type};
 use crate::alertmanager::{
-    self, AlertManager, Email, Global, InhibitRule, MatchOp, Matcher, Month, PagerDuty,
-    PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template, TimeInterval,
-    TimeOfDay, Webhook, Weekday,
+    self, AlertManager, Email, Global, HttpConfig, InhibitRule, Integration, MatchOp, Matcher,
+    Month, PagerDuty, PagerDutyKey, Period, Receiver, Route, SecretFile, Slack, Smtp, Template,
+    TimeInterval, TimeOfDay, Webhook, Weekday,
 };
 use std::sync::Arc;
 
@@ -50,6 +52,18 @@ use crate::syntax::yaml::{self, Node, Style};
 /// The keys of a Kubernetes Secret's data that hold an AlertManager configuration (the
 /// Prometheus operator's, and the other spelling).
 const SECRET_KEYS: &[&str] = &["alertmanager.yaml", "alertmanager.yml"];
+
+/// The string at `key` of a mapping node, when set.
+fn get_str(node: &Node, key: &str) -> Option<String> {
+    match node {
+        Node::Map { entries, .. } => entries
+            .iter()
+            .find(|(k, v)| k.as_str() == Some(key) && !is_null(v))
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_string),
+        _ => None,
+    }
+}
 
 /// Whether `text` is a Kubernetes Secret holding an AlertManager configuration.
 pub fn is_secret(text: &str) -> bool {
@@ -163,6 +177,52 @@ pub fn lint(
     templates: &dyn Fn(&str) -> Vec<SourceFile>,
     alerts: Option<&Alerts>,
 ) -> Vec<Diagnostic> {
+    let (am, mut diagnostics) = read(file, templates);
+    let Some(am) = am else {
+        return diagnostics;
+    };
+    let mut lowered = Vec::new();
+    if let Some(config) = alertmanager::lower::lower(&am, &mut lowered) {
+        if let Some(alerts) = alerts {
+            let external = alerts.external.clone().unwrap_or_default();
+            let mut checked = Vec::new();
+            alertmanager::checks::run(
+                &config,
+                alerts.rules,
+                alerts.catalog,
+                &external,
+                &mut checked,
+            );
+            for d in &mut checked {
+                if alerts.external.is_none() && d.code == codes::INHIBIT_LABEL {
+                    d.notes.push("Prometheus's external labels are unknown here (the spec declares no Prometheus configuration): a label they add is carried by every alert".into());
+                }
+            }
+            lowered.extend(checked);
+        }
+    }
+    diagnostics.extend(lowered);
+    diagnostics
+}
+
+/// The configuration's own text: the file's, or the one a Kubernetes Secret holds with where
+/// it stands in the file.
+pub fn configuration_text(file: &SourceFile) -> (String, Option<TextMap>) {
+    match secret_config(&file.text) {
+        Some((text, map)) => (text, Some(map)),
+        None => (file.text.clone(), None),
+    }
+}
+
+/// Reads one alertmanager.yml (or a Kubernetes Secret holding one) into the DSL value a spec
+/// would build, with what reading found (not lowered: [`alertmanager::lower`] checks the rest).
+/// `None` when the file is not a configuration at all (it does not parse, has no route, is not
+/// a mapping). A secret written inline reads as a [`SecretFile`] whose path is
+/// [`SecretFile::INLINE`], never the secret itself.
+pub fn read(
+    file: &SourceFile,
+    templates: &dyn Fn(&str) -> Vec<SourceFile>,
+) -> (Option<AlertManager>, Vec<Diagnostic>) {
     // A Kubernetes Secret wrapping the configuration: read the configuration inside, each
     // position mapped back to the resource.
     let embedded = secret_config(&file.text);
@@ -193,58 +253,22 @@ pub fn lint(
     } else {
         templates
     };
-    let Some(am) = reader.config(templates) else {
-        return reader.diagnostics;
-    };
-    let mut lowered = Vec::new();
-    if let Some(config) = alertmanager::lower::lower(&am, &mut lowered) {
-        if let Some(alerts) = alerts {
-            let external = alerts.external.clone().unwrap_or_default();
-            let mut checked = Vec::new();
-            alertmanager::checks::run(
-                &config,
-                alerts.rules,
-                alerts.catalog,
-                &external,
-                &mut checked,
-            );
-            for d in &mut checked {
-                if alerts.external.is_none() && d.code == codes::INHIBIT_LABEL {
-                    d.notes.push("Prometheus's external labels are unknown here (the spec declares no Prometheus configuration): a label they add is carried by every alert".into());
-                }
-            }
-            lowered.extend(checked);
-        }
-    }
-    reader.diagnostics.extend(lowered);
-    reader.diagnostics
+    let am = reader.config(templates);
+    (am, reader.diagnostics)
 }
 
 /// Reads one alertmanager.yml (or a Secret holding one) into the validated configuration, as
 /// the routing engine takes it; `None` when the file has an error. For `diff`, which compares
 /// the routing of two builds' files.
-pub fn read(
+pub fn read_config(
     file: &SourceFile,
     templates: &dyn Fn(&str) -> Vec<SourceFile>,
 ) -> Option<alertmanager::Config> {
-    let embedded = secret_config(&file.text);
-    let (text, map) = match &embedded {
-        Some((text, map)) => (text.as_str(), Some(map.clone())),
-        None => (file.text.as_str(), None),
-    };
-    let mut reader = Reader {
-        file,
-        text,
-        map,
-        path: Arc::from(file.path.as_str()),
-        diagnostics: Vec::new(),
-        receiver_values: Vec::new(),
-    };
-    let am = reader.config(templates)?;
-    if reader.diagnostics.iter().any(Diagnostic::is_error) {
+    let (am, diagnostics) = read(file, templates);
+    if diagnostics.iter().any(Diagnostic::is_error) {
         return None;
     }
-    alertmanager::lower::lower(&am, &mut Vec::new())
+    alertmanager::lower::lower(&am?, &mut Vec::new())
 }
 
 /// A mapping's fields by name: the key's range and the value.
@@ -698,6 +722,7 @@ impl<'f> Reader<'f> {
             global: Global {
                 resolve_timeout: global.resolve_timeout,
                 smtp,
+                http_config: global.http.clone(),
             },
             route,
             receivers,
@@ -737,6 +762,9 @@ impl<'f> Reader<'f> {
             "`global`",
         );
         self.secret(&fields, "smtp_auth_secret", None, "`global`");
+        if let Some((_, n)) = fields.get("smtp_hello") {
+            out.hello = self.string(n, "`smtp_hello`").filter(|h| !h.is_empty());
+        }
         if let Some((_, n)) = fields.get("smtp_require_tls") {
             out.require_tls = self.bool(n, "`smtp_require_tls`");
         }
@@ -746,22 +774,18 @@ impl<'f> Reader<'f> {
             Some("slack_api_url_file"),
             "`global`",
         );
-        out.opsgenie_key = self
-            .secret(
-                &fields,
-                "opsgenie_api_key",
-                Some("opsgenie_api_key_file"),
-                "`global`",
-            )
-            .is_some();
-        out.victorops_key = self
-            .secret(
-                &fields,
-                "victorops_api_key",
-                Some("victorops_api_key_file"),
-                "`global`",
-            )
-            .is_some();
+        out.opsgenie_key = self.secret(
+            &fields,
+            "opsgenie_api_key",
+            Some("opsgenie_api_key_file"),
+            "`global`",
+        );
+        out.victorops_key = self.secret(
+            &fields,
+            "victorops_api_key",
+            Some("victorops_api_key_file"),
+            "`global`",
+        );
         out.wechat_secret = self
             .secret(&fields, "wechat_api_secret", None, "`global`")
             .is_some();
@@ -774,10 +798,13 @@ impl<'f> Reader<'f> {
         ] {
             if fields.get(key).is_some_and(|(_, n)| is_null(n)) {
                 out.null_urls.insert(key);
+            } else if let Some(url) = text(&fields, key) {
+                out.urls.insert(key, url);
             }
         }
         if let Some((_, n)) = fields.get("http_config") {
             self.http_config(n, "`global`");
+            out.http = self.http_settings(n);
         }
         out
     }
@@ -841,6 +868,7 @@ impl<'f> Reader<'f> {
                 .clone()
                 .map(|p| (global.username.clone().unwrap_or_default(), p)),
             require_tls: global.require_tls,
+            hello: global.hello.clone(),
             origin,
         })
     }
@@ -968,9 +996,13 @@ impl<'f> Reader<'f> {
                     continue;
                 };
                 let at = self.head(config);
-                self.integration(key, &config_fields, &config_what, at, global);
                 if let Some((_, n)) = config_fields.get("http_config") {
                     self.http_config(n, &config_what);
+                }
+                if let Some(integration) =
+                    self.integration(key, &config_fields, &config_what, at, global)
+                {
+                    receiver.integrations.push(integration);
                 }
             }
         }
@@ -989,8 +1021,10 @@ impl<'f> Reader<'f> {
         what: &str,
         at: Range<usize>,
         global: &GlobalFile,
-    ) {
+    ) -> Option<Integration> {
         let mut faults: Vec<(Range<usize>, String)> = Vec::new();
+        // The secret read by the checks, for the DSL value.
+        let mut secret: Option<SecretFile> = None;
         let missing =
             |faults: &mut Vec<_>, message: &str| faults.push((at.clone(), message.to_string()));
         // A global URL written as null replaces AlertManager's default with nothing.
@@ -1000,7 +1034,8 @@ impl<'f> Reader<'f> {
         match key {
             "opsgenie_configs" => {
                 let key = self.secret(fields, "api_key", Some("api_key_file"), what);
-                if key.is_none() && !global.opsgenie_key {
+                secret = key.clone().or_else(|| global.opsgenie_key.clone());
+                if key.is_none() && global.opsgenie_key.is_none() {
                     missing(
                         &mut faults,
                         "no global OpsGenie API Key set either inline or in a file",
@@ -1034,10 +1069,11 @@ impl<'f> Reader<'f> {
             }
             "victorops_configs" => {
                 let key = self.secret(fields, "api_key", Some("api_key_file"), what);
+                secret = key.clone().or_else(|| global.victorops_key.clone());
                 if text(fields, "routing_key").is_none() {
                     missing(&mut faults, "missing Routing key in VictorOps config");
                 }
-                if key.is_none() && !global.victorops_key {
+                if key.is_none() && global.victorops_key.is_none() {
                     missing(&mut faults, "no global VictorOps API Key set");
                 }
                 if url_unset("victorops_api_url") {
@@ -1161,9 +1197,203 @@ impl<'f> Reader<'f> {
             }
             _ => {}
         }
+        let faulty = !faults.is_empty();
         for (at, message) in faults {
             self.error(codes::INTEGRATION, at, message);
         }
+        if faulty {
+            return None;
+        }
+        self.integration_value(key, fields, global, secret)
+    }
+
+    /// The DSL value of an integration the checks passed (`None` for those the DSL has no type
+    /// for): its fields as written, its key from the global default when it has none.
+    fn integration_value(
+        &mut self,
+        key: &str,
+        fields: &Fields,
+        global: &GlobalFile,
+        secret: Option<SecretFile>,
+    ) -> Option<Integration> {
+        let webex_token = match (key, fields.get("http_config")) {
+            ("webex_configs", Some((_, n))) => self.http_config_token(n),
+            _ => None,
+        };
+        let http = fields
+            .get("http_config")
+            .and_then(|(_, n)| self.http_settings(n));
+        let mut values = Vec::new();
+        let mut get = |name: &str| -> Option<String> {
+            let (_, node) = fields.get(name)?;
+            let text = node.as_str().filter(|_| !is_null(node))?.to_string();
+            values.push(self.range(node));
+            Some(text)
+        };
+        let send_resolved = fields
+            .get("send_resolved")
+            .and_then(|(_, n)| n.as_str())
+            .and_then(|t| match t {
+                "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On"
+                | "ON" => Some(true),
+                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off"
+                | "OFF" => Some(false),
+                _ => None,
+            });
+        let url = |global_key: &str| global.urls.get(global_key).cloned();
+        let pairs = |name: &str| -> Vec<(String, String)> {
+            match fields.get(name) {
+                Some((_, Node::Map { entries, .. })) => entries
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let integration = match key {
+            "opsgenie_configs" => {
+                let mut o = alertmanager::OpsGenie::new(secret?);
+                o.api_url = get("api_url").or_else(|| url("opsgenie_api_url"));
+                o.send_resolved = send_resolved;
+                o.message = get("message");
+                o.description = get("description");
+                o.source = get("source");
+                o.details = pairs("details");
+                o.entity = get("entity");
+                o.actions = get("actions");
+                o.tags = get("tags");
+                o.note = get("note");
+                o.priority = get("priority");
+                o.update_alerts = text(fields, "update_alerts").and_then(|t| t.parse().ok());
+                if let Some((_, Node::Seq { items, .. })) = fields.get("responders") {
+                    for item in items {
+                        let field = |k: &str| get_str(item, k);
+                        o.responders.push(alertmanager::OpsGenieResponder {
+                            kind: field("type").unwrap_or_default(),
+                            id: field("id"),
+                            name: field("name"),
+                            username: field("username"),
+                        });
+                    }
+                }
+                o.http_config = http;
+                Integration::OpsGenie(o)
+            }
+            "victorops_configs" => {
+                let mut v = alertmanager::VictorOps::new(secret?, get("routing_key")?);
+                v.api_url = get("api_url").or_else(|| url("victorops_api_url"));
+                v.send_resolved = send_resolved;
+                v.message_type = get("message_type");
+                v.state_message = get("state_message");
+                v.entity_display_name = get("entity_display_name");
+                v.monitoring_tool = get("monitoring_tool");
+                v.custom_fields = pairs("custom_fields");
+                v.http_config = http;
+                Integration::VictorOps(v)
+            }
+            "sns_configs" => {
+                let sigv4 = fields.get("sigv4").map(|(_, n)| *n);
+                let sig = |k: &str| sigv4.and_then(|n| get_str(n, k));
+                let mut sns = alertmanager::Sns {
+                    http_config: None,
+                    topic_arn: get("topic_arn"),
+                    target_arn: get("target_arn"),
+                    phone_number: get("phone_number"),
+                    api_url: get("api_url"),
+                    region: sig("region"),
+                    profile: sig("profile"),
+                    role_arn: sig("role_arn"),
+                    send_resolved,
+                    subject: get("subject"),
+                    message: get("message"),
+                    attributes: Vec::new(),
+                };
+                sns.attributes = pairs("attributes");
+                sns.http_config = http;
+                Integration::Sns(sns)
+            }
+            "webex_configs" => {
+                let mut w = alertmanager::Webex::new(get("room_id")?, webex_token?);
+                w.api_url = get("api_url").or_else(|| url("webex_api_url"));
+                w.send_resolved = send_resolved;
+                w.message = get("message");
+                w.http_config = http;
+                Integration::Webex(w)
+            }
+            _ => return None,
+        };
+        self.extend_last_receiver(values);
+        Some(integration)
+    }
+
+    /// The settings of an `http_config` already checked (by [`Self::http_config`]) that the DSL
+    /// has (the bearer token aside): `None` when it sets none of them. An inline basic-auth
+    /// password reads as [`SecretFile::written_inline`].
+    fn http_settings(&mut self, node: &Node) -> Option<HttpConfig> {
+        let mut http = HttpConfig {
+            proxy_url: get_str(node, "proxy_url").filter(|u| !u.is_empty()),
+            ..HttpConfig::default()
+        };
+        let flag = |n: &Node, key: &str| {
+            get_str(n, key).and_then(|t| match t.as_str() {
+                "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On"
+                | "ON" => Some(true),
+                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off"
+                | "OFF" => Some(false),
+                _ => None,
+            })
+        };
+        http.follow_redirects = flag(node, "follow_redirects");
+        http.enable_http2 = flag(node, "enable_http2");
+        let field = |n: &Node, key: &str| -> Option<Node> {
+            match n {
+                Node::Map { entries, .. } => entries
+                    .iter()
+                    .find(|(k, v)| k.as_str() == Some(key) && !is_null(v))
+                    .map(|(_, v)| v.clone()),
+                _ => None,
+            }
+        };
+        if let Some(tls) = field(node, "tls_config") {
+            http.ca_file = get_str(&tls, "ca_file");
+            http.cert_file = get_str(&tls, "cert_file");
+            http.key_file = get_str(&tls, "key_file");
+            http.server_name = get_str(&tls, "server_name");
+            http.insecure_skip_verify = flag(&tls, "insecure_skip_verify");
+        }
+        if let Some(auth) = field(node, "basic_auth") {
+            let username = get_str(&auth, "username").unwrap_or_default();
+            let password = match (field(&auth, "password_file"), field(&auth, "password")) {
+                (Some(file), _) => {
+                    let range = self.range(&file);
+                    Some(SecretFile {
+                        path: file.as_str().unwrap_or("").to_string(),
+                        origin: self.item(range.clone(), vec![range]),
+                    })
+                }
+                (None, Some(inline)) => {
+                    let range = self.range(&inline);
+                    Some(SecretFile::written_inline(
+                        self.item(range.clone(), vec![range]),
+                    ))
+                }
+                (None, None) => None,
+            };
+            // Basic authentication without a password has no DSL form: the import's
+            // comparison reports it.
+            if let Some(password) = password {
+                http.basic_auth = Some((username, password));
+            }
+        }
+        (!http.is_empty()).then_some(http)
+    }
+
+    /// The bearer token of an `http_config` already checked (by [`Self::http_config`]), quietly.
+    fn http_config_token(&mut self, node: &Node) -> Option<SecretFile> {
+        let diagnostics = self.diagnostics.len();
+        let token = self.http_config(node, "");
+        self.diagnostics.truncate(diagnostics);
+        token
     }
 
     /// Reads a notification template field: its text, and its range as a value of `values`.
@@ -1213,7 +1443,7 @@ impl<'f> Reader<'f> {
             let range = self.range(n);
             file.from = self.string(n, "`from`").map(|s| (s, range));
         }
-        for key in ["hello", "auth_username", "auth_identity", "text"] {
+        for key in ["hello", "auth_username", "auth_identity"] {
             if let Some((_, n)) = fields.get(key) {
                 self.string(n, &format!("`{key}`"));
             }
@@ -1231,6 +1461,9 @@ impl<'f> Reader<'f> {
         if let Some(html) = self.template_field(&fields, "html", &mut values) {
             email = email.html(html);
         }
+        if let Some(text) = self.template_field(&fields, "text", &mut values) {
+            email = email.text(text);
+        }
         if let Some((_, n)) = fields.get("headers") {
             let mut seen = BTreeSet::new();
             for (key, key_range, value, value_range) in self.string_map(n, "`headers`") {
@@ -1243,10 +1476,12 @@ impl<'f> Reader<'f> {
                         format!("duplicate header {canonical:?} in email config"),
                     );
                 }
-                if canonical == "Subject" {
-                    values.push(value_range);
-                    email = email.subject(value);
-                }
+                values.push(value_range);
+                email = if canonical == "Subject" {
+                    email.subject(value)
+                } else {
+                    email.header(key, value)
+                };
             }
         }
         self.extend_last_receiver(values);
@@ -1274,25 +1509,37 @@ impl<'f> Reader<'f> {
             );
             return None;
         };
+        let mut values = Vec::new();
+        let mut texts = BTreeMap::new();
         for key in [
             "username",
             "color",
+            "icon_emoji",
+            "icon_url",
             "title_link",
             "pretext",
             "footer",
             "fallback",
+            "callback_id",
+            "image_url",
+            "thumb_url",
         ] {
-            if let Some((_, n)) = fields.get(key) {
-                self.string(n, &format!("`{key}`"));
+            if let Some(text) = self.template_field(&fields, key, &mut values) {
+                texts.insert(key, text);
             }
         }
+        let mut flags = BTreeMap::new();
         for key in ["short_fields", "link_names"] {
             if let Some((_, n)) = fields.get(key) {
-                self.bool(n, &format!("`{key}`"));
+                if let Some(flag) = self.bool(n, &format!("`{key}`")) {
+                    flags.insert(key, flag);
+                }
             }
         }
+        let mut http = None;
         if let Some((_, n)) = fields.get("http_config") {
             self.http_config(n, &what);
+            http = self.http_settings(n);
         }
         self.slack_attachments(&fields, &what);
         let channel = fields
@@ -1300,10 +1547,24 @@ impl<'f> Reader<'f> {
             .and_then(|(_, n)| self.string(n, "`channel`"))
             .unwrap_or_default();
         let mut slack = Slack::new(api_url, channel);
+        slack.http_config = http;
         if let Some(send) = self.send_resolved(&fields) {
             slack = slack.send_resolved(send);
         }
-        let mut values = Vec::new();
+        let mut take = |key: &str| texts.remove(key);
+        slack.username = take("username");
+        slack.color = take("color");
+        slack.icon_emoji = take("icon_emoji");
+        slack.icon_url = take("icon_url");
+        slack.title_link = take("title_link");
+        slack.pretext = take("pretext");
+        slack.footer = take("footer");
+        slack.fallback = take("fallback");
+        slack.callback_id = take("callback_id");
+        slack.image_url = take("image_url");
+        slack.thumb_url = take("thumb_url");
+        slack.short_fields = flags.get("short_fields").copied();
+        slack.link_names = flags.get("link_names").copied();
         if let Some(title) = self.template_field(&fields, "title", &mut values) {
             slack = slack.title(title);
         }
@@ -1396,34 +1657,37 @@ impl<'f> Reader<'f> {
                 return None;
             }
         };
+        let mut http = None;
         if let Some((_, n)) = fields.get("http_config") {
             self.http_config(n, &what);
+            http = self.http_settings(n);
         }
-        for key in [
-            "client",
-            "client_url",
-            "source",
-            "severity",
-            "class",
-            "component",
-            "group",
+        let mut pd = PagerDuty::with_key(key);
+        pd.http_config = http;
+        let mut values = Vec::new();
+        for (key, field) in [
+            ("client", &mut pd.client),
+            ("client_url", &mut pd.client_url),
+            ("source", &mut pd.source),
+            ("severity", &mut pd.severity),
+            ("class", &mut pd.class),
+            ("component", &mut pd.component),
+            ("group", &mut pd.group),
         ] {
-            if let Some((_, n)) = fields.get(key) {
-                self.string(n, &format!("`{key}`"));
-            }
+            *field = self.template_field(&fields, key, &mut values);
+        }
+        if let Some((_, n)) = fields.get("url") {
+            pd.url = self.string(n, "`url`");
         }
         if let Some((_, n)) = fields.get("details") {
-            self.string_map(n, "`details`");
+            for (key, _, value, range) in self.string_map(n, "`details`") {
+                values.push(range);
+                pd.details.push((key, value));
+            }
         }
-        let mut pd = PagerDuty {
-            key,
-            send_resolved: None,
-            description: None,
-        };
         if let Some(send) = self.send_resolved(&fields) {
             pd = pd.send_resolved(send);
         }
-        let mut values = Vec::new();
         if let Some(description) = self.template_field(&fields, "description", &mut values) {
             pd = pd.description(description);
         }
@@ -1458,6 +1722,7 @@ impl<'f> Reader<'f> {
             if let Some(token) = self.http_config(n, &what) {
                 hook = hook.bearer_token(token);
             }
+            hook.http_config = self.http_settings(n);
         }
         Some(hook)
     }
@@ -1772,7 +2037,7 @@ impl<'f> Reader<'f> {
         if let Some((_, n)) = fields.get("years") {
             for (text, at) in self.strings(n, "`years`") {
                 match inclusive(&text, |t| t.trim().parse::<u32>().ok()) {
-                    Some((first, last)) if first <= last => {}
+                    Some((first, last)) if first <= last => period = period.years(first, last),
                     Some(_) => self.error(
                         codes::TIME_INTERVAL,
                         at,
@@ -1787,7 +2052,7 @@ impl<'f> Reader<'f> {
             }
         }
         if let Some((_, n)) = fields.get("location") {
-            self.string(n, "`location`");
+            period.location = self.string(n, "`location`").filter(|l| !l.is_empty());
         }
         Some(period)
     }
@@ -1856,10 +2121,14 @@ struct GlobalFile {
     username: Option<String>,
     password: Option<SecretFile>,
     require_tls: Option<bool>,
+    hello: Option<String>,
+    http: Option<HttpConfig>,
     slack: Option<SecretFile>,
-    /// Whether the integrations' own keys have a global default.
-    opsgenie_key: bool,
-    victorops_key: bool,
+    /// The integrations' keys' global defaults.
+    opsgenie_key: Option<SecretFile>,
+    victorops_key: Option<SecretFile>,
+    /// The integrations' API URLs' global defaults.
+    urls: BTreeMap<&'static str, String>,
     wechat_secret: bool,
     wechat_corp_id: bool,
     /// The global URLs written as null, which leaves AlertManager without its default.

@@ -361,12 +361,15 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                         );
                     }
                     texts.extend(email.html.as_deref().map(|t| ("html", t)));
+                    texts.extend(email.text.as_deref().map(|t| ("text", t)));
                     texts.extend(email.subject.as_deref().map(|t| ("subject", t)));
+                    texts.extend(email.headers.iter().map(|(_, t)| ("headers", t.as_str())));
                 }
                 Integration::Slack(slack) => {
                     secret_file(&slack.api_url, "the Slack webhook URL", out);
-                    texts.extend(slack.title.as_deref().map(|t| ("title", t)));
-                    texts.extend(slack.text.as_deref().map(|t| ("text", t)));
+                    for (field, text) in slack.texts() {
+                        texts.extend(text.as_deref().map(|t| (field, t)));
+                    }
                 }
                 Integration::PagerDuty(pd) => {
                     let key = match &pd.key {
@@ -374,6 +377,18 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                     };
                     secret_file(key, "the PagerDuty key", out);
                     texts.extend(pd.description.as_deref().map(|t| ("description", t)));
+                    for (field, text) in [
+                        ("client", &pd.client),
+                        ("client_url", &pd.client_url),
+                        ("source", &pd.source),
+                        ("severity", &pd.severity),
+                        ("class", &pd.class),
+                        ("component", &pd.component),
+                        ("group", &pd.group),
+                    ] {
+                        texts.extend(text.as_deref().map(|t| (field, t)));
+                    }
+                    texts.extend(pd.details.iter().map(|(_, t)| ("details", t.as_str())));
                 }
                 Integration::Webhook(hook) => {
                     if !is_http_url(&hook.url) {
@@ -396,6 +411,133 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                         secret_file(token, "the webhook bearer token", out);
                     }
                 }
+                Integration::OpsGenie(o) => {
+                    secret_file(&o.api_key, "the OpsGenie API key", out);
+                    for r in &o.responders {
+                        let kinds = ["team", "teams", "user", "escalation", "schedule"];
+                        if !r.kind.contains("{{")
+                            && !kinds.contains(&r.kind.to_lowercase().as_str())
+                        {
+                            out.push(
+                                Diagnostic::error(
+                                    codes::INTEGRATION,
+                                    format!("{what} has an OpsGenie responder of type {:?}, which does not match valid options ^(team|teams|user|escalation|schedule)$", r.kind),
+                                )
+                                .at(origin),
+                            );
+                        }
+                        if r.id.is_none() && r.name.is_none() && r.username.is_none() {
+                            out.push(
+                                Diagnostic::error(
+                                    codes::INTEGRATION,
+                                    format!("{what} has an OpsGenie responder without id, username or name"),
+                                )
+                                .at(origin)
+                                .note("identify it with OpsGenieResponder::id, ::name or ::username"),
+                            );
+                        }
+                    }
+                    for (field, text) in [
+                        ("message", &o.message),
+                        ("description", &o.description),
+                        ("source", &o.source),
+                        ("entity", &o.entity),
+                        ("actions", &o.actions),
+                        ("tags", &o.tags),
+                        ("note", &o.note),
+                        ("priority", &o.priority),
+                    ] {
+                        texts.extend(text.as_deref().map(|t| (field, t)));
+                    }
+                    texts.extend(o.details.iter().map(|(_, t)| ("details", t.as_str())));
+                    for r in &o.responders {
+                        for text in [&r.id, &r.name, &r.username] {
+                            texts.extend(text.as_deref().map(|t| ("responders", t)));
+                        }
+                    }
+                }
+                Integration::VictorOps(v) => {
+                    secret_file(&v.api_key, "the VictorOps API key", out);
+                    const FIXED: &[&str] = &[
+                        "routing_key",
+                        "message_type",
+                        "state_message",
+                        "entity_display_name",
+                        "monitoring_tool",
+                        "entity_id",
+                        "entity_state",
+                    ];
+                    for (name, _) in &v.custom_fields {
+                        if FIXED.contains(&name.as_str()) {
+                            out.push(
+                                Diagnostic::error(
+                                    codes::INTEGRATION,
+                                    format!("{what} has VictorOps custom field {name}, which conflicts with the fixed field of that name"),
+                                )
+                                .at(origin)
+                                .note("set the fixed field with its own VictorOps method, or rename the custom field"),
+                            );
+                        }
+                    }
+                    if v.routing_key.is_empty() {
+                        out.push(
+                            Diagnostic::error(
+                                codes::INTEGRATION,
+                                format!("{what} has an empty VictorOps routing key"),
+                            )
+                            .at(origin),
+                        );
+                    }
+                    texts.push(("routing_key", v.routing_key.as_str()));
+                    for (field, text) in [
+                        ("message_type", &v.message_type),
+                        ("state_message", &v.state_message),
+                        ("entity_display_name", &v.entity_display_name),
+                        ("monitoring_tool", &v.monitoring_tool),
+                    ] {
+                        texts.extend(text.as_deref().map(|t| (field, t)));
+                    }
+                    texts.extend(
+                        v.custom_fields
+                            .iter()
+                            .map(|(_, t)| ("custom_fields", t.as_str())),
+                    );
+                }
+                Integration::Sns(sns) => {
+                    for (field, text) in [
+                        ("topic_arn", &sns.topic_arn),
+                        ("target_arn", &sns.target_arn),
+                        ("phone_number", &sns.phone_number),
+                        ("subject", &sns.subject),
+                        ("message", &sns.message),
+                    ] {
+                        texts.extend(text.as_deref().map(|t| (field, t)));
+                    }
+                    texts.extend(
+                        sns.attributes
+                            .iter()
+                            .map(|(_, t)| ("attributes", t.as_str())),
+                    );
+                }
+                Integration::Webex(w) => {
+                    secret_file(&w.token, "the Webex token", out);
+                    if w.room_id.is_empty() {
+                        out.push(
+                            Diagnostic::error(
+                                codes::INTEGRATION,
+                                format!("{what} has a Webex config without room_id"),
+                            )
+                            .at(origin),
+                        );
+                    }
+                    texts.push(("room_id", w.room_id.as_str()));
+                    texts.extend(w.message.as_deref().map(|t| ("message", t)));
+                }
+            }
+        }
+        for integration in &receiver.integrations {
+            if let Some((_, password)) = integration.http().and_then(|h| h.basic_auth.as_ref()) {
+                secret_file(password, "a basic-auth password", out);
             }
         }
         for (field, text) in texts {

@@ -6,8 +6,8 @@
 //! uses, alerts that reach only the catch-all, inhibit rules on labels no alert carries) and
 //! reports each fault at the Rust line that declared it.
 //!
-//! Secrets (the Slack webhook URL, PagerDuty keys, the SMTP password, a webhook's bearer token)
-//! are only ever a [`SecretFile`]: a path to a file AlertManager reads at start-up. There is no
+//! Secrets (the Slack webhook URL, PagerDuty keys, the SMTP password, a webhook's or Webex's
+//! bearer token, OpsGenie and VictorOps API keys) are only ever a [`SecretFile`]: a path to a file AlertManager reads at start-up. There is no
 //! constructor that takes a secret's value, so a secret cannot end up in `generated/`.
 //!
 //! [`route`] is the routing engine (`amtool config routes test`, in Rust), and the emitter is

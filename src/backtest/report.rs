@@ -281,29 +281,14 @@ pub fn labels(labels: &Labels) -> String {
 }
 
 /// Milliseconds since the Unix epoch as RFC 3339 UTC, seconds precision (milliseconds when
-/// there are any).
+/// there are any). Times before the epoch are not Prometheus's and show as the epoch.
 pub fn time(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let of_day = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let (h, m, s) = (of_day / 3600, of_day % 3600 / 60, of_day % 60);
-    let fraction = if millis == 0 {
-        String::new()
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
+    if ms.rem_euclid(1000) == 0 {
+        humantime::format_rfc3339_seconds(at).to_string()
     } else {
-        format!(".{millis:03}")
-    };
-    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}{fraction}Z")
+        humantime::format_rfc3339_millis(at).to_string()
+    }
 }
 
 #[cfg(test)]

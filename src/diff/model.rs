@@ -59,7 +59,7 @@ impl Side {
                 .collect()
         };
         let alertmanager = files.get("alertmanager/alertmanager.yml").and_then(|text| {
-            alertmanager::file::read(
+            alertmanager::file::read_config(
                 &SourceFile {
                     path: "alertmanager/alertmanager.yml".into(),
                     text: text.clone(),

@@ -4,14 +4,37 @@
 use crate::diagnostics::registry::codes;
 
 codes! {
+    /// Secrets an imported alertmanager.yml wrote inline, now read from files the deployment
+    /// must provide.
+    ///
+    /// ## Why
+    /// A spec can only name the file a secret is read from (`SecretFile::at`), so the secret
+    /// never enters the repository. The import leaves the value where it was and names a file
+    /// under `/etc/alertmanager/secrets/` for each; until those files exist, AlertManager
+    /// refuses the emitted configuration.
+    ///
+    /// ## Example
+    /// ```text
+    /// global:
+    ///   slack_api_url: https://hooks.slack.com/services/T000/B000/XXXX
+    /// ```
+    ///
+    /// ## Fix
+    /// Write each secret to the file the note names (a Kubernetes Secret mounted there, or a
+    /// file only AlertManager can read), or change the path in the imported module.
+    ALERTMANAGER_SECRET_FILES = ("import/alertmanager-secret-files", Warning);
+
     /// A field of an imported file that the DSL cannot express; the rest of the item is
     /// imported without it.
     ///
     /// ## Why
     /// An import is meant to give back the same configuration when built. A field the DSL has
     /// no place for (Thanos's `partial_response_strategy`, Mimir's `source_tenants`, a
-    /// `PrometheusRule` group's `labels`, a Sloth SLI plugin) would be lost: it is reported
-    /// so that someone decides what becomes of it.
+    /// `PrometheusRule` group's `labels`, a Sloth SLI plugin; in an alertmanager.yml, an
+    /// integration whose secret AlertManager 0.25 reads only inline, an `http_config`'s proxy
+    /// or TLS settings, an email config's own `smarthost`) would be lost: it is reported so
+    /// that someone decides what becomes of it. An alertmanager.yml is compared field by field
+    /// with what its imported module emits, so none goes unreported.
     ///
     /// ## Example
     /// ```text
@@ -45,7 +68,8 @@ codes! {
     ///
     /// ## Why
     /// A spec writes each rule group to a file named after it (`prometheus/rules/<name>.yml`)
-    /// and each SLO's series under its name: two of the same name cannot both be built.
+    /// and each SLO's series under its name: two of the same name cannot both be built. A spec
+    /// also has one AlertManager configuration: a second alertmanager.yml is not imported.
     ///
     /// ## Example
     /// ```text

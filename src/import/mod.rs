@@ -10,6 +10,7 @@
 //! Kinds: rule files and `PrometheusRule` resources ([`rules`]), alertmanager.yml
 //! ([`alertmanager`]), Grafana dashboards ([`grafana`]), Sloth SLO specs ([`sloth`]).
 
+pub mod alertmanager;
 pub mod catalog;
 pub mod codes;
 pub mod grafana;
@@ -136,11 +137,23 @@ pub fn header(path: &str, _entry: Entry) -> String {
 /// the metrics they read that `catalog` (the spec's) lacks as a module of their own
 /// ([`catalog::CATALOG_MODULE`]). Every file kind is one arm of the dispatch.
 pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
+    import_with(files, catalog, &|_, _| Vec::new())
+}
+
+/// [`import`], with the template files a glob of an AlertManager configuration's `templates:`
+/// matches (the CLI reads them, relative to the configuration's folder): the templates they
+/// define are imported with the configuration.
+pub fn import_with(
+    files: &[SourceFile],
+    catalog: &Catalog,
+    templates: &dyn Fn(&SourceFile, &str) -> Vec<SourceFile>,
+) -> Imported {
     let mut imported = Imported::default();
     let mut names: BTreeSet<String> =
         [catalog::CATALOG_MODULE.to_string(), "mod".to_string()].into();
     let mut groups = BTreeSet::new();
     let mut recorded = BTreeSet::new();
+    let mut alertmanager_from: Option<String> = None;
     let mut slos = BTreeSet::new();
     for file in files {
         let stem = std::path::Path::new(&file.path)
@@ -151,6 +164,29 @@ pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
         let (module, diagnostics) = match FileKind::of(&file.path, &file.text) {
             FileKind::Rules => rules::module(file, name, &mut groups, &mut recorded),
             FileKind::Sloth => sloth::module(file, name, &mut slos),
+            FileKind::AlertManager => match &alertmanager_from {
+                Some(first) => {
+                    let d = Diagnostic::warning(
+                        codes::DUPLICATE,
+                        format!(
+                            "{}: a spec has one AlertManager configuration, imported from {first}",
+                            file.path
+                        ),
+                    )
+                    .with_file(&file.path, 0..0)
+                    .note("import the configurations one at a time, into different spec crates");
+                    (None, vec![d])
+                }
+                None => {
+                    let imported = alertmanager::module_with_templates(file, name, &|glob| {
+                        templates(file, glob)
+                    });
+                    if imported.0.is_some() {
+                        alertmanager_from = Some(file.path.clone());
+                    }
+                    imported
+                }
+            },
             FileKind::Dashboard => {
                 let (module, diagnostics) = grafana::module(file);
                 let module = module.map(|mut m| {
@@ -159,7 +195,6 @@ pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
                 });
                 (module, diagnostics)
             }
-            kind @ FileKind::AlertManager => not_yet(file, kind),
             kind => unsupported(file, kind),
         };
         imported.diagnostics.extend(diagnostics);
@@ -179,17 +214,6 @@ pub fn import(files: &[SourceFile], catalog: &Catalog) -> Imported {
     }
     crate::diagnostics::sort(&mut imported.diagnostics);
     imported
-}
-
-/// A kind another importer reads, not merged yet.
-fn not_yet(file: &SourceFile, kind: FileKind) -> (Option<Module>, Vec<Diagnostic>) {
-    let diagnostic = Diagnostic::warning(
-        codes::UNSUPPORTED_FILE,
-        format!("{}: {} is not importable yet", file.path, kind.describe()),
-    )
-    .with_file(&file.path, 0..0)
-    .note("`sextant import` reads rule files, PrometheusRule resources, Sloth specs and Grafana dashboards");
-    (None, vec![diagnostic])
 }
 
 fn unsupported(file: &SourceFile, kind: FileKind) -> (Option<Module>, Vec<Diagnostic>) {

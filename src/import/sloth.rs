@@ -243,7 +243,8 @@ pub fn module(
                     "sextant_labels",
                     vec![Expr::call("SloLabels::none", vec![])],
                 )
-                .method("naming", vec![Expr::atom("Naming::Sloth")]);
+                .method("naming", vec![Expr::atom("Naming::Sloth")])
+                .method("raw_alert_windows", vec![]);
             bodies.push(format!(
                 "\nfn {function}(service: &Service) -> Slo {{\n    {}\n}}\n",
                 chain.render(4, 4, 0)

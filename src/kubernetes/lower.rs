@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::alertmanager::{Config, Integration, PagerDutyKey, SecretFile};
+use crate::alertmanager::{Config, SecretFile};
 use crate::diagnostics::{Diagnostic, Origin};
 use crate::ir::Ir;
 use crate::kubernetes::codes;
@@ -179,18 +179,17 @@ pub fn secret_files(config: &Config) -> Vec<&SecretFile> {
     if let Some((_, file)) = config.global.smtp.as_ref().and_then(|s| s.auth.as_ref()) {
         files.push(file);
     }
+    if let Some((_, file)) = config
+        .global
+        .http_config
+        .as_ref()
+        .and_then(|h| h.basic_auth.as_ref())
+    {
+        files.push(file);
+    }
     for receiver in &config.receivers {
         for integration in &receiver.integrations {
-            match integration {
-                Integration::Email(_) => {}
-                Integration::Slack(slack) => files.push(&slack.api_url),
-                Integration::PagerDuty(pd) => match &pd.key {
-                    PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => {
-                        files.push(file)
-                    }
-                },
-                Integration::Webhook(hook) => files.extend(&hook.bearer_token),
-            }
+            files.extend(integration.secret_files());
         }
     }
     files
@@ -202,18 +201,17 @@ pub(crate) fn secret_files_mut(config: &mut Config) -> Vec<&mut SecretFile> {
     if let Some((_, file)) = config.global.smtp.as_mut().and_then(|s| s.auth.as_mut()) {
         files.push(file);
     }
+    if let Some((_, file)) = config
+        .global
+        .http_config
+        .as_mut()
+        .and_then(|h| h.basic_auth.as_mut())
+    {
+        files.push(file);
+    }
     for receiver in &mut config.receivers {
         for integration in &mut receiver.integrations {
-            match integration {
-                Integration::Email(_) => {}
-                Integration::Slack(slack) => files.push(&mut slack.api_url),
-                Integration::PagerDuty(pd) => match &mut pd.key {
-                    PagerDutyKey::RoutingKey(file) | PagerDutyKey::ServiceKey(file) => {
-                        files.push(file)
-                    }
-                },
-                Integration::Webhook(hook) => files.extend(&mut hook.bearer_token),
-            }
+            files.extend(integration.secret_files_mut());
         }
     }
     files

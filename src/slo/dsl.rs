@@ -461,6 +461,8 @@ pub struct Slo {
     pub(crate) ticket: Tier,
     pub(crate) absent: Tier,
     pub(crate) naming: Naming,
+    /// Every alert window from the raw series, as Sloth computes them.
+    pub(crate) raw_alert_windows: bool,
     pub(crate) origin: Origin,
 }
 
@@ -504,6 +506,7 @@ impl Slo {
                 ..Tier::on()
             },
             naming: Naming::default(),
+            raw_alert_windows: false,
             origin,
         }
     }
@@ -610,6 +613,17 @@ impl Slo {
     /// How the alert on missing SLI series alerts; `Tier::off()` drops it.
     pub fn absent_alert(mut self, tier: Tier) -> Slo {
         self.absent = tier;
+        self
+    }
+
+    /// Computes every alert window (up to the slow tier's 3 days) from the raw series, as Sloth
+    /// does, instead of building the windows over 6 hours from recorded 5-minute rates.
+    ///
+    /// Each evaluation then reads up to 3 days of raw samples, and a window covers the whole
+    /// history from the start, not only what was recorded since the rules were deployed. An SLO
+    /// imported from Sloth uses it, so its alerts fire exactly when Sloth's own rules do.
+    pub fn raw_alert_windows(mut self) -> Slo {
+        self.raw_alert_windows = true;
         self
     }
 

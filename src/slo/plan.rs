@@ -138,6 +138,9 @@ pub struct Plan {
     pub absent_alert: Option<AlertPlan>,
     /// The PromQL whose absence the absent alert reports.
     pub absent_expr: String,
+    /// Windows up to this one are computed from the raw series: [`RAW_LIMIT`], or the longest
+    /// alert window with [`crate::slo::Slo::raw_alert_windows`].
+    pub raw_limit: Duration,
     /// The catalog the SLI was checked against.
     pub catalog: Catalog,
     /// Where the SLI was built.

@@ -12,7 +12,7 @@
 //! the window. A boolean gauge has no events: its long windows average the 5-minute ratio,
 //! which for a gauge is exactly the share of time it was 0.
 
-use super::plan::{Plan, Polarity, SliPlan, BASE_WINDOW, RAW_LIMIT};
+use super::plan::{Plan, Polarity, SliPlan, BASE_WINDOW};
 use super::SloOutput;
 use crate::syntax::duration::Duration;
 
@@ -61,7 +61,7 @@ pub fn step(plan: &Plan, out: &mut SloOutput) {
                         plan.series(ERROR_EVENTS),
                         plan.series(TOTAL_EVENTS)
                     )
-                } else if window <= RAW_LIMIT {
+                } else if window <= plan.raw_limit {
                     format!(
                         "{}\n/\n({} > 0)",
                         errors(window),
@@ -79,7 +79,7 @@ pub fn step(plan: &Plan, out: &mut SloOutput) {
         }
         SliPlan::BooleanGauge { gauge } => {
             for window in plan.sli_windows() {
-                let expr = if window <= RAW_LIMIT {
+                let expr = if window <= plan.raw_limit {
                     format!(
                         "1 - avg{}(avg_over_time({}))",
                         plan.by_clause(),

@@ -232,6 +232,15 @@ pub fn run(
         },
         SliPlan::BooleanGauge { gauge } => gauge.to_string(),
     };
+    // With raw alert windows, every window an alert reads is computed from the raw series.
+    let longest_alert_window = burn_alerts
+        .iter()
+        .flat_map(|alert| alert.windows.iter().map(|(w, _)| w.long))
+        .max();
+    let raw_limit = match longest_alert_window {
+        Some(longest) if slo.raw_alert_windows => longest.max(plan::RAW_LIMIT),
+        _ => plan::RAW_LIMIT,
+    };
     let mut plan = Plan {
         name: slo.name.clone(),
         service: slo.service.clone(),
@@ -248,6 +257,7 @@ pub fn run(
         burn_alerts,
         absent_alert,
         absent_expr,
+        raw_limit,
         catalog: *catalog,
         sli_origin: slo.sli.as_ref().map_or(slo.origin, |sli| sli.origin),
         origin: slo.origin,
