@@ -202,3 +202,26 @@ impl Drop for Prometheus {
         let _ = self.child.wait();
     }
 }
+
+/// `rustfmt --check` on Rust source (through stdin): `Err` holds the changes rustfmt would make.
+pub fn rustfmt_check(source: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("rustfmt runs: ci/test.sh installs it with the toolchain's components");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(source.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}

@@ -36,28 +36,6 @@ fn render(diagnostics: &[Diagnostic]) -> String {
     sextant::diagnostics::render(diagnostics, &load)
 }
 
-fn rustfmt_check(source: &str) -> Result<(), String> {
-    let mut child = Command::new("rustfmt")
-        .args(["--edition", "2021", "--check"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("rustfmt runs (it comes with the Rust toolchain)");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(source.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stdout).into_owned())
-    }
-}
-
 #[test]
 fn fixtures_import_as_readable_modules_and_say_what_is_left() {
     let files: Vec<SourceFile> = [
@@ -82,7 +60,7 @@ fn fixtures_import_as_readable_modules_and_say_what_is_left() {
         ]
     );
     for module in &imported.modules {
-        if let Err(diff) = rustfmt_check(&module.source) {
+        if let Err(diff) = common::rustfmt_check(&module.source) {
             panic!("module {} is not rustfmt-clean:\n{diff}", module.name);
         }
         insta::assert_snapshot!(format!("module_{}", module.name), module.source);
@@ -387,7 +365,7 @@ fn the_corpus_and_ejes_rules_round_trip_through_import_and_build() {
         .filter_map(|d| d.message.split(" is not imported").next())
         .collect();
     for module in &imported.modules {
-        if let Err(diff) = rustfmt_check(&module.source) {
+        if let Err(diff) = common::rustfmt_check(&module.source) {
             panic!("module {} is not rustfmt-clean:\n{diff}", module.name);
         }
     }

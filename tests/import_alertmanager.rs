@@ -249,30 +249,6 @@ fn amtool_routes(config: &Path, labels: &BTreeMap<String, String>) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-/// `rustfmt --check` on a module's source: its layout is rustfmt's (as tests/import.rs checks
-/// for rule modules).
-fn rustfmt_check(source: &str) -> Result<(), String> {
-    use std::io::Write;
-    let mut child = Command::new("rustfmt")
-        .args(["--edition", "2021", "--check"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("rustfmt runs (it comes with the Rust toolchain)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(source.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stdout).into_owned())
-    }
-}
-
 struct Imported {
     path: String,
     module: sextant::import::Module,
@@ -376,7 +352,7 @@ fn corpus_round_trips() {
     let root = common::root();
     let imported = import_all();
     for i in &imported {
-        if let Err(diff) = rustfmt_check(&i.module.source) {
+        if let Err(diff) = common::rustfmt_check(&i.module.source) {
             panic!(
                 "{}: the module is not laid out as rustfmt does:\n{diff}",
                 i.path

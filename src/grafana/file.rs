@@ -611,18 +611,7 @@ impl<'a> Reader<'a> {
                 continue;
             };
             let kind = item.get("type").and_then(Node::as_str).unwrap_or("");
-            let query = match item.get("query") {
-                Some(node) => match &node.value {
-                    Value::String(s) => s.clone(),
-                    Value::Object(_) => node
-                        .get("query")
-                        .and_then(Node::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    _ => String::new(),
-                },
-                None => String::new(),
-            };
+            let query = variable_query(item);
             let values = match kind {
                 "custom" => query
                     .split(',')
@@ -1069,6 +1058,23 @@ fn whole_variable(text: &str) -> Option<&str> {
     };
     (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .then_some(name)
+}
+
+/// A variable's query text: `query` is a string, or (Grafana 8 and later, for Prometheus) an
+/// object whose `query` field holds it; empty when there is none.
+pub(crate) fn variable_query(variable: &Node) -> String {
+    match variable.get("query") {
+        Some(node) => match &node.value {
+            Value::String(s) => s.clone(),
+            Value::Object(_) => node
+                .get("query")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string(),
+            _ => String::new(),
+        },
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -844,7 +844,7 @@ fn texts(values: &[String]) -> Expr {
 }
 
 fn duration(d: Duration) -> Expr {
-    Expr::atom(super::rules::duration(d))
+    Expr::atom(super::rust::duration(d))
 }
 
 fn matcher(m: &Matcher) -> Expr {

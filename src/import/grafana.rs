@@ -848,21 +848,6 @@ fn legend_source(legend: &Legend) -> String {
     out
 }
 
-fn duration_source(d: Duration) -> String {
-    let ms = d.as_millis();
-    for (unit, size) in [
-        ("days", 86_400_000),
-        ("hours", 3_600_000),
-        ("mins", 60_000),
-        ("secs", 1000),
-    ] {
-        if ms % size == 0 && ms > 0 {
-            return format!("{unit}({})", ms / size);
-        }
-    }
-    format!("Duration::millis({ms})")
-}
-
 /// A Grafana relative time (`now-6h`) as a duration.
 fn relative_time(text: &str) -> Option<Duration> {
     let rest = text.strip_prefix("now-")?;
@@ -1063,7 +1048,7 @@ impl Importer<'_> {
             match relative_time(from) {
                 Some(d) if to == "now" => {
                     if d != crate::syntax::duration::hours(6) {
-                        calls.push(format!("time({})", duration_source(d)));
+                        calls.push(format!("time({})", super::rust::duration(d)));
                     }
                 }
                 _ => self.warn(
@@ -1079,7 +1064,9 @@ impl Importer<'_> {
         if let Some(refresh) = node.get("refresh") {
             match &refresh.value {
                 Value::String(s) if !s.is_empty() => match Duration::parse(s) {
-                    Ok(d) if !d.is_zero() => calls.push(format!("refresh({})", duration_source(d))),
+                    Ok(d) if !d.is_zero() => {
+                        calls.push(format!("refresh({})", super::rust::duration(d)))
+                    }
                     _ => self.warn(
                         codes::GRAFANA_FIELD,
                         format!("{what}: `refresh` {s:?} is not kept"),
@@ -2044,18 +2031,7 @@ impl Importer<'_> {
             let name = v.get("name").and_then(Node::as_str).unwrap_or("");
             let kind = v.get("type").and_then(Node::as_str).unwrap_or("");
             let what = format!("dashboard {:?}: variable {name:?}", d.title);
-            let query_text = match v.get("query") {
-                Some(q) => match &q.value {
-                    Value::String(s) => s.clone(),
-                    Value::Object(_) => q
-                        .get("query")
-                        .and_then(Node::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    _ => String::new(),
-                },
-                None => String::new(),
-            };
+            let query_text = crate::grafana::file::variable_query(v);
             let multi = v.get("multi").and_then(Node::as_bool).unwrap_or(false);
             let all = v.get("includeAll").and_then(Node::as_bool).unwrap_or(false);
             let mut handled: Vec<&str> = vec![
@@ -2161,7 +2137,7 @@ impl Importer<'_> {
                     let mut values = Vec::new();
                     for part in query_text.split(',').map(str::trim) {
                         match Duration::parse(part) {
-                            Ok(d) if !d.is_zero() => values.push(duration_source(d)),
+                            Ok(d) if !d.is_zero() => values.push(super::rust::duration(d)),
                             _ => self.warn(
                                 codes::GRAFANA_FIELD,
                                 format!("{what}: `query`: the interval {part:?} is not kept"),

@@ -10,13 +10,12 @@ use serde_yaml::Value;
 
 use super::catalog::{Statics, CATALOG_MODULE};
 use super::layout::Expr;
-use super::rust::{ident, string, unique};
+use super::rust::{duration, ident, string, unique};
 use super::selectors::{self, Bindings};
 use super::{codes, Entry, Module, Render, SeenSeries};
 use crate::diagnostics::Diagnostic;
 use crate::rules::file::{self as rulefile, Format, SourceFile};
 use crate::rules::{lower, Alert, Record, Rule, RuleGroup};
-use crate::syntax::duration::Duration;
 use crate::syntax::promql;
 
 /// The group fields the DSL holds; any other is reported.
@@ -316,23 +315,4 @@ fn alert_expr(alert: &Alert, statics: &Statics, bindings: &mut Bindings) -> Expr
         };
     }
     chain
-}
-
-/// A duration as the prelude's constructors write it: `mins(5)`, `secs(90)`.
-pub fn duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    for (unit, size) in [
-        ("days", 86_400_000),
-        ("hours", 3_600_000),
-        ("mins", 60_000),
-        ("secs", 1000),
-    ] {
-        if ms != 0 && ms % size == 0 {
-            return format!("{unit}({})", ms / size);
-        }
-    }
-    if ms == 0 {
-        return "Duration::ZERO".into();
-    }
-    format!("Duration::millis({ms})")
 }

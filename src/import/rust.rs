@@ -74,6 +74,25 @@ pub fn float(value: f64) -> String {
     }
 }
 
+/// A duration as the prelude's constructors write it: `mins(5)`, `secs(90)`.
+pub fn duration(d: crate::syntax::duration::Duration) -> String {
+    let ms = d.as_millis();
+    for (unit, size) in [
+        ("days", 86_400_000),
+        ("hours", 3_600_000),
+        ("mins", 60_000),
+        ("secs", 1000),
+    ] {
+        if ms != 0 && ms % size == 0 {
+            return format!("{unit}({})", ms / size);
+        }
+    }
+    if ms == 0 {
+        return "Duration::ZERO".into();
+    }
+    format!("Duration::millis({ms})")
+}
+
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
     "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
