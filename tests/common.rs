@@ -225,3 +225,41 @@ pub fn rustfmt_check(source: &str) -> Result<(), String> {
         Err(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 }
+
+/// The target folder this test was built in (it runs from `<target>/<profile>/deps/`): scratch
+/// crates built there reuse the workspace's compiled dependencies.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().nth(3).unwrap().to_path_buf()
+}
+
+/// A new service's spec crate made by `sextant init` in `dir`, with the workspace's Cargo.lock
+/// (the same dependency versions, already compiled).
+pub fn new_service(dir: &Path) {
+    let project = sextant::cli::Project {
+        root: root(),
+        spec: || Spec::new(sextant::catalog::Catalog { metrics: &[] }),
+    };
+    let (code, _, stderr) = run_cli(&project, &["init", dir.to_str().unwrap()]);
+    assert_eq!((code, stderr.as_str()), (0, ""), "sextant init");
+    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}
+
+/// Runs `cargo ARGS` in `dir` with the workspace's target folder: whether it succeeded, and
+/// its output.
+pub fn cargo(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .output()
+        .expect("cargo runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}

@@ -348,19 +348,13 @@ fn unused_spec() -> Spec {
     Spec::new(eje::CATALOG)
 }
 
-/// The target folder this test was built in: it runs from `<target>/<profile>/deps/`.
-fn target_dir() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors().nth(3).unwrap().to_path_buf()
-}
-
 #[track_caller]
 fn sh(dir: &Path, command: &str) -> String {
     let output = Command::new("bash")
         .args(["-c", command])
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("SEXTANT_DIFF_TARGET_DIR", target_dir())
+        .env("CARGO_TARGET_DIR", common::target_dir())
+        .env("SEXTANT_DIFF_TARGET_DIR", common::target_dir())
         .output()
         .unwrap();
     assert!(
@@ -384,13 +378,7 @@ fn replace(dir: &Path, file: &str, from: &str, to: &str) {
 fn diff_names_each_change_of_a_scratch_repository() {
     let temp = common::TempDir::new("diff-scratch");
     let dir = temp.0.join("checkout");
-    let project = Project {
-        root: common::root(),
-        spec: unused_spec,
-    };
-    let (code, _, stderr) = common::run_cli(&project, &["init", dir.to_str().unwrap()]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
-    std::fs::copy(common::root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    common::new_service(&dir);
     // A finding the change does not touch: an alert whose `for` is too short.
     replace(
         &dir,

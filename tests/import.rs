@@ -73,12 +73,6 @@ fn fixtures_import_as_readable_modules_and_say_what_is_left() {
     assert_eq!(sources(&again), sources(&imported));
 }
 
-/// The target folder this test was built in: it runs from `<target>/<profile>/deps/`.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors().nth(3).unwrap().to_path_buf()
-}
-
 /// The files of the corpus promtool accepts (rule files and PrometheusRule resources), and EJE's
 /// generated rule files, by path relative to the repository.
 fn inputs() -> Vec<String> {
@@ -327,23 +321,6 @@ fn groups(text: &str) -> Vec<Group> {
     out
 }
 
-fn cargo(dir: &Path, args: &[&str]) -> (bool, String) {
-    let output = Command::new("cargo")
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ),
-    )
-}
-
 #[test]
 fn the_corpus_and_ejes_rules_round_trip_through_import_and_build() {
     let root = common::root();
@@ -381,13 +358,7 @@ fn the_corpus_and_ejes_rules_round_trip_through_import_and_build() {
     // Import into a new service, then build it.
     let temp = common::TempDir::new("import-round-trip");
     let dir = temp.0.join("checkout");
-    let project = sextant::cli::Project {
-        root: root.clone(),
-        spec: || sextant::spec::Spec::new(EMPTY),
-    };
-    let (code, _, stderr) = common::run_cli(&project, &["init", dir.to_str().unwrap()]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    common::new_service(&dir);
     let absolute: Vec<String> = paths
         .iter()
         .map(|p| root.join(p).display().to_string())
@@ -395,17 +366,17 @@ fn the_corpus_and_ejes_rules_round_trip_through_import_and_build() {
     let mut args = vec!["run", "-q", "--", "import"];
     args.extend(absolute.iter().map(String::as_str));
     args.extend(["--into", "src/imported"]);
-    let (ok, out) = cargo(&dir, &args);
+    let (ok, out) = common::cargo(&dir, &args);
     assert!(ok, "import failed:\n{out}");
     let first: BTreeMap<PathBuf, String> = read_tree(&dir.join("src"));
-    let (ok, out) = cargo(&dir, &args);
+    let (ok, out) = common::cargo(&dir, &args);
     assert!(ok, "import again failed:\n{out}");
     assert_eq!(
         read_tree(&dir.join("src")),
         first,
         "importing again changes nothing"
     );
-    let (ok, out) = cargo(&dir, &["run", "-q", "--", "build"]);
+    let (ok, out) = common::cargo(&dir, &["run", "-q", "--", "build"]);
     assert!(ok, "build after import failed:\n{out}");
 
     // Every group imported is emitted as it was read.

@@ -505,27 +505,11 @@ fn eje_through_the_cli() {
     let root = common::root();
     let temp = common::TempDir::new("import-alertmanager-cli");
     let dir = temp.0.join("checkout");
-    let project = sextant::cli::Project {
-        root: root.clone(),
-        spec: || sextant::spec::Spec::new(sextant::catalog::Catalog { metrics: &[] }),
-    };
-    let (code, _, stderr) = common::run_cli(&project, &["init", dir.to_str().unwrap()]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    common::new_service(&dir);
     let original = root.join("generated/alertmanager/alertmanager.yml");
     let cargo = |args: &[&str]| {
-        let out = Command::new(env!("CARGO"))
-            .args(args)
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", root.join("target"))
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(out.status.success(), "cargo {args:?}:\n{text}");
+        let (ok, text) = common::cargo(&dir, args);
+        assert!(ok, "cargo {args:?}:\n{text}");
         text
     };
     cargo(&[

@@ -357,25 +357,6 @@ fn without_legacy_rows(mut facts: Facts, legacy: bool) -> Facts {
     facts
 }
 
-/// Runs `cargo` in `dir` with the repository's target folder (its dependencies are built).
-fn cargo(dir: &Path, args: &[&str]) -> (bool, String) {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", root().join("target"))
-        .output()
-        .expect("cargo runs");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
 /// The files of a folder, by name.
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
     std::fs::read_dir(dir)
@@ -453,13 +434,7 @@ fn dashboards_round_trip() {
     // then built.
     let temp = TempDir::new("import-grafana");
     let dir = temp.0.join("service");
-    let project = sextant::cli::Project {
-        root: root(),
-        spec: || sextant::spec::Spec::new(sextant::catalog::Catalog { metrics: &[] }),
-    };
-    let (code, _, stderr) = common::run_cli(&project, &["init", dir.to_str().unwrap()]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
-    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    common::new_service(&dir);
     let absolute: Vec<String> = reports
         .keys()
         .map(|p| root().join(p).display().to_string())
@@ -467,10 +442,10 @@ fn dashboards_round_trip() {
     let mut args = vec!["run", "--offline", "-q", "--", "import"];
     args.extend(absolute.iter().map(String::as_str));
     args.extend(["--into", "src/imported"]);
-    let (ok, out) = cargo(&dir, &args);
+    let (ok, out) = common::cargo(&dir, &args);
     assert!(ok, "import failed:\n{out}");
     let first = read_dir(&dir.join("src/imported"));
-    let (ok, out) = cargo(&dir, &args);
+    let (ok, out) = common::cargo(&dir, &args);
     assert!(ok, "import again failed:\n{out}");
     assert_eq!(
         read_dir(&dir.join("src/imported")),
@@ -489,7 +464,7 @@ fn dashboards_round_trip() {
         String::from_utf8_lossy(&fmt.stdout),
         String::from_utf8_lossy(&fmt.stderr)
     );
-    let (ok, out) = cargo(&dir, &["run", "--offline", "-q", "--", "build"]);
+    let (ok, out) = common::cargo(&dir, &["run", "--offline", "-q", "--", "build"]);
     assert!(ok, "build after import failed:\n{out}");
     assert!(out.contains("0 errors"), "{out}");
     // The service's own dashboards are not compared.

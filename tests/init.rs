@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use sextant::cli::Project;
@@ -24,12 +24,6 @@ fn init(args: &[&str]) -> (u8, String, String) {
     let mut argv = vec!["init"];
     argv.extend(args);
     common::run_cli(&project, &argv)
-}
-
-/// The target folder this test was built in: it runs from `<target>/<profile>/deps/`.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors().nth(3).unwrap().to_path_buf()
 }
 
 /// The commands of the first `sh` block of a README, comments dropped.
@@ -64,7 +58,7 @@ fn init_then_the_readme_commands_build_and_test_a_new_service() {
         let output = Command::new("bash")
             .args(["-c", command])
             .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", target_dir())
+            .env("CARGO_TARGET_DIR", common::target_dir())
             .output()
             .unwrap();
         assert!(
