@@ -638,7 +638,12 @@ fn lint_changed_keeps_the_findings_on_what_changed() {
             "{rendered}"
         );
     }
-    insta::assert_snapshot!("lint_changed", rendered);
+    // The findings without their positions: lines of this file move as tests are added.
+    let shown: Vec<String> = kept
+        .iter()
+        .map(|d| format!("{}[{}]: {}", d.severity, d.code, d.message))
+        .collect();
+    insta::assert_snapshot!("lint_changed", shown.join("\n"));
 }
 
 #[test]
