@@ -243,6 +243,39 @@ fn a_panel_moved_and_a_query_changed() {
 }
 
 #[test]
+fn a_dashboard_variable_and_link_change_is_named() {
+    let files = generated();
+    let path = "grafana/dashboards/eje-critics.json";
+    let mut dashboard: serde_json::Value = serde_json::from_str(&files[path]).unwrap();
+    let list = dashboard["templating"]["list"].as_array_mut().unwrap();
+    let critic = list.iter_mut().find(|v| v["name"] == "critic").unwrap();
+    critic["query"] =
+        serde_json::json!("label_values(eje_critic_executions_total{job=\"eje\"}, critic)");
+    dashboard["links"].as_array_mut().unwrap().pop();
+    let mut after = files.clone();
+    after.insert(
+        path.into(),
+        serde_json::to_string_pretty(&dashboard).unwrap(),
+    );
+    let found = diff_of(&after);
+    assert_eq!(found.dashboards.len(), 1, "{found:#?}");
+    let change = &found.dashboards[0];
+    assert_eq!(change.change, Change::Changed);
+    assert!(change.panels.is_empty(), "{change:#?}");
+    let fields: Vec<&str> = change.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["variable critic", "links"]);
+    assert_eq!(
+        change.fields[0].before.as_deref(),
+        Some("query: label_values(eje_critic_executions_total, critic)")
+    );
+    assert_eq!(
+        change.fields[0].after.as_deref(),
+        Some(r#"query: label_values(eje_critic_executions_total{job="eje"}, critic)"#)
+    );
+    insta::assert_snapshot!("dashboard_fields_human", render::human(&found));
+}
+
+#[test]
 fn a_group_interval_change_changes_its_alerts() {
     let after = edit(
         &generated(),

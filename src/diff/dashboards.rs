@@ -1,6 +1,7 @@
 //! Dashboards: added and removed, and within one (by uid) its panels (by id, which the emitter
 //! derives from the title) added, removed, moved (`gridPos`), and changed (title, type,
-//! queries by `refId`). A collapsed row's panels count as the dashboard's.
+//! queries by `refId`). A collapsed row's panels count as the dashboard's. The dashboard's own
+//! fields too: its title, its variables (by name: kind and query) and its links.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +16,9 @@ pub struct DashboardChange {
     pub uid: String,
     pub title: String,
     pub change: Change,
+    /// The dashboard's own fields that changed: `title`, `variable NAME`, `links`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub panels: Vec<PanelChange>,
 }
@@ -86,6 +90,79 @@ fn queries(panel: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A dashboard's variables by name: `type: query` (the query text, or the definition as JSON).
+fn variables(dashboard: &Value) -> BTreeMap<String, String> {
+    dashboard
+        .pointer("/templating/list")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            let query = match v.get("query") {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Object(o)) => o
+                    .get("query")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| Value::Object(o.clone()).to_string(), str::to_string),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            (text(v, "name"), format!("{}: {query}", text(v, "type")))
+        })
+        .collect()
+}
+
+/// A dashboard's links, one per line: `title url`, or `title (dashboards tagged a, b)`.
+fn links(dashboard: &Value) -> Option<String> {
+    let list = dashboard.get("links").and_then(Value::as_array)?;
+    let lines: Vec<String> = list
+        .iter()
+        .map(|l| match l.get("url").and_then(Value::as_str) {
+            Some(url) => format!("{} {url}", text(l, "title")),
+            None => {
+                let tags: Vec<&str> = l
+                    .get("tags")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                format!(
+                    "{} (dashboards tagged {})",
+                    text(l, "title"),
+                    tags.join(", ")
+                )
+            }
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// The dashboard's own fields that differ.
+fn dashboard_fields(before: &Value, after: &Value) -> Vec<FieldChange> {
+    let mut fields = Vec::new();
+    let (tb, ta) = (text(before, "title"), text(after, "title"));
+    if tb != ta {
+        fields.push(FieldChange::new("title", Some(tb), Some(ta)));
+    }
+    let (vb, va) = (variables(before), variables(after));
+    let names: BTreeSet<&String> = vb.keys().chain(va.keys()).collect();
+    for name in names {
+        if vb.get(name) != va.get(name) {
+            fields.push(FieldChange::new(
+                format!("variable {name}"),
+                vb.get(name).cloned(),
+                va.get(name).cloned(),
+            ));
+        }
+    }
+    let (lb, la) = (links(before), links(after));
+    if lb != la {
+        fields.push(FieldChange::new("links", lb, la));
+    }
+    fields
+}
+
 fn panel_change(before: &Value, after: &Value) -> Option<PanelChange> {
     let mut fields = Vec::new();
     for key in ["title", "type"] {
@@ -130,9 +207,9 @@ pub fn diff(before: &Side, after: &Side) -> Vec<DashboardChange> {
     let mut out = Vec::new();
     for uid in uids {
         let (b, a) = (before.dashboards.get(uid), after.dashboards.get(uid));
-        let (change, panels) = match (b, a) {
-            (None, Some(_)) => (Change::Added, Vec::new()),
-            (Some(_), None) => (Change::Removed, Vec::new()),
+        let (change, fields, panels) = match (b, a) {
+            (None, Some(_)) => (Change::Added, Vec::new(), Vec::new()),
+            (Some(_), None) => (Change::Removed, Vec::new(), Vec::new()),
             (Some(b), Some(a)) => {
                 let (pb, pa) = (panels(b), panels(a));
                 let ids: BTreeSet<&String> = pb.keys().chain(pa.keys()).collect();
@@ -154,10 +231,11 @@ pub fn diff(before: &Side, after: &Side) -> Vec<DashboardChange> {
                     })
                     .collect();
                 found.sort_by(|x, y| (&x.title, x.change).cmp(&(&y.title, y.change)));
-                if found.is_empty() {
+                let fields = dashboard_fields(b, a);
+                if found.is_empty() && fields.is_empty() {
                     continue;
                 }
-                (Change::Changed, found)
+                (Change::Changed, fields, found)
             }
             (None, None) => continue,
         };
@@ -166,6 +244,7 @@ pub fn diff(before: &Side, after: &Side) -> Vec<DashboardChange> {
             uid: uid.clone(),
             title,
             change,
+            fields,
             panels,
         });
     }

@@ -191,6 +191,9 @@ fn lines(diff: &Diff, out: &mut String, heading: &str, code: impl Fn(&str) -> St
                 d.uid,
                 d.change.as_str()
             );
+            for f in &d.fields {
+                let _ = writeln!(out, "{sub}{}", code_field(f));
+            }
             for p in &d.panels {
                 let _ = writeln!(out, "{sub}panel {} {}", code(&p.title), p.change.as_str());
                 for f in &p.fields {
