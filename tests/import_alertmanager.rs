@@ -482,6 +482,9 @@ fn fixture_module_and_diagnostics() {
     let rendered = diag::render(&diagnostics, &|p| {
         std::fs::read_to_string(common::root().join(p)).ok()
     });
+    if let Err(diff) = common::rustfmt_check(&module.source) {
+        panic!("rustfmt would change the inline module:\n{diff}");
+    }
     insta::assert_snapshot!("inline_module", module.source);
     insta::assert_snapshot!("inline_diagnostics", rendered);
 }

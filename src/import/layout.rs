@@ -167,12 +167,14 @@ fn call_args(args: &[Expr], indent: usize, used: usize, after: usize) -> String 
         return flat_args(args).unwrap_or_default();
     }
     // A single call argument overflows: `.rule(Record::new(` ... `))`, its own arguments one
-    // per line.
+    // per line, or, when its only argument is a call too, overflowing in turn:
+    // `.opsgenie(OpsGenie::new(SecretFile::at(` ... `)))`.
     if let [Expr::Call(function, inner)] = args {
-        return format!(
-            "{function}({})",
-            macro_args(function, one_per_line(inner, indent))
-        );
+        let inner_args = match inner.as_slice() {
+            [Expr::Call(..)] => call_args(inner, indent, used + function.len() + 1, after + 1),
+            _ => one_per_line(inner, indent),
+        };
+        return format!("{function}({})", macro_args(function, inner_args));
     }
     one_per_line(args, indent)
 }
