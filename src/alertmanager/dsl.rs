@@ -696,6 +696,23 @@ impl OpsGenie {
     }
 }
 
+impl OpsGenie {
+    /// The alert's template fields that are set, by their name in AlertManager's YAML: what
+    /// lowering checks as templates and what an import writes back.
+    pub(crate) fn texts(&self) -> [(&'static str, &Option<String>); 8] {
+        [
+            ("message", &self.message),
+            ("description", &self.description),
+            ("source", &self.source),
+            ("entity", &self.entity),
+            ("actions", &self.actions),
+            ("tags", &self.tags),
+            ("note", &self.note),
+            ("priority", &self.priority),
+        ]
+    }
+}
+
 text_setters!(OpsGenie {
     /// The API's URL (not a template), for another region or a proxy.
     api_url,

@@ -437,16 +437,7 @@ fn receiver_fields(am: &AlertManager, templates: &BTreeSet<String>, out: &mut Ve
                             );
                         }
                     }
-                    for (field, text) in [
-                        ("message", &o.message),
-                        ("description", &o.description),
-                        ("source", &o.source),
-                        ("entity", &o.entity),
-                        ("actions", &o.actions),
-                        ("tags", &o.tags),
-                        ("note", &o.note),
-                        ("priority", &o.priority),
-                    ] {
+                    for (field, text) in o.texts() {
                         texts.extend(text.as_deref().map(|t| (field, t)));
                     }
                     texts.extend(o.details.iter().map(|(_, t)| ("details", t.as_str())));

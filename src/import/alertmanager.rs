@@ -1208,19 +1208,7 @@ fn opsgenie(o: &alertmanager::OpsGenie) -> Expr {
     let mut c = Expr::call("OpsGenie::new", vec![secret(&o.api_key)]);
     c = optional(c, &[("api_url", &o.api_url)]);
     c = flag(c, "send_resolved", o.send_resolved);
-    c = optional(
-        c,
-        &[
-            ("message", &o.message),
-            ("description", &o.description),
-            ("source", &o.source),
-            ("entity", &o.entity),
-            ("actions", &o.actions),
-            ("tags", &o.tags),
-            ("note", &o.note),
-            ("priority", &o.priority),
-        ],
-    );
+    c = optional(c, &o.texts());
     c = pairs(c, "detail", &o.details);
     for r in &o.responders {
         let responder = match (r.kind.as_str(), &r.id, &r.name, &r.username) {
