@@ -718,3 +718,129 @@ fn an_expression_change_beyond_its_thresholds_is_shown_whole() {
         Some("max without (instance) (job_critic:eje_critic_failures:ratio_rate5m) > 0.2")
     );
 }
+
+/// Files no one here wrote: every corpus rule file and `PrometheusRule` resource promtool
+/// accepts, each as a build of its own. Unchanged, its diff is empty; with the number an alert
+/// compares against changed (the first alert whose expression ends in `> N`, `< N`, `>= N` or
+/// `<= N` and stands on one line of the file, plain or quoted), the diff names exactly that alert, with
+/// one `threshold` field from N to N+1.
+#[test]
+fn corpus_files_diff_empty_unchanged_and_name_a_changed_threshold() {
+    let root = common::root();
+    let verdicts = std::fs::read_to_string(root.join("tests/corpus/verdicts.tsv")).unwrap();
+    let ends_in_threshold = regex::Regex::new(r"^(.*(?:>|<|>=|<=) ?)(\d+(?:\.\d+)?)$").unwrap();
+    let mut unchanged = 0;
+    let mut changed = 0;
+    for line in verdicts.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        if fields[1] != "promtool" || fields[2] != "ok" {
+            continue;
+        }
+        let text = std::fs::read_to_string(root.join("tests/corpus").join(fields[0])).unwrap();
+        let path = "prometheus/rules/corpus.yml".to_string();
+        let before = Files::from([(path.clone(), text.clone())]);
+        let same = diff::diff(&before, &before, &eje::CATALOG);
+        assert!(same.is_empty(), "{}: {same:#?}", fields[0]);
+        unchanged += 1;
+
+        // The first alert whose one-line expression ends in a comparison with a number.
+        let found = text.lines().find_map(|line| {
+            let value = line.trim().strip_prefix("expr: ")?;
+            // Plain, or quoted without escapes.
+            let expr = ['\'', '"']
+                .iter()
+                .find_map(|q| value.strip_prefix(*q)?.strip_suffix(*q))
+                .filter(|inner| !inner.contains('\\') && !inner.contains('\''))
+                .unwrap_or(value);
+            let caps = ends_in_threshold.captures(expr)?;
+            (text.matches(line).count() == 1).then(|| {
+                let n: f64 = caps[2].parse().unwrap();
+                let new_expr = format!("{}{}", &caps[1], n + 1.0);
+                (
+                    line.to_string(),
+                    line.replace(expr, &new_expr),
+                    caps[2].to_string(),
+                )
+            })
+        });
+        let Some((old_line, new_line, number)) = found else {
+            continue;
+        };
+        let after = Files::from([(path, text.replacen(&old_line, &new_line, 1))]);
+        let found = diff::diff(&before, &after, &eje::CATALOG);
+        assert!(
+            found.slos.is_empty() && found.routing.is_empty() && found.dashboards.is_empty(),
+            "{}: {found:#?}",
+            fields[0]
+        );
+        assert_eq!(found.rules.len(), 1, "{}: {found:#?}", fields[0]);
+        let rule = &found.rules[0];
+        assert_eq!(rule.change, Change::Changed, "{}: {rule:#?}", fields[0]);
+        assert_eq!(rule.fields.len(), 1, "{}: {rule:#?}", fields[0]);
+        assert_eq!(
+            rule.fields[0].field, "threshold",
+            "{}: {rule:#?}",
+            fields[0]
+        );
+        let before_text = rule.fields[0].before.clone().unwrap_or_default();
+        assert!(
+            before_text.ends_with(&number),
+            "{}: {before_text} should end in {number}",
+            fields[0]
+        );
+        changed += 1;
+    }
+    // Most of the corpus has such an alert: the count guards against a silent skip.
+    assert!(
+        unchanged >= 60 && changed >= 30,
+        "{unchanged} files, {changed} thresholds"
+    );
+}
+
+/// The corpus's dashboards (today's model): unchanged, an empty diff; with the first panel
+/// that has a position moved, exactly that panel, `moved`.
+#[test]
+fn corpus_dashboards_diff_empty_unchanged_and_name_a_moved_panel() {
+    let mut files = Vec::new();
+    let mut pending = vec![common::root().join("tests/corpus/dashboards")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut moved = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let path = "grafana/dashboards/corpus.json".to_string();
+        let before = Files::from([(path.clone(), text.clone())]);
+        let same = diff::diff(&before, &before, &eje::CATALOG);
+        assert!(same.is_empty(), "{}: {same:#?}", file.display());
+        let mut dashboard: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let Some(panel) = dashboard
+            .get_mut("panels")
+            .and_then(|p| p.as_array_mut())
+            .and_then(|panels| panels.iter_mut().find(|p| p["gridPos"]["x"].is_i64()))
+        else {
+            continue;
+        };
+        let title = panel["title"].as_str().unwrap_or_default().to_string();
+        let x = panel["gridPos"]["x"].as_i64().unwrap();
+        panel["gridPos"]["x"] = serde_json::json!(x + 1);
+        let after = Files::from([(path, serde_json::to_string_pretty(&dashboard).unwrap())]);
+        let found = diff::diff(&before, &after, &eje::CATALOG);
+        assert_eq!(found.dashboards.len(), 1, "{}: {found:#?}", file.display());
+        let change = &found.dashboards[0];
+        assert!(change.fields.is_empty(), "{}: {change:#?}", file.display());
+        assert_eq!(change.panels.len(), 1, "{}: {change:#?}", file.display());
+        assert_eq!(change.panels[0].title, title);
+        assert_eq!(change.panels[0].change, Change::Moved);
+        moved += 1;
+    }
+    assert!(moved >= 5, "{moved} of {} dashboards", files.len());
+}
